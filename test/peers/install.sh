@@ -3,7 +3,7 @@
 #   python3-ntlm-auth  python3-impacket  gss-ntlmssp  python3-gssapi
 # Idempotent: when all of them are already installed it only checks and exits
 # (no apt call, well under a second). Otherwise it runs
-#   apt-get update && apt-get install -y --no-install-recommends <missing>
+#   apt-get update && apt-get install -y <missing>
 # as root, or through sudo (non-interactive, sudo -n) when not root. Works with
 # no stdin (CI). Waits up to 10 minutes for a dpkg lock held by another apt.
 # Exit status: 0 = everything present afterwards, 1 = could not install.
@@ -37,16 +37,16 @@ else
     SUDO=(sudo -n)
     log "not root: using sudo -n"
   else
-    log "not root and no sudo: run as root: apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    log "not root and no sudo: run as root: apt-get update && apt-get install -y ${missing[*]}" >&2
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt_opts=(-o DPkg::Lock::Timeout=600)
   log "running: apt-get update"
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" update </dev/null
-  log "running: apt-get install -y --no-install-recommends ${missing[*]}"
+  log "running: apt-get install -y ${missing[*]}"
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" install -y \
-    --no-install-recommends "${missing[@]}" </dev/null
+    "${missing[@]}" </dev/null
   for p in "${missing[@]}"; do
     if ! is_installed "$p"; then
       log "still not installed after apt-get: $p" >&2

@@ -1,0 +1,8 @@
+/**
+ * ntlmgate: Integrated Windows Authentication for Node.js.
+ * The protocol engine: MS-NLMP (NTLM) and SPNEGO contexts, pure and I/O-free.
+ */
+export * from './ntlm/index.js';
+export * from './spnego/index.js';
+export { MemoryAuthority, type MemoryAccount, type AddAccountOptions } from './authority/memoryAuthority.js';
+export { tlsServerEndPointHash, certificateHashAlgorithm, CertificateError } from './crypto/certificateHash.js';
