@@ -143,7 +143,9 @@ export class NtlmClientContext {
     if ('anonymous' in creds) return this.finishAnonymous(flags | F.ANONYMOUS, chal, challengeRaw, workstation);
 
     const ntHash = 'password' in creds ? ntowfv1(creds.password) : Buffer.from(creds.ntHash);
-    const lmHash = 'password' in creds ? lmowfv1(creds.password) : creds.lmHash ? Buffer.from(creds.lmHash) : undefined;
+    // The LM hash only matters for NTLMv1 (LM response, LM_KEY); never derive it for NTLMv2.
+    const lmHash =
+      this.level >= 3 ? undefined : 'password' in creds ? lmowfv1(creds.password) : creds.lmHash ? Buffer.from(creds.lmHash) : undefined;
     const domain = creds.domain ?? '';
     const ess = hasFlag(flags, F.NEGOTIATE_EXTENDED_SESSIONSECURITY);
 

@@ -54,6 +54,7 @@ export function prng(seed: number): () => number {
 
 /** Removes rawMechTypes so a decoded NegTokenInit can be compared with its input. */
 export function withoutRaw<T extends { rawMechTypes?: unknown }>(t: T): Omit<T, 'rawMechTypes'> {
-  const { rawMechTypes: _raw, ...rest } = t;
-  return rest;
+  const rest: Partial<T> = { ...t };
+  delete rest.rawMechTypes;
+  return rest as Omit<T, 'rawMechTypes'>;
 }
