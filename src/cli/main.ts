@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+/**
+ * The `ntlmgate` command. Only wiring lives here: one module per subcommand in commands/.
+ * Errors are one `ntlmgate: <message>` line on stderr; exit 1 for failures, 2 for usage errors.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { registerDecode } from './commands/decode.js';
+import { registerDemo } from './commands/demo.js';
+import { CliError } from './errors.js';
+
+/** The package version, from the nearest package.json named ntlmgate above this file. */
+function packageVersion(): string {
+  for (let url = new URL('./', import.meta.url); ; ) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', url), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'ntlmgate' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // not here; look one level up
+    }
+    const up = new URL('../', url);
+    if (up.href === url.href) return '0.0.0';
+    url = up;
+  }
+}
+
+function buildProgram(): Command {
+  const program = new Command('ntlmgate')
+    .description('NTLM (MS-NLMP) and SPNEGO engine: token decoder and demonstrations')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .exitOverride()
+    .configureOutput({
+      outputError: (str, write) => write(`ntlmgate: ${str.replace(/^error: /, '').trimEnd()} (see 'ntlmgate --help')\n`),
+    });
+  // Subcommands are created after exitOverride/configureOutput, so they inherit both.
+  registerDecode(program);
+  registerDemo(program);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code (never calls process.exit, so stdout drains). */
+async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and --version end with exitCode 0; everything else commander raises is a usage error
+      // (commander has already printed it through outputError, or printed help for a bare `ntlmgate`).
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof CliError) {
+      process.stderr.write(`ntlmgate: ${e.message}\n`);
+      return e.exitCode;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`ntlmgate: internal error: ${message}\n`);
+    if (process.env['NTLMGATE_DEBUG'] && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    return 1;
+  }
+}
+
+// A closed stdout (`ntlmgate decode … | head`) is not an error worth a trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
+process.exitCode = await main(process.argv.slice(2));
