@@ -15,7 +15,7 @@ import {
 } from '../ntlm/serverContext.js';
 import { SpnegoDecodeError } from './errors.js';
 import { OID_NTLMSSP } from './oids.js';
-import { decodeNegotiationToken, encodeNegTokenResp, isRawNtlmssp } from './tokens.js';
+import { decodeNegotiationToken, encodeNegTokenResp, isRawNtlmssp, type DecodedNegotiationToken } from './tokens.js';
 
 export type NegotiateFailureReason = NtlmFailureReason | 'no-common-mechanism' | 'mechlistmic-missing' | 'mechlistmic-mismatch';
 
@@ -72,26 +72,16 @@ export class NegotiateServerContext {
       return this.first(buf);
     }
     if (this.framing === 'raw') return this.ntlmStep(buf, undefined);
-    let decoded;
-    try {
-      decoded = decodeNegotiationToken(buf);
-    } catch (e) {
-      return this.decodeFailure(e);
-    }
-    if (decoded.kind !== 'resp') return this.failed({ reason: 'unexpected-message', message: 'expected a NegTokenResp' });
+    const decoded = this.decode(buf, 'resp');
+    if ('status' in decoded) return decoded;
     const { responseToken, mechListMIC } = decoded.token;
     if (!responseToken) return this.failed({ reason: 'unexpected-message', message: 'NegTokenResp carries no responseToken' });
     return this.ntlmStep(responseToken, mechListMIC);
   }
 
   private async first(buf: Buffer): Promise<NegotiateServerStep> {
-    let decoded;
-    try {
-      decoded = decodeNegotiationToken(buf);
-    } catch (e) {
-      return this.decodeFailure(e);
-    }
-    if (decoded.kind !== 'init') return this.failed({ reason: 'unexpected-message', message: 'expected a NegTokenInit' });
+    const decoded = this.decode(buf, 'init');
+    if ('status' in decoded) return decoded;
     const init = decoded.token;
     const index = init.mechTypes.indexOf(OID_NTLMSSP);
     if (index < 0) {
@@ -148,9 +138,22 @@ export class NegotiateServerContext {
     return { status: 'complete', token: encodeNegTokenResp({ negState: 'accept-completed', mechListMIC: ours }), result: this._result };
   }
 
-  private decodeFailure(e: unknown): NegotiateServerStep {
-    if (e instanceof SpnegoDecodeError) return this.failed({ reason: 'malformed', message: e.message, decodeCode: e.code });
-    throw e;
+  /** Decodes the token and checks its kind; a failure comes back as the step to return. */
+  private decode<K extends DecodedNegotiationToken['kind']>(
+    buf: Buffer,
+    kind: K,
+  ): Extract<DecodedNegotiationToken, { kind: K }> | NegotiateServerStep {
+    let decoded: DecodedNegotiationToken;
+    try {
+      decoded = decodeNegotiationToken(buf);
+    } catch (e) {
+      if (e instanceof SpnegoDecodeError) return this.failed({ reason: 'malformed', message: e.message, decodeCode: e.code });
+      throw e;
+    }
+    if (decoded.kind !== kind) {
+      return this.failed({ reason: 'unexpected-message', message: `expected a ${kind === 'init' ? 'NegTokenInit' : 'NegTokenResp'}` });
+    }
+    return decoded as Extract<DecodedNegotiationToken, { kind: K }>;
   }
 
   private failed(failure: NegotiateFailure): NegotiateServerStep {
