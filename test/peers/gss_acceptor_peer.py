@@ -66,40 +66,17 @@ Runtime: always runs under Debian's /usr/bin/python3, and with
 OPENSSL_CONF=<this dir>/openssl-legacy.cnf when hashlib has no MD4 (the
 plugin links the same libcrypto; harmless otherwise).
 """
-import hashlib
 import os
 import sys
 
+from peer_runtime import emit, ensure_runtime  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEBIAN_PYTHON = "/usr/bin/python3"
-LEGACY_CNF = os.path.join(HERE, "openssl-legacy.cnf")
 NTLM_OID = "1.3.6.1.4.1.311.2.2.10"
 INQ_SSPI_SESSION_KEY_OID = "1.2.840.113554.1.2.2.5.5"
 
 
-def _md4_available():
-    try:
-        hashlib.new("md4", b"")
-        return True
-    except ValueError:
-        return False
-
-
-def ensure_runtime():
-    if os.environ.get("NTLMGATE_PEER_REEXEC") == "1":
-        return
-    wrong_python = (os.path.exists(DEBIAN_PYTHON) and
-                    os.path.realpath(sys.executable) != os.path.realpath(DEBIAN_PYTHON))
-    if not wrong_python and _md4_available():
-        return
-    env = dict(os.environ)
-    env["NTLMGATE_PEER_REEXEC"] = "1"
-    env["OPENSSL_CONF"] = LEGACY_CNF
-    exe = DEBIAN_PYTHON if os.path.exists(DEBIAN_PYTHON) else sys.executable
-    os.execve(exe, [exe, os.path.abspath(__file__)] + sys.argv[1:], env)
-
-
-ensure_runtime()
+ensure_runtime(__file__)
 
 import argparse  # noqa: E402
 import base64  # noqa: E402
@@ -119,9 +96,6 @@ class Failure(Exception):
         self.text = text
 
 
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
 
 
 def read_message(key, stage):

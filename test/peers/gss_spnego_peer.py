@@ -20,10 +20,9 @@ from a gss-ntlmssp user file (NTLM_USER_FILE) and never from a ccache.
 import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-if os.path.realpath(sys.executable) != os.path.realpath("/usr/bin/python3") and os.environ.get("NTLMGATE_PEER_REEXEC") != "1":
-    os.environ["NTLMGATE_PEER_REEXEC"] = "1"
-    os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
+from peer_runtime import emit, ensure_runtime  # noqa: E402
+
+ensure_runtime(__file__)
 
 import argparse  # noqa: E402
 import base64  # noqa: E402
@@ -34,9 +33,6 @@ SPNEGO_OID = "1.3.6.1.5.5.2"
 NTLM_OID = "1.3.6.1.4.1.311.2.2.10"
 
 
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
 
 
 def read_token():

@@ -107,41 +107,15 @@ Runtime: the script always runs under Debian's /usr/bin/python3 (a pyenv
 python may shadow it on PATH and lacks the apt modules) and, if hashlib has
 no MD4, re-executes itself with OPENSSL_CONF=<this dir>/openssl-legacy.cnf.
 """
-import hashlib
 import os
 import sys
 
+from peer_runtime import emit, ensure_runtime  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEBIAN_PYTHON = "/usr/bin/python3"
-LEGACY_CNF = os.path.join(HERE, "openssl-legacy.cnf")
 
 
-def _md4_available():
-    try:
-        hashlib.new("md4", b"")
-        return True
-    except ValueError:
-        return False
-
-
-def ensure_runtime():
-    """Re-exec under Debian's python3 and/or with the legacy OpenSSL config."""
-    if os.environ.get("NTLMGATE_PEER_REEXEC") == "1":
-        return
-    wrong_python = (os.path.exists(DEBIAN_PYTHON) and
-                    os.path.realpath(sys.executable) != os.path.realpath(DEBIAN_PYTHON))
-    if not wrong_python and _md4_available():
-        return
-    env = dict(os.environ)
-    env["NTLMGATE_PEER_REEXEC"] = "1"
-    # Also set when only the interpreter is wrong: Debian's python may still
-    # lack MD4, and the config is harmless when MD4 is already there.
-    env["OPENSSL_CONF"] = LEGACY_CNF
-    exe = DEBIAN_PYTHON if os.path.exists(DEBIAN_PYTHON) else sys.executable
-    os.execve(exe, [exe, os.path.abspath(__file__)] + sys.argv[1:], env)
-
-
-ensure_runtime()
+ensure_runtime(__file__)
 
 import argparse  # noqa: E402
 import base64  # noqa: E402
@@ -154,9 +128,6 @@ class PeerError(Exception):
     pass
 
 
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
 
 
 def read_message(key):
