@@ -15,11 +15,14 @@ import {
   type AvPair,
 } from './avPairs.js';
 import { channelBindingsHash, type ChannelBindings } from './channelBindings.js';
-import { NtlmStateError } from './errors.js';
+import { NtlmDecodeError, NtlmStateError } from './errors.js';
 import { encodeFiletime, filetimeFromMs } from './filetime.js';
 import { hasFlag, NegotiateFlags as F } from './flags.js';
 import { encryptSessionKey, kxkey } from './keys.js';
-import { MAX_WORKSTATION_LENGTH } from './limits.js';
+import { MAX_MESSAGE_SIZE, MAX_WORKSTATION_LENGTH } from './limits.js';
+
+/** A payload field's length is 16 bits (MS-NLMP §2.2.1). */
+const MAX_RESPONSE_FIELD = 0xffff;
 import { encodeAuthenticate, withMic } from './messages/authenticate.js';
 import { decodeChallenge, type ChallengeMessage } from './messages/challenge.js';
 import { encodeNegotiate } from './messages/negotiate.js';
@@ -163,8 +166,14 @@ export class NtlmClientContext {
       const pairs = this.clientAvPairs(chal.targetInfo, serverTime !== undefined);
       micWanted = serverTime !== undefined;
       cbSent = findAv(pairs, AvId.MsvAvChannelBindings) !== undefined;
+      const targetInfo = encodeAvPairs(pairs);
+      // The NT response echoes the server's TargetInfo plus our pairs and 48 bytes; a hostile
+      // CHALLENGE near the size cap must fail as a decode error, not overflow a 16-bit field.
+      if (targetInfo.length + 48 > MAX_RESPONSE_FIELD) {
+        throw new NtlmDecodeError('FIELD_TOO_LONG', `CHALLENGE TargetInfo of ${chal.targetInfoRaw.length} bytes is too large to answer`);
+      }
       const key = ntowfv2FromHash(ntHash, creds.user, domain);
-      const r = computeV2Responses(key, chal.serverChallenge, clientChallenge, time, encodeAvPairs(pairs));
+      const r = computeV2Responses(key, chal.serverChallenge, clientChallenge, time, targetInfo);
       nt = r.ntChallengeResponse;
       lm = micWanted ? Buffer.alloc(24) : r.lmChallengeResponse;
       sessionBaseKey = r.sessionBaseKey;
@@ -193,6 +202,9 @@ export class NtlmClientContext {
       version: this.opts.version ?? OUR_VERSION,
       mic: micWanted ? Buffer.alloc(16) : undefined,
     });
+    if (auth.length > MAX_MESSAGE_SIZE) {
+      throw new NtlmDecodeError('TOO_LARGE', `the AUTHENTICATE answering this CHALLENGE would be ${auth.length} bytes`);
+    }
     if (micWanted) auth = withMic(auth, computeMic(exportedSessionKey, this.negotiateRaw, challengeRaw, auth));
     this.finish({ version, flags, micSent: micWanted, channelBindingsSent: cbSent, exportedSessionKey, challenge: chal });
     return auth;

@@ -279,6 +279,10 @@ export class NtlmServerContext {
         throw new Refusal('logon-failure', `the authority refused the logon (${v.status})`, v.status);
       }
 
+      // LM_KEY derives the key from the LM response (§3.4.5.1): it must be a full 24-byte response.
+      if (kind !== 'NTLMv2' && hasFlag(flags, F.NEGOTIATE_LM_KEY) && auth.lmChallengeResponse.length !== 24) {
+        throw new Refusal('malformed', `NEGOTIATE_LM_KEY with an LM response of ${auth.lmChallengeResponse.length} bytes`);
+      }
       const keyExchangeKey = kxkey(flags, v.sessionBaseKey, auth.lmChallengeResponse, this.serverChallenge, v.lmSessionKey, kind === 'NTLMv2');
       const exportedSessionKey = exportedSessionKeyFor(flags, keyExchangeKey, auth.encryptedRandomSessionKey);
       if (micPresent) {

@@ -39,8 +39,10 @@ export function decodeAuthenticate(buf: Uint8Array): AuthenticateMessage {
 
   // Which optional header parts exist is told by where the payload starts (pyspnego's and
   // Samba's approach): ≥ 72 means Version, ≥ 88 means Version + MIC (§2.2.1.3).
+  // With every field empty, the (in-bounds) offsets still tell where the payload would start.
   const used = refs.filter((r) => r.length > 0);
-  const payloadStart = used.length > 0 ? Math.min(...used.map((r) => r.offset)) : b.length;
+  const located = used.length > 0 ? used : refs.filter((r) => r.offset >= MIN_SIZE && r.offset <= b.length);
+  const payloadStart = located.length > 0 ? Math.min(...located.map((r) => r.offset)) : b.length;
   if (payloadStart < MIN_SIZE) {
     throw new NtlmDecodeError('FIELD_OUT_OF_BOUNDS', `payload offset ${payloadStart} overlaps the AUTHENTICATE header`);
   }
