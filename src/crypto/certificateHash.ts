@@ -6,7 +6,8 @@
  * is what Windows and .NET do since RFC 5929 leaves them undefined.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import * as asn1js from 'asn1js';
+import { DerError, parseDer, readExplicit, readOid, readSequence, hasTag, UniversalTag } from '../der/index.js';
+import type { DerNode } from '../der/index.js';
 
 export type CertHashAlgorithm = 'sha256' | 'sha384' | 'sha512' | 'sha224';
 
@@ -38,45 +39,74 @@ const HASH_OIDS: Record<string, CertHashAlgorithm> = {
   '2.16.840.1.101.3.4.2.4': 'sha224',
 };
 
+/** Thrown for anything that is not a readable certificate, or one whose signature algorithm we do not know. */
 export class CertificateError extends Error {
   override readonly name = 'CertificateError';
 }
 
+// DER decoder limits for a whole certificate (RFC 5280 §4.1 is DER throughout): far above
+// real certificates (a few KiB, nesting < 12), low enough to bound hostile input.
+const CERT_LIMITS = { maxBytes: 1024 * 1024, maxDepth: 32, maxNodes: 65536 };
+
 function toDer(cert: Uint8Array | string | X509Certificate): Buffer {
   if (cert instanceof X509Certificate) return cert.raw;
-  if (typeof cert === 'string') return new X509Certificate(cert).raw;
+  if (typeof cert === 'string') {
+    try {
+      return new X509Certificate(cert).raw;
+    } catch (e) {
+      throw new CertificateError('not a PEM/DER certificate', { cause: e });
+    }
+  }
+  if (!(cert instanceof Uint8Array)) throw new TypeError('certificate must be a Buffer/Uint8Array, a PEM string or an X509Certificate');
   return Buffer.from(cert);
 }
 
-/** Signature algorithm OID of a DER certificate (Certificate.signatureAlgorithm, RFC 5280 §4.1.1.2). */
-export function signatureAlgorithmOf(der: Buffer): { oid: string; params?: asn1js.AsnType } {
-  const parsed = asn1js.fromBER(new Uint8Array(der));
-  if (parsed.offset === -1 || !(parsed.result instanceof asn1js.Sequence)) {
-    throw new CertificateError('not a DER certificate');
+// Runs a DER reading step; DerError becomes CertificateError.
+function reading<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof DerError) throw new CertificateError(`${what}: ${e.message}`, { cause: e });
+    throw e;
   }
-  const algId = parsed.result.valueBlock.value[1];
-  if (!(algId instanceof asn1js.Sequence)) throw new CertificateError('certificate has no signatureAlgorithm');
-  const oid = algId.valueBlock.value[0];
-  if (!(oid instanceof asn1js.ObjectIdentifier)) throw new CertificateError('signatureAlgorithm has no OID');
-  return { oid: oid.valueBlock.toString(), params: algId.valueBlock.value[1] };
 }
 
-function pssHash(params: asn1js.AsnType | undefined): CertHashAlgorithm {
-  // RSASSA-PSS-params ::= SEQUENCE { hashAlgorithm [0] AlgorithmIdentifier DEFAULT sha1, … } (RFC 4055 §3.1)
-  if (params instanceof asn1js.Sequence) {
-    for (const item of params.valueBlock.value) {
-      if (item.idBlock.tagClass === 3 && item.idBlock.tagNumber === 0 && item instanceof asn1js.Constructed) {
-        const alg = item.valueBlock.value[0];
-        const oid = alg instanceof asn1js.Sequence ? alg.valueBlock.value[0] : undefined;
-        if (oid instanceof asn1js.ObjectIdentifier) {
-          const h = HASH_OIDS[oid.valueBlock.toString()];
-          if (h) return h;
-          throw new CertificateError(`unsupported PSS hash ${oid.valueBlock.toString()}`);
-        }
-      }
+/**
+ * Signature algorithm of a DER certificate (Certificate.signatureAlgorithm, RFC 5280
+ * §4.1.1.2): the OID and, when present, the parameters element.
+ */
+export function signatureAlgorithmOf(der: Uint8Array): { oid: string; params?: DerNode } {
+  return reading('not a DER certificate', () => {
+    // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm AlgorithmIdentifier, signatureValue BIT STRING }
+    const cert = readSequence(parseDer(der, CERT_LIMITS), 'Certificate');
+    const [tbs, algId, sig] = cert;
+    if (cert.length !== 3 || !tbs || !algId || !sig || !hasTag(tbs, 'universal', UniversalTag.SEQUENCE) || !hasTag(sig, 'universal', UniversalTag.BIT_STRING)) {
+      throw new CertificateError('not a certificate (expected SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue })');
     }
-  }
-  return 'sha256'; // default SHA-1, upgraded to SHA-256
+    // AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY OPTIONAL } (RFC 5280 §4.1.1.2)
+    const [oid, params, ...rest] = readSequence(algId, 'signatureAlgorithm');
+    if (oid === undefined || rest.length > 0) throw new CertificateError('malformed signatureAlgorithm');
+    const result: { oid: string; params?: DerNode } = { oid: readOid(oid, 'signatureAlgorithm.algorithm') };
+    if (params !== undefined) result.params = params;
+    return result;
+  });
+}
+
+// RSASSA-PSS-params ::= SEQUENCE { hashAlgorithm [0] HashAlgorithm DEFAULT sha1, maskGenAlgorithm [1] …,
+//   saltLength [2] …, trailerField [3] … } (RFC 4055 §3.1). Absent parameters or hash: SHA-1 → SHA-256.
+function pssHash(params: DerNode | undefined): CertHashAlgorithm {
+  if (params === undefined || !hasTag(params, 'universal', UniversalTag.SEQUENCE)) return 'sha256';
+  const hashOid = reading('malformed RSASSA-PSS parameters', () => {
+    const first = params.children[0];
+    if (first === undefined || !hasTag(first, 'context', 0)) return undefined;
+    const [algorithm] = readSequence(readExplicit(first, 0, 'RSASSA-PSS-params.hashAlgorithm'), 'hashAlgorithm');
+    if (algorithm === undefined) throw new CertificateError('malformed RSASSA-PSS parameters: empty hashAlgorithm');
+    return readOid(algorithm, 'hashAlgorithm.algorithm');
+  });
+  if (hashOid === undefined) return 'sha256';
+  const h = HASH_OIDS[hashOid];
+  if (!h) throw new CertificateError(`unsupported PSS hash ${hashOid}`);
+  return h;
 }
 
 /** Which hash RFC 5929 picks for this certificate. */

@@ -58,10 +58,9 @@ import {
   toDer,
   UniversalTag,
 } from './der.js';
-import type { DerLimits, DerNode } from './der.js';
+import type { DerBlock, DerLimits, DerNode } from './der.js';
 import { SpnegoDecodeError } from './errors.js';
 import { OID_SPNEGO } from './oids.js';
-import type * as asn1js from 'asn1js';
 
 /** negState of NegTokenResp (RFC 4178 §4.2.2); the wire value is the index in NEG_STATES. */
 export type NegState = 'accept-completed' | 'accept-incomplete' | 'reject' | 'request-mic';
@@ -174,7 +173,7 @@ function bytesField(value: unknown, name: string): Uint8Array {
 // Encoding
 
 // MechTypeList ::= SEQUENCE OF MechType (RFC 4178 §4.1).
-function mechTypeListBlock(mechTypes: readonly string[]): asn1js.Sequence {
+function mechTypeListBlock(mechTypes: readonly string[]): DerBlock {
   if (!Array.isArray(mechTypes)) throw new TypeError('mechTypes must be an array of OID strings');
   return sequenceBlock(mechTypes.map((oid) => oidBlock(oid)));
 }
@@ -188,8 +187,8 @@ export function encodeMechTypeList(mechTypes: readonly string[]): Buffer {
 }
 
 // NegHints (MS-SPNG §2.2.1).
-function negHintsBlock(hints: NegHints): asn1js.Sequence {
-  const fields: asn1js.BaseBlock[] = [];
+function negHintsBlock(hints: NegHints): DerBlock {
+  const fields: DerBlock[] = [];
   if (hints.hintName !== undefined) fields.push(explicitBlock(0, generalStringBlock(hints.hintName)));
   if (hints.hintAddress !== undefined) {
     fields.push(explicitBlock(1, octetStringBlock(bytesField(hints.hintAddress, 'negHints.hintAddress'))));
@@ -198,14 +197,14 @@ function negHintsBlock(hints: NegHints): asn1js.Sequence {
 }
 
 // NegTokenInit SEQUENCE (RFC 4178 §4.2.1) or NegTokenInit2 SEQUENCE (MS-SPNG §2.2.1).
-function negTokenInitBlock(init: NegTokenInit): asn1js.Sequence {
+function negTokenInitBlock(init: NegTokenInit): DerBlock {
   if (typeof init !== 'object' || init === null) throw new TypeError('NegTokenInit must be an object');
   const form = init.form ?? (init.negHints !== undefined ? 'init2' : 'init');
   if (form !== 'init' && form !== 'init2') throw new RangeError(`invalid NegTokenInit form: ${String(form)}`);
   if (form === 'init' && init.negHints !== undefined) {
     throw new TypeError("negHints only exists in NegTokenInit2 (form 'init2')");
   }
-  const fields: asn1js.BaseBlock[] = [];
+  const fields: DerBlock[] = [];
   const mechTypes = mechTypeListBlock(init.mechTypes);
   // mechTypes is mandatory in NegTokenInit and OPTIONAL in NegTokenInit2.
   if (form === 'init' || init.mechTypes.length > 0) fields.push(explicitBlock(0, mechTypes));
@@ -243,7 +242,7 @@ export function encodeNegTokenInit2(init: Omit<NegTokenInit, 'form'>): Buffer {
 /** NegotiationToken CHOICE [1] NegTokenResp (RFC 4178 §4.2.2); never GSS-framed (RFC 4178 §4.2). */
 export function encodeNegTokenResp(resp: NegTokenResp): Buffer {
   if (typeof resp !== 'object' || resp === null) throw new TypeError('NegTokenResp must be an object');
-  const fields: asn1js.BaseBlock[] = [];
+  const fields: DerBlock[] = [];
   if (resp.negState !== undefined) fields.push(explicitBlock(0, enumeratedBlock(negStateToValue(resp.negState))));
   if (resp.supportedMech !== undefined) fields.push(explicitBlock(1, oidBlock(resp.supportedMech)));
   if (resp.responseToken !== undefined) {
