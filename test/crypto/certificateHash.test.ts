@@ -17,6 +17,8 @@ import {
 } from '../../src/crypto/certificateHash.js';
 
 const HAVE_OPENSSL = spawnSync('openssl', ['version'], { encoding: 'utf8' }).status === 0;
+// CI installs openssl (test/peers/install.sh); there a missing CLI is a failure, not a skip.
+if (!HAVE_OPENSSL && process.env.CI === 'true') throw new Error('CI=true but the openssl CLI is missing');
 
 /** Asserts that `fn` throws a CertificateError (and nothing else). */
 function assertCertError(fn: () => unknown, label: string): void {

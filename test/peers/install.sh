@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the third-party NTLM peers in this folder need:
 #   python3-ntlm-auth  python3-impacket  gss-ntlmssp  python3-gssapi
+# and the openssl CLI (real certificates for the RFC 5929 tests).
 # Idempotent: when all of them are already installed it only checks and exits
 # (no apt call, well under a second). Otherwise it runs
 #   apt-get update && apt-get install -y <missing>
@@ -9,7 +10,7 @@
 # Exit status: 0 = everything present afterwards, 1 = could not install.
 set -euo pipefail
 
-PACKAGES=(python3-ntlm-auth python3-impacket gss-ntlmssp python3-gssapi)
+PACKAGES=(python3-ntlm-auth python3-impacket gss-ntlmssp python3-gssapi openssl)
 PY=/usr/bin/python3
 
 log() { printf 'peers/install.sh: %s\n' "$*"; }
