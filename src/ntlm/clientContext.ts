@@ -143,7 +143,7 @@ export class NtlmClientContext {
 
     const creds = this.opts.credentials;
     const workstation = this.opts.workstation ?? '';
-    if ('anonymous' in creds) return this.finishAnonymous(flags | F.ANONYMOUS, chal, challengeRaw, workstation);
+    if ('anonymous' in creds) return this.finishAnonymous(flags | F.ANONYMOUS, chal, workstation);
 
     const ntHash = 'password' in creds ? ntowfv1(creds.password) : Buffer.from(creds.ntHash);
     // The LM hash only matters for NTLMv1 (LM response, LM_KEY); never derive it for NTLMv2.
@@ -233,7 +233,7 @@ export class NtlmClientContext {
   }
 
   /** Anonymous (§3.1.5.1.2): empty user, LM = Z(1), no NT response, no MIC. */
-  private finishAnonymous(flags: number, chal: ChallengeMessage, _raw: Buffer, workstation: string): Buffer {
+  private finishAnonymous(flags: number, chal: ChallengeMessage, workstation: string): Buffer {
     const exportedSessionKey = Buffer.alloc(16);
     const auth = encodeAuthenticate({
       flags,

@@ -235,9 +235,9 @@ export class NtlmServerContext {
     const level = this.opts.lmCompatibilityLevel ?? 5;
     let info: NtlmLogonInfo = this.logonInfo(auth, kind, flags, [], false);
     try {
-      if (kind === 'Anonymous' || kind === 'LM') {
-        if (level >= 4 || kind === 'Anonymous') throw new Refusal('lm-refused', `an ${kind} response is refused at LmCompatibilityLevel ${level}`);
-      }
+      // Empty responses with a user name: nothing to check, so nothing to accept.
+      if (kind === 'Anonymous') throw new Refusal('logon-failure', `no challenge response for user "${auth.userName}"`, 'STATUS_LOGON_FAILURE');
+      if (kind === 'LM' && level >= 4) throw new Refusal('lm-refused', `an LM response is refused at LmCompatibilityLevel ${level}`);
       if ((kind === 'NTLMv1' || kind === 'NTLMv1-ESS') && level >= 5) {
         throw new Refusal('ntlmv1-refused', `an ${kind} response is refused at LmCompatibilityLevel ${level}`);
       }
