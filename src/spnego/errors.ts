@@ -5,30 +5,18 @@
 // without catching unrelated bugs. Encoders, which only see caller-built values,
 // throw TypeError/RangeError for programming errors instead.
 
-/** Why a token was rejected. */
+
+import type { DerErrorCode } from '../der/errors.js';
+/**
+ * Why a token was rejected: every DER codec reason (src/der/errors.ts; its OUT_OF_RANGE
+ * surfaces here as BAD_ENUM, the only ranged value SPNEGO reads) plus SPNEGO's own.
+ */
 export type SpnegoErrorCode =
-  /** Input (or a declared length) is above the configured size cap. */
-  | 'TOO_LARGE'
-  /** Zero-length input. */
-  | 'EMPTY'
-  /** A TLV header or value runs past the end of its enclosing element. */
-  | 'TRUNCATED'
-  /** Not valid DER (indefinite length, non-minimal length, constructed string, ...). */
-  | 'BAD_DER'
-  /** Bytes left over after the outermost element (or inside a fixed structure). */
-  | 'TRAILING_DATA'
-  /** An element has a tag that is not allowed at that position. */
-  | 'UNEXPECTED_TAG'
-  /** An OBJECT IDENTIFIER is empty or not minimally/correctly encoded. */
-  | 'BAD_OID'
+  | Exclude<DerErrorCode, 'OUT_OF_RANGE'>
   /** A field that is mandatory for the token type is absent. */
   | 'MISSING_FIELD'
   /** An ENUMERATED value (negState) is outside its defined range. */
   | 'BAD_ENUM'
-  /** A primitive value is malformed for its type (e.g. BIT STRING unused-bits octet). */
-  | 'BAD_VALUE'
-  /** Constructed elements are nested deeper than the configured limit. */
-  | 'TOO_DEEP'
   /** A GSS-API InitialContextToken names a mechanism other than SPNEGO. */
   | 'WRONG_MECH';
 
