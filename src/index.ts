@@ -6,3 +6,6 @@ export * from './ntlm/index.js';
 export * from './spnego/index.js';
 export { MemoryAuthority, type MemoryAccount, type AddAccountOptions } from './authority/memoryAuthority.js';
 export { tlsServerEndPointHash, certificateHashAlgorithm, CertificateError } from './crypto/certificateHash.js';
+export * from './events/index.js';
+export * from './policy/index.js';
+export * from './audit/formats/index.js';

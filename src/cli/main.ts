@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerDecode } from './commands/decode.js';
 import { registerDemo } from './commands/demo.js';
+import { registerPolicy } from './commands/policy.js';
 import { CliError } from './errors.js';
 
 /** The package version, from the nearest package.json named ntlmgate above this file. */
@@ -29,6 +30,8 @@ function buildProgram(): Command {
     .description('NTLM (MS-NLMP) and SPNEGO engine: token decoder and demonstrations')
     .version(packageVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
+    // Program options (-V) come before the subcommand, so `policy explain --version NTLMv1` is the subcommand's.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       outputError: (str, write) => write(`ntlmgate: ${str.replace(/^error: /, '').trimEnd()} (see 'ntlmgate --help')\n`),
@@ -36,6 +39,7 @@ function buildProgram(): Command {
   // Subcommands are created after exitOverride/configureOutput, so they inherit both.
   registerDecode(program);
   registerDemo(program);
+  registerPolicy(program);
   return program;
 }
 

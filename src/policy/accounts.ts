@@ -1,0 +1,56 @@
+/**
+ * Domain or local account (facts §4.1, §4.2). MSV1_0 decides by the domain name in the
+ * AUTHENTICATE message: this machine's own name means its SAM (local); anything else is passed
+ * through to a DC (a "domain account" for the Restrict NTLM settings). A standalone server has
+ * no DC to pass to, so every account is local there; the anonymous logon is a null session,
+ * never passed through.
+ */
+import { isIpAddress } from './match.js';
+import { netbiosFromHost, sameName, targetHost } from './names.js';
+import type { DomainRequest, IncomingRequest, MachineIdentity, OutgoingRequest } from './requests.js';
+
+export type AccountKind = 'domain' | 'local';
+
+/** A server whose NetBIOS domain is its own name (or empty) is in a workgroup: no pass-through. */
+export function isStandalone(server: MachineIdentity): boolean {
+  return server.netbiosDomainName === '' || sameName(server.netbiosDomainName, server.netbiosComputerName);
+}
+
+/** Whether this server validates the account itself or passes it through to a DC. */
+export function incomingAccountKind(req: IncomingRequest): AccountKind {
+  if (req.version === 'Anonymous') return 'local';
+  if (isStandalone(req.server)) return 'local';
+  const d = req.domain.trim();
+  if (sameName(d, req.server.netbiosComputerName)) return 'local';
+  // An empty or "." domain is tried locally first; only the local-only account flag says it ends there.
+  if ((d === '' || d === '.') && req.localAccount === true) return 'local';
+  return 'domain';
+}
+
+/**
+ * Client side: the supplied account is local to the target when the caller says so, when the
+ * domain is "." or when it names the target machine itself (`WEB1\admin` to web1.corp…).
+ */
+export function outgoingIsLocalAccount(req: OutgoingRequest): boolean {
+  if (req.localAccount !== undefined) return req.localAccount;
+  const d = req.domain.trim();
+  if (d === '.') return true;
+  const host = req.targetHost ?? targetHost(req.targetSpn);
+  return host !== undefined && d !== '' && !isIpAddress(host) && sameName(d, netbiosFromHost(host));
+}
+
+/** At the DC: is the account in this domain? An empty or "." domain is read as the DC's own. */
+export function accountInDcDomain(req: DomainRequest): boolean {
+  const d = req.domain.trim();
+  return d === '' || d === '.' || sameName(d, req.dc.netbiosDomainName) || sameName(d, req.dc.dnsDomainName);
+}
+
+/** At the DC: is the requesting server (or the DC itself) in this domain? */
+export function serverInDcDomain(req: DomainRequest): boolean {
+  return isDcItself(req) || sameName(req.server.netbiosDomainName, req.dc.netbiosDomainName) || sameName(req.server.netbiosDomainName, req.dc.dnsDomainName);
+}
+
+/** The DC is the target itself (no member server passed the logon through). */
+export function isDcItself(req: DomainRequest): boolean {
+  return sameName(req.server.netbiosComputerName, req.dc.netbiosComputerName);
+}
