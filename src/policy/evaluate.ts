@@ -11,7 +11,7 @@ import { decideSecurity } from './decide/security.js';
 import type { NtlmPolicy } from './policy.js';
 import type { DomainRequest, IncomingRequest, OutgoingRequest } from './requests.js';
 
-export type Direction = 'incoming' | 'outgoing' | 'domain';
+export type TrafficDirection = 'incoming' | 'outgoing' | 'domain';
 
 export type DirectedRequest =
   | { readonly direction: 'incoming'; readonly request: IncomingRequest }

@@ -28,6 +28,6 @@ export { decideIncoming } from './decide/incoming.js';
 export { decideOutgoing } from './decide/outgoing.js';
 export { decideDomain, inDomainScope } from './decide/domain.js';
 export { decideSecurity, missingSecurity } from './decide/security.js';
-export { evaluate, type DirectedRequest, type Direction, type Evaluation } from './evaluate.js';
+export { evaluate, type DirectedRequest, type TrafficDirection, type Evaluation } from './evaluate.js';
 export { describePolicy, type PolicyView, type ServiceView, type SettingView } from './describe.js';
 export { UsageReason } from './usage.js';

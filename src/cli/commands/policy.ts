@@ -9,7 +9,7 @@ import { buildEvent, eventDefinition, LEVEL_NAMES } from '../../events/index.js'
 import type { NtlmVersion } from '../../ntlm/responses.js';
 import { describePolicy, type ServiceView, type SettingView } from '../../policy/describe.js';
 import { PolicyConfigError } from '../../policy/errors.js';
-import { evaluate, type DirectedRequest, type Direction } from '../../policy/evaluate.js';
+import { evaluate, type DirectedRequest, type TrafficDirection } from '../../policy/evaluate.js';
 import { loadPolicyFile } from '../../policy/load.js';
 import { targetHost } from '../../policy/names.js';
 import { DEFAULT_POLICY, type NtlmPolicy } from '../../policy/policy.js';
@@ -69,7 +69,7 @@ export function formatShowText(doc: PolicyShowJson): string {
 
 export interface ExplainInput {
   /** incoming (default): a logon to this server; outgoing: this client to a server; domain: our DC role. */
-  readonly direction?: Direction;
+  readonly direction?: TrafficDirection;
   /** `DOMAIN\user`, `.\user`, `user@dns.domain` (a UPN, sent with an empty domain) or `user`. */
   readonly user: string;
   /**
@@ -321,7 +321,7 @@ interface ShowOptions {
 interface ExplainOptions {
   readonly user: string;
   readonly server: string;
-  readonly direction: Direction;
+  readonly direction: TrafficDirection;
   readonly serverDomain?: string;
   readonly workstation?: string;
   readonly version: NtlmVersion;

@@ -1,0 +1,69 @@
+/**
+ * Standard-output store: one JSON line per event (the jsonLine.ts format), for containers
+ * whose runtime collects stdout. "Durable" here means only "handed to the OS": write()
+ * resolves when the stream has accepted the batch (its write callback ran), so whatever
+ * reads our stdout — journald, a container log driver, a pipe — owns durability from there.
+ * It cannot be read back: query() and count() reject with `not-queryable`.
+ */
+import type { AuditEvent } from '../../events/event.js';
+import type { AuditStore } from '../query.js';
+import { AuditStoreError, type BatchOptions } from '../sink.js';
+import { GroupCommit } from './groupCommit.js';
+import { encodeLine } from './jsonLine.js';
+
+export class StdoutAuditStore implements AuditStore {
+  private readonly batcher: GroupCommit;
+  private closing: Promise<void> | undefined;
+  private failed: Error | undefined;
+  /**
+   * A stream error (EPIPE when the reader goes away) is also emitted as 'error', which would
+   * crash the process with no listener; it is reported through write() rejections instead.
+   */
+  private readonly onError = (e: Error): void => {
+    this.failed ??= e;
+  };
+
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    options: BatchOptions = {},
+  ) {
+    out.on('error', this.onError);
+    this.batcher = new GroupCommit(
+      (events) =>
+        new Promise<void>((resolve, reject) => {
+          if (this.failed) return reject(this.failed);
+          // One write per batch; the callback reports the error of this write, if any.
+          out.write(events.map(encodeLine).join(''), (e) => (e ? reject(e) : resolve()));
+        }),
+      options,
+      'stdout audit store',
+    );
+  }
+
+  write(events: readonly AuditEvent[]): Promise<void> {
+    return this.batcher.write(events);
+  }
+
+  flush(): Promise<void> {
+    return this.batcher.flush();
+  }
+
+  /** Does not end the stream: process.stdout belongs to the process. */
+  close(): Promise<void> {
+    this.closing ??= this.batcher.close().finally(() => this.out.removeListener('error', this.onError));
+    return this.closing;
+  }
+
+  // eslint-disable-next-line require-yield -- an iterable that fails when iterated
+  async *query(): AsyncGenerator<AuditEvent> {
+    throw this.notQueryable();
+  }
+
+  count(): Promise<number> {
+    return Promise.reject(this.notQueryable());
+  }
+
+  private notQueryable(): AuditStoreError {
+    return new AuditStoreError('not-queryable', 'the stdout audit store cannot be read back; use sqlite:, postgres:// or jsonl: for reports');
+  }
+}

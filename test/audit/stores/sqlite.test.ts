@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { SQLITE_SCHEMA_VERSION, SqliteAuditStore } from '../../../src/audit/stores/sqlite.js';
+import { storeContract } from './contract.js';
+import { collect, sampleEvent, tempDir, withCode } from './helpers.js';
+
+const dir = tempDir();
+let n = 0;
+
+storeContract({
+  name: 'SQLite',
+  fresh: async () => {
+    const path = join(dir, `contract-${++n}.db`);
+    return {
+      open: async () => SqliteAuditStore.open(path),
+      bumpSchema: async () => {
+        const db = new Database(path);
+        db.prepare("UPDATE meta SET value = '2' WHERE key = 'schema_version'").run();
+        db.close();
+      },
+    };
+  },
+});
+
+describe('SQLite store specifics', () => {
+  it('runs in WAL mode with synchronous=FULL by default, NORMAL on request; records its schema version', async () => {
+    const path = join(dir, 'pragmas.db');
+    const store = SqliteAuditStore.open(path);
+    await store.write([sampleEvent(0)]);
+    const probe = new Database(path, { readonly: true });
+    assert.equal(probe.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(probe.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), String(SQLITE_SCHEMA_VERSION));
+    const indexes = probe.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_events' ORDER BY name").pluck().all();
+    assert.deepEqual(indexes, ['audit_events_event_id', 'audit_events_time']);
+    probe.close();
+    // synchronous is per connection: read it through the store's own connection
+    const sync = (s: SqliteAuditStore): unknown => (s as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true });
+    assert.equal(sync(store), 2); // FULL
+    await store.close();
+    const normal = SqliteAuditStore.open(path, { synchronous: 'normal' });
+    assert.equal(sync(normal), 1);
+    await normal.close();
+  });
+
+  it('stores context as columns and data as JSON text, so SQL reports can use them', async () => {
+    const path = join(dir, 'columns.db');
+    const store = SqliteAuditStore.open(path);
+    await store.write([sampleEvent(4)]);
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    const row = db.prepare("SELECT event_id, decision, client_ip, request_id, json_extract(data, '$.UserName') AS user FROM audit_events").get();
+    assert.deepEqual({ ...(row as object) }, { event_id: 4002, decision: 'audit', client_ip: '10.0.4.7', request_id: 'req-4', user: 'user4' });
+    db.close();
+  });
+
+  it('a failing commit rejects every write() of the batch (never swallowed); later batches still commit', async () => {
+    const path = join(dir, 'failing.db');
+    const store = SqliteAuditStore.open(path);
+    await store.write([sampleEvent(0)]);
+    // Another connection renames the table away: the store's next INSERT fails inside its transaction.
+    const other = new Database(path);
+    other.exec('ALTER TABLE audit_events RENAME TO moved');
+    const writes = [store.write([sampleEvent(1)]), store.write([sampleEvent(2)])];
+    const flushed = store.flush(); // submitted while those writes are pending: reports their failure too
+    for (const r of await Promise.allSettled(writes)) {
+      assert.equal(r.status, 'rejected');
+      withCode('write-failed')(r.reason);
+    }
+    await assert.rejects(flushed, withCode('write-failed'));
+    other.exec('ALTER TABLE moved RENAME TO audit_events');
+    other.close();
+    await store.write([sampleEvent(3)]);
+    assert.deepEqual((await collect(store.query())).map((e) => e.context.requestId), ['req-0', 'req-3']);
+    await store.close();
+  });
+
+  it('a query sees the rows committed before it started, even while writers keep going', async () => {
+    const store = SqliteAuditStore.open(join(dir, 'snapshot.db'));
+    await store.write(Array.from({ length: 2500 }, (_, i) => sampleEvent(i)));
+    let seen = 0;
+    for await (const e of store.query()) {
+      assert.notEqual(e.context.requestId, 'late');
+      if (seen++ % 500 === 0) void store.write([sampleEvent(0, 'late', Date.now())]);
+    }
+    assert.equal(seen, 2500);
+    await store.flush();
+    assert.equal(await store.count(), 2505);
+    await store.close();
+  });
+
+  it('refuses a file that is not a database with open-failed', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const path = join(dir, 'garbage.db');
+    writeFileSync(path, 'this is not SQLite'.repeat(100));
+    assert.throws(() => SqliteAuditStore.open(path), withCode('open-failed'));
+  });
+});
