@@ -11,6 +11,8 @@ export type LogonVersion = 'LM' | 'NTLMv1' | 'NTLMv1-ESS' | 'NTLMv2' | 'unknown'
 export interface ObservedLogon {
   readonly eventId: number;
   readonly time: string;
+  /** The machine that logged the event (for domain events: the DC). */
+  readonly computer: string;
   /** Where the event says the logon happened from the NTLM point of view. */
   readonly direction: 'incoming' | 'outgoing' | 'domain';
   readonly user: string;
@@ -68,6 +70,7 @@ export function observedLogon(e: AuditEvent): ObservedLogon | undefined {
   const base = {
     eventId: e.eventId,
     time: e.time,
+    computer: e.computer,
     service: clean(ctx.service ?? d['TargetService']),
     version,
     mic: yesNo(d['MicStatus'], 'Protected', 'Unprotected'),
@@ -133,4 +136,52 @@ export function observedLogon(e: AuditEvent): ObservedLogon | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * The logons in a stream of events, each once: Windows records one logon in several events
+ * (a DC writes 8004 and 4032 for the same pass-through), written in the same second. Two
+ * records with the same direction, user, server and workstation in the same second are taken
+ * as one logon, the richer (usage-event) record winning on version/MIC/bindings.
+ */
+export async function* logonsOf(events: AsyncIterable<AuditEvent> | Iterable<AuditEvent>, onEvent?: () => void): AsyncGenerator<ObservedLogon> {
+  let second = '';
+  let seen = new Map<string, ObservedLogon>();
+  const pending: ObservedLogon[] = [];
+  const flush = function* (): Generator<ObservedLogon> {
+    yield* pending.splice(0);
+    seen = new Map();
+  };
+  for await (const e of events) {
+    onEvent?.();
+    const l = observedLogon(e);
+    if (!l) continue;
+    const s = l.time.slice(0, 19);
+    if (s !== second) {
+      yield* flush();
+      second = s;
+    }
+    const key = [l.direction, l.user, l.domain, l.server, l.workstation].join('\u0000').toUpperCase();
+    const prior = seen.get(key);
+    if (!prior) {
+      seen.set(key, l);
+      pending.push(l);
+      continue;
+    }
+    // Merge what the second record adds (version, MIC, bindings, reason, block) into the first.
+    const merged: ObservedLogon = {
+      ...prior,
+      version: prior.version === 'unknown' ? l.version : prior.version,
+      mic: prior.mic ?? l.mic,
+      channelBinding: prior.channelBinding ?? l.channelBinding,
+      reasonId: prior.reasonId ?? l.reasonId,
+      reason: prior.reason ?? l.reason,
+      client: prior.client || l.client,
+      service: prior.service || l.service,
+      blocked: prior.blocked || l.blocked,
+    };
+    pending[pending.indexOf(prior)] = merged;
+    seen.set(key, merged);
+  }
+  yield* flush();
 }

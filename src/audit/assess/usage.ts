@@ -5,7 +5,7 @@
  */
 import type { AuditEvent } from '../../events/event.js';
 import { NTLM_USAGE_REASONS } from '../../events/catalogue.js';
-import { observedLogon, type ObservedLogon } from './logon.js';
+import { logonsOf, type ObservedLogon } from './logon.js';
 
 export const REPORT_DIMENSIONS = ['server', 'user', 'workstation', 'client', 'version', 'reason', 'service'] as const;
 export type ReportDimension = (typeof REPORT_DIMENSIONS)[number];
@@ -91,12 +91,12 @@ export async function usageReport(
   let noMic = 0;
   let noCb = 0;
   const since = opts.since?.toISOString();
-  for await (const e of events) {
+  const tick = (): void => {
     n++;
     if (opts.onProgress && n % 10_000 === 0) opts.onProgress(n);
-    if (since && e.time < since) continue;
-    const l = observedLogon(e);
-    if (!l) continue;
+  };
+  for await (const l of logonsOf(events, tick)) {
+    if (since && l.time < since) continue;
     logons++;
     add(rows, keyOf(l, opts.by), l);
     if (l.version === 'NTLMv1' || l.version === 'NTLMv1-ESS' || l.version === 'LM') add(weak, `${who(l)} (${l.version})`, l);
