@@ -9,6 +9,8 @@ import { registerDecode } from './commands/decode.js';
 import { registerDemo } from './commands/demo.js';
 import { registerPolicy } from './commands/policy.js';
 import { CliError } from './errors.js';
+import { commandExitCode } from './exitCode.js';
+import { registerAudit } from './commands/audit.js';
 
 /** The package version, from the nearest package.json named ntlmgate above this file. */
 function packageVersion(): string {
@@ -40,6 +42,7 @@ function buildProgram(): Command {
   registerDecode(program);
   registerDemo(program);
   registerPolicy(program);
+  registerAudit(program);
   return program;
 }
 
@@ -47,7 +50,7 @@ function buildProgram(): Command {
 async function main(argv: readonly string[]): Promise<number> {
   try {
     await buildProgram().parseAsync([...argv], { from: 'user' });
-    return 0;
+    return commandExitCode();
   } catch (e) {
     if (e instanceof CommanderError) {
       // Help and --version end with exitCode 0; everything else commander raises is a usage error

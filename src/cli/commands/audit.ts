@@ -1,0 +1,279 @@
+/**
+ * `ntlmgate audit …`: the NTLM audit log and the assessment built on it.
+ *   import      Windows NTLM/Operational exports (wevtutil XML, Event Viewer CSV) or our own exports into the store
+ *   export      the store as JSON Lines, CSV or wevtutil-shaped XML
+ *   report      who still uses NTLM, where and why
+ *   what-if     what a proposed policy would block (exit 3 when something would)
+ *   exceptions  the smallest exception lists that keep today's traffic working under a proposal
+ */
+import { createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { stringify as toYaml } from 'yaml';
+import { suggestExceptions, type ExceptionSuggestion } from '../../audit/assess/suggestExceptions.js';
+import { logonsOf } from '../../audit/assess/logon.js';
+import { REPORT_DIMENSIONS, usageReport, type ReportDimension, type UsageReport, type UsageRow } from '../../audit/assess/usage.js';
+import { whatIf, type WhatIfReport } from '../../audit/assess/whatIf.js';
+import { AuditImportError, exportEvents, readAuditFile, type ExportFormat } from '../../audit/formats/index.js';
+import { DEFAULT_AUDIT_URL, openAuditStore, type AuditStore } from '../../audit/query.js';
+import type { AuditEvent } from '../../events/event.js';
+import { PolicyConfigError } from '../../policy/errors.js';
+import { loadPolicyFile } from '../../policy/load.js';
+import type { NtlmPolicy } from '../../policy/policy.js';
+import { CliError } from '../errors.js';
+import { setExitCode } from '../exitCode.js';
+import { progress } from '../progress.js';
+import { table } from '../table.js';
+
+/** Exit status of `what-if` when the proposal would block at least one logon. */
+export const EXIT_WOULD_BLOCK = 3;
+
+const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `7d`, `24h`, `30m`, `2w`, or an ISO date / date-time. */
+export function parseSince(text: string, now: number = Date.now()): Date {
+  const m = /^(\d+)\s*([mhdw])$/i.exec(text.trim());
+  if (m) return new Date(now - Number(m[1]) * (UNITS[(m[2] ?? 'd').toLowerCase()] ?? 0));
+  const d = new Date(text);
+  if (Number.isNaN(d.getTime())) throw new CliError(`--since ${JSON.stringify(text)} is neither a duration (7d, 24h, 30m, 2w) nor a date`, 2);
+  return d;
+}
+
+async function withStore<T>(url: string, fn: (store: AuditStore) => Promise<T>): Promise<T> {
+  let store: AuditStore;
+  try {
+    store = await openAuditStore(url);
+  } catch (e) {
+    throw new CliError(`cannot open the audit store ${url}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function loadProposal(file: string): Promise<NtlmPolicy> {
+  try {
+    return await loadPolicyFile(file);
+  } catch (e) {
+    if (e instanceof PolicyConfigError) throw new CliError(e.message);
+    if (e instanceof Error && 'code' in e && e.code === 'ENOENT') throw new CliError(`policy file ${file} not found`);
+    throw e;
+  }
+}
+
+/** "This domain" when not given: the domain most accounts in domain (DC) and incoming logons belong to. */
+async function inferDomain(events: AsyncIterable<AuditEvent>): Promise<string | undefined> {
+  const counts = new Map<string, number>();
+  for await (const l of logonsOf(events)) {
+    if (l.direction === 'outgoing' || !l.domain) continue;
+    const d = l.domain.toUpperCase();
+    counts.set(d, (counts.get(d) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+function out(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+// ---------------------------------------------------------------- report
+
+function rowsTable(rows: readonly UsageRow[], first: string): string {
+  return table(
+    [first, 'logons', 'blocked', 'NTLMv1/LM', 'no MIC', 'no CB', 'first seen', 'last seen'],
+    rows.map((r) => [r.key, r.count, r.blocked, r.weak, r.noMic, r.noChannelBinding, r.firstSeen, r.lastSeen]),
+  );
+}
+
+export function formatReportText(r: UsageReport): string {
+  const parts = [
+    `NTLM usage by ${r.by}${r.since ? ` since ${r.since}` : ''}: ${r.logons.toLocaleString('en-US')} logons in ${r.events.toLocaleString('en-US')} events`,
+    '',
+    r.rows.length > 0 ? rowsTable(r.rows, r.by) : '(no NTLM logons recorded)',
+  ];
+  parts.push('', `NTLMv1 / LM users (${r.weakUsers.length}):`, r.weakUsers.length > 0 ? rowsTable(r.weakUsers, 'user') : '  none');
+  parts.push('', `Logons without a MIC: ${r.noMic}    without channel binding: ${r.noChannelBinding}`);
+  parts.push('', 'Why NTLM and not Kerberos:', r.fallbackReasons.length > 0 ? rowsTable(r.fallbackReasons, 'reason') : '  no reason recorded (only the enhanced 4020–4023 events carry one)');
+  return parts.join('\n');
+}
+
+export function formatReportCsv(r: UsageReport): string {
+  const q = (v: string | number): string => (typeof v === 'number' ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const lines = [[r.by, 'logons', 'blocked', 'weak', 'noMic', 'noChannelBinding', 'firstSeen', 'lastSeen'].join(',')];
+  for (const x of r.rows) lines.push([x.key, x.count, x.blocked, x.weak, x.noMic, x.noChannelBinding, x.firstSeen, x.lastSeen].map(q).join(','));
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------- what-if
+
+export function formatWhatIfText(r: WhatIfReport, policyFile: string, domain: string): string {
+  const parts = [`What-if ${policyFile} (this domain: ${domain}): ${r.logons.toLocaleString('en-US')} logons replayed from ${r.events.toLocaleString('en-US')} events`, ''];
+  if (r.blocked.length === 0) parts.push('Nothing would be blocked.');
+  else {
+    const total = r.blocked.reduce((n, g) => n + g.count, 0);
+    parts.push(`Would BLOCK ${total.toLocaleString('en-US')} logons in ${r.blocked.length} groups:`);
+    parts.push(table(['direction', 'user', 'server', 'workstation', 'service', 'logons', 'last seen', 'setting'],
+      r.blocked.map((g) => [g.direction, g.user, g.server || '-', g.workstation || '-', g.service || '-', g.count, g.lastSeen, g.setting])));
+  }
+  if (r.allowedByException.length > 0) {
+    parts.push('', 'Let through only by an exception entry:');
+    parts.push(table(['setting', 'entry', 'logons', 'servers'], r.allowedByException.map((u) => [u.setting, u.entry, u.count, u.servers.join(' ')])));
+  }
+  parts.push('', 'Assumptions where events are silent:', ...r.assumptions.map((a) => `  - ${a}`));
+  return parts.join('\n');
+}
+
+export function formatExceptionsText(s: ExceptionSuggestion): string {
+  const list = (name: string, entries: ExceptionSuggestion['DCAllowedNTLMServers']): string[] =>
+    entries.length === 0 ? [`${name}: (no additions needed)`] : [`${name}:`, ...entries.map((e) => `  - ${e.entry}${e.entry.includes('*') ? `    # covers ${e.covers.join(', ')}` : ''}`)];
+  const parts = ['Add to the proposed policy:', ...list('DCAllowedNTLMServers', s.DCAllowedNTLMServers), ...list('ClientAllowedNTLMServers', s.ClientAllowedNTLMServers)];
+  parts.push('', s.verified ? 'Verified: with these entries, what-if blocks nothing an exception list can let through.' : 'NOT verified: some logons stay blocked with these entries.');
+  if (s.remaining.length > 0) {
+    parts.push('', 'Blocked by settings no exception list lifts:');
+    parts.push(table(['direction', 'user', 'server', 'logons', 'setting'], s.remaining.map((g) => [g.direction, g.user, g.server || '-', g.count, g.setting])));
+  }
+  return parts.join('\n');
+}
+
+// ---------------------------------------------------------------- commands
+
+interface StoreOpt { store: string }
+interface SinceOpt { since?: string }
+
+export function registerAudit(program: Command): void {
+  const audit = program.command('audit').description('The NTLM audit log: import, export, usage reports and policy impact assessment.');
+  const storeOption = ['--store <url>', 'audit store: sqlite:PATH, postgres://…, jsonl:PATH', DEFAULT_AUDIT_URL] as const;
+
+  audit
+    .command('import')
+    .description('Import Windows NTLM/Operational events (wevtutil qe … /f:xml, Event Viewer CSV) or ntlmgate exports (JSONL, CSV) into the store.')
+    .argument('<files...>', 'files to import')
+    .option(...storeOption)
+    .option('--format <format>', 'auto, xml, event-viewer-csv, csv or jsonl', 'auto')
+    .option('--skip-invalid', 'skip malformed records (counted) instead of stopping at the first')
+    .action(async (files: string[], opts: StoreOpt & { format: string; skipInvalid?: boolean }) => {
+      await withStore(opts.store, async (store) => {
+        for (const file of files) {
+          const totalBytes = (await stat(file).catch(() => undefined))?.size;
+          const bar = progress(`importing ${file}`);
+          const reader = readAuditFile(file, {
+            format: opts.format as 'auto',
+            skipInvalid: opts.skipInvalid,
+            totalBytes,
+            onProgress: (done, total) => bar.update(done, total),
+          });
+          let batch: AuditEvent[] = [];
+          try {
+            for await (const e of reader) {
+              batch.push(e);
+              if (batch.length >= 1000) {
+                await store.write(batch);
+                batch = [];
+              }
+            }
+            if (batch.length > 0) await store.write(batch);
+          } catch (e) {
+            bar.finish();
+            if (e instanceof AuditImportError) throw new CliError(`${file}: ${e.message}`);
+            throw e;
+          }
+          bar.finish();
+          const s = reader.stats;
+          out(`${file}: imported ${s.events} events (${s.format ?? 'unknown format'})${s.skipped > 0 ? `, skipped ${s.skipped} invalid records` : ''} into ${opts.store}`);
+        }
+      });
+    });
+
+  audit
+    .command('export')
+    .description('Write the stored events as JSON Lines, CSV or Windows event XML (the wevtutil shape).')
+    .option(...storeOption)
+    .option('--format <format>', 'jsonl, csv or xml', 'jsonl')
+    .option('--since <when>', 'only events since (7d, 24h, or a date)')
+    .option('--output <file>', 'write here instead of stdout')
+    .action(async (opts: StoreOpt & SinceOpt & { format: string; output?: string }) => {
+      if (!['jsonl', 'csv', 'xml'].includes(opts.format)) throw new CliError(`--format must be jsonl, csv or xml`, 2);
+      const since = opts.since ? parseSince(opts.since) : undefined;
+      await withStore(opts.store, async (store) => {
+        const stream = opts.output ? createWriteStream(opts.output) : process.stdout;
+        const write = (chunk: string): Promise<void> | void =>
+          stream.write(chunk) ? undefined : new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+        await exportEvents(store.query({ since }), opts.format as ExportFormat, write);
+        if (opts.output) await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
+      });
+    });
+
+  audit
+    .command('report')
+    .description('NTLM usage: counts and first/last seen per server, user, …; NTLMv1/LM users; MIC-less and binding-less logons; why NTLM was used.')
+    .option(...storeOption)
+    .option('--since <when>', 'only events since (7d, 24h, or a date)')
+    .option('--by <dimension>', REPORT_DIMENSIONS.join(', '), 'server')
+    .option('--format <format>', 'text, json or csv', 'text')
+    .action(async (opts: StoreOpt & SinceOpt & { by: string; format: string }) => {
+      if (!(REPORT_DIMENSIONS as readonly string[]).includes(opts.by)) throw new CliError(`--by must be one of ${REPORT_DIMENSIONS.join(', ')}`, 2);
+      if (!['text', 'json', 'csv'].includes(opts.format)) throw new CliError('--format must be text, json or csv', 2);
+      const since = opts.since ? parseSince(opts.since) : undefined;
+      await withStore(opts.store, async (store) => {
+        const total = await store.count({ since });
+        const bar = progress('reading events');
+        const r = await usageReport(store.query({ since }), { by: opts.by as ReportDimension, since, onProgress: (n) => bar.update(n, total) });
+        bar.finish();
+        out(opts.format === 'json' ? JSON.stringify(r, null, 2) : opts.format === 'csv' ? formatReportCsv(r) : formatReportText(r));
+      });
+    });
+
+  audit
+    .command('what-if')
+    .description(`Replay the stored logons against a proposed policy: what would it block? Exits ${EXIT_WOULD_BLOCK} when something would be blocked, 0 when nothing.`)
+    .requiredOption('--policy <file>', 'the proposed policy (YAML or JSON, Windows names or labels)')
+    .option(...storeOption)
+    .option('--since <when>', 'only events since (7d, 24h, or a date)')
+    .option('--domain <name>', 'NetBIOS name of this domain (default: the domain most logged-on accounts belong to)')
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (opts: StoreOpt & SinceOpt & { policy: string; domain?: string; format: string }) => {
+      const policy = await loadProposal(opts.policy);
+      const since = opts.since ? parseSince(opts.since) : undefined;
+      await withStore(opts.store, async (store) => {
+        const domain = opts.domain ?? (await inferDomain(store.query({ since }))) ?? 'WORKGROUP';
+        const total = await store.count({ since });
+        const bar = progress('replaying');
+        const r = await whatIf(store.query({ since }), policy, { domain, since, onProgress: (n) => bar.update(n, total) });
+        bar.finish();
+        out(opts.format === 'json' ? JSON.stringify({ policy: opts.policy, domain, ...r }, null, 2) : formatWhatIfText(r, opts.policy, domain));
+        setExitCode(r.blocked.length > 0 ? EXIT_WOULD_BLOCK : 0);
+      });
+    });
+
+  audit
+    .command('exceptions')
+    .description('Suggest the smallest DCAllowedNTLMServers / ClientAllowedNTLMServers lists that keep the logged traffic working under a proposed policy.')
+    .requiredOption('--policy <file>', 'the proposed policy (YAML or JSON)')
+    .option(...storeOption)
+    .option('--since <when>', 'only events since (7d, 24h, or a date)')
+    .option('--domain <name>', 'NetBIOS name of this domain (default: inferred, as for what-if)')
+    .option('--min-prefix <n>', 'shortest shared prefix that earns a wildcard', '3')
+    .option('--format <format>', 'text, json or yaml', 'text')
+    .action(async (opts: StoreOpt & SinceOpt & { policy: string; domain?: string; minPrefix: string; format: string }) => {
+      const policy = await loadProposal(opts.policy);
+      const since = opts.since ? parseSince(opts.since) : undefined;
+      const minPrefix = Number(opts.minPrefix);
+      if (!Number.isInteger(minPrefix) || minPrefix < 1) throw new CliError('--min-prefix must be a positive integer', 2);
+      await withStore(opts.store, async (store) => {
+        const domain = opts.domain ?? (await inferDomain(store.query({ since }))) ?? 'WORKGROUP';
+        const s = await suggestExceptions(() => store.query({ since }), policy, { domain, since, minPrefix });
+        if (opts.format === 'json') out(JSON.stringify(s, null, 2));
+        else if (opts.format === 'yaml') {
+          const merge = (existing: NtlmPolicy['DCAllowedNTLMServers'], added: ExceptionSuggestion['DCAllowedNTLMServers']): string[] =>
+            [...existing.map((p) => p.text), ...added.map((e) => e.entry)];
+          out(toYaml({
+            DCAllowedNTLMServers: merge(policy.DCAllowedNTLMServers, s.DCAllowedNTLMServers),
+            ClientAllowedNTLMServers: merge(policy.ClientAllowedNTLMServers, s.ClientAllowedNTLMServers),
+          }));
+        } else out(formatExceptionsText(s));
+      });
+    });
+
+}
