@@ -11,6 +11,7 @@ import { NtlmClientContext } from '../src/ntlm/clientContext.js';
 import { NtlmServerContext, type NtlmServerOptions } from '../src/ntlm/serverContext.js';
 import { NegotiateClientContext } from '../src/spnego/negotiateClient.js';
 import { NegotiateServerContext } from '../src/spnego/negotiateServer.js';
+import { benchAuditStore } from './auditStore.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(name);
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
     c.step(b.token ?? Buffer.alloc(0));
   };
   console.log(`  SPNEGO(NTLMv2 + MIC) + mechListMIC ${fmt(await rate(SECONDS, spnego)).trimStart().padStart(7)}/s`);
+  await benchAuditStore();
 }
 
 main().catch((e: unknown) => {

@@ -77,7 +77,7 @@ export class GroupCommit {
   async flush(): Promise<void> {
     const failure = await this.settleOutstanding();
     if (failure !== undefined) {
-      throw new AuditStoreError('write-failed', `a write submitted before flush() failed: ${describe(failure)}`, { cause: failure });
+      throw new AuditStoreError('write-failed', `a write submitted before flush() failed: ${errorText(failure)}`, { cause: failure });
     }
   }
 
@@ -148,7 +148,7 @@ export class GroupCommit {
       await this.commit(events, times);
     } catch (e) {
       failure =
-        e instanceof AuditStoreError ? e : new AuditStoreError('write-failed', `${this.what}: commit of ${events.length} events failed: ${describe(e)}`, { cause: e });
+        e instanceof AuditStoreError ? e : new AuditStoreError('write-failed', `${this.what}: commit of ${events.length} events failed: ${errorText(e)}`, { cause: e });
     }
     for (const job of batch) {
       this.outstanding.delete(job);
@@ -160,6 +160,6 @@ export class GroupCommit {
   }
 }
 
-export function describe(e: unknown): string {
+export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }

@@ -17,7 +17,7 @@ import { dirname } from 'node:path';
 import type { AuditEvent } from '../../events/event.js';
 import type { AuditFilter, AuditStore } from '../query.js';
 import { AuditStoreError, type BatchOptions } from '../sink.js';
-import { GroupCommit, describe } from './groupCommit.js';
+import { GroupCommit, errorText } from './groupCommit.js';
 import { decodeLine, encodeLine } from './jsonLine.js';
 import { countMatching, readInOrder } from './jsonlRead.js';
 import { normalizeFilter } from './validate.js';
@@ -78,13 +78,13 @@ export class JsonlAuditStore implements AuditStore {
     } catch (e) {
       await fh?.close();
       if (e instanceof AuditStoreError) throw e;
-      throw new AuditStoreError('open-failed', `cannot open JSON Lines audit store ${path}: ${describe(e)}`, { cause: e });
+      throw new AuditStoreError('open-failed', `cannot open JSON Lines audit store ${path}: ${errorText(e)}`, { cause: e });
     }
   }
 
   private async append(events: readonly AuditEvent[]): Promise<void> {
     if (this.failed !== undefined) {
-      throw new AuditStoreError('write-failed', `an earlier append to ${this.path} failed (${describe(this.failed)}); reopen the store`, {
+      throw new AuditStoreError('write-failed', `an earlier append to ${this.path} failed (${errorText(this.failed)}); reopen the store`, {
         cause: this.failed,
       });
     }
@@ -138,7 +138,7 @@ export class JsonlAuditStore implements AuditStore {
   }
 
   private readError(e: unknown): AuditStoreError {
-    return e instanceof AuditStoreError ? e : new AuditStoreError('read-failed', `cannot read ${this.path}: ${describe(e)}`, { cause: e });
+    return e instanceof AuditStoreError ? e : new AuditStoreError('read-failed', `cannot read ${this.path}: ${errorText(e)}`, { cause: e });
   }
 
   /** A separate read-only handle per query, so positional reads never disturb appends. */

@@ -16,6 +16,8 @@ import { decodeLine } from './jsonLine.js';
 import { matches, type NormalFilter } from './validate.js';
 
 const BLOCK = 1 << 20;
+/** Read size when the index is out of file order: small, as the next line is rarely nearby. */
+const RANDOM_BLOCK = 16 << 10;
 const NL = 0x0a;
 
 /** Calls `onLine` for every complete, non-empty line in [0, size). */
@@ -112,7 +114,7 @@ export async function* readInOrder(fh: FileHandle, size: number, f: NormalFilter
   const index = await indexOf(fh, size, f, name);
   const order = index.order();
   const total = Math.min(index.n, f.limit ?? Infinity);
-  let buf = Buffer.allocUnsafe(BLOCK);
+  let buf = Buffer.allocUnsafe(order ? RANDOM_BLOCK : BLOCK);
   let bufStart = 0;
   let bufLen = 0;
   for (let k = 0; k < total; k++) {

@@ -26,7 +26,7 @@ import { eventDefinition } from '../../events/catalogue.js';
 import type { AuditEvent } from '../../events/event.js';
 import type { AuditFilter, AuditStore } from '../query.js';
 import { AuditStoreError, type BatchOptions } from '../sink.js';
-import { GroupCommit, describe } from './groupCommit.js';
+import { GroupCommit, errorText } from './groupCommit.js';
 import { COLUMNS, eventToRow, rowToEvent, type SelectedRow } from './row.js';
 import { normalizeFilter, type NormalFilter } from './validate.js';
 
@@ -172,7 +172,7 @@ export class PostgresAuditStore implements AuditStore {
     } catch (e) {
       await pool.end().catch(() => undefined);
       if (e instanceof AuditStoreError) throw e;
-      throw new AuditStoreError('open-failed', `cannot open PostgreSQL audit store ${where}: ${describe(e)}`, { cause: e });
+      throw new AuditStoreError('open-failed', `cannot open PostgreSQL audit store ${where}: ${errorText(e)}`, { cause: e });
     }
   }
 
@@ -202,7 +202,7 @@ export class PostgresAuditStore implements AuditStore {
         if (broken && !committing && attempt < 3) continue; // rolled back by the server: safe to retry
         throw new AuditStoreError(
           'write-failed',
-          `PostgreSQL audit store ${this.where}: ${committing ? 'COMMIT failed, the batch may or may not be stored' : 'insert failed'}: ${describe(e)}`,
+          `PostgreSQL audit store ${this.where}: ${committing ? 'COMMIT failed, the batch may or may not be stored' : 'insert failed'}: ${errorText(e)}`,
           { cause: e },
         );
       }
@@ -245,7 +245,7 @@ export class PostgresAuditStore implements AuditStore {
       }
     } catch (e) {
       failure = e instanceof Error ? e : new Error(String(e));
-      throw e instanceof AuditStoreError ? e : new AuditStoreError('read-failed', `PostgreSQL audit store ${this.where}: ${describe(e)}`, { cause: e });
+      throw e instanceof AuditStoreError ? e : new AuditStoreError('read-failed', `PostgreSQL audit store ${this.where}: ${errorText(e)}`, { cause: e });
     } finally {
       // Also reached when the consumer stops early (break): end the snapshot, free the cursor.
       if (failure && isConnectionError(failure)) client.release(failure);
@@ -261,7 +261,7 @@ export class PostgresAuditStore implements AuditStore {
       const r = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM audit_events WHERE ${w.sql}`, w.params);
       return Math.min(Number(r.rows[0]?.n ?? 0), f.limit ?? Infinity);
     } catch (e) {
-      throw new AuditStoreError(isConnectionError(e) ? 'unreachable' : 'read-failed', `PostgreSQL audit store ${this.where}: ${describe(e)}`, { cause: e });
+      throw new AuditStoreError(isConnectionError(e) ? 'unreachable' : 'read-failed', `PostgreSQL audit store ${this.where}: ${errorText(e)}`, { cause: e });
     }
   }
 
@@ -270,15 +270,18 @@ export class PostgresAuditStore implements AuditStore {
   }
 }
 
-/** A pooled connection; a server that cannot be reached gets a few quick retries, then `unreachable`. */
+/**
+ * A pooled connection. A server that cannot be reached gets a few quick retries, then
+ * `unreachable`; a server that refuses us (authentication, unknown database) is `open-failed`.
+ */
 async function connect(pool: pg.Pool, where: string): Promise<pg.PoolClient> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await pool.connect();
     } catch (e) {
-      if (!isConnectionError(e)) throw e;
+      if (!isConnectionError(e)) throw new AuditStoreError('open-failed', `cannot connect to PostgreSQL audit server ${where}: ${errorText(e)}`, { cause: e });
       if (attempt >= 3) {
-        throw new AuditStoreError('unreachable', `PostgreSQL audit server ${where} is unreachable: ${describe(e)} (is it running, and is the URL right?)`, {
+        throw new AuditStoreError('unreachable', `PostgreSQL audit server ${where} is unreachable: ${errorText(e)} (is it running, and is the URL right?)`, {
           cause: e,
         });
       }

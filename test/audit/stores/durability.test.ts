@@ -62,7 +62,7 @@ async function rounds(t: TestContext, url: string, label: string): Promise<void>
     await store.close();
     const missing = acked.filter((id) => !seen.has(id));
     const twice = [...seen].filter(([, n]) => n > 1).map(([id]) => id);
-    t.diagnostic(`${label} round ${r}: killed after ${afterMs} ms, ${acked.length} writes acknowledged, ${seen.size} events stored`);
+    t.diagnostic(`${label} round ${r}: killed after ${afterMs} ms, ${acked.length} events acknowledged, ${seen.size} events stored`);
     assert.ok(acked.length > 0, 'nothing was acknowledged before the kill: the round proves nothing');
     assert.deepEqual(missing.slice(0, 10), [], `${missing.length} acknowledged events lost`);
     assert.deepEqual(twice.slice(0, 10), [], 'events stored twice');

@@ -77,6 +77,12 @@ describe('PostgreSQL store specifics', { skip }, () => {
     await store.close();
   });
 
+  it('a database that does not exist is open-failed, with the server\'s reason', async () => {
+    const u = new URL(server!.adminUrl);
+    u.pathname = '/ntlmgate_no_such_db';
+    await assert.rejects(PostgresAuditStore.open(u.toString()), (e: unknown) => withCode('open-failed')(e) && /does not exist/.test((e as Error).message));
+  });
+
   it('forces synchronous_commit on for its transactions when the server default is off', async () => {
     const url = await server!.database();
     await server!.sql(url, `ALTER DATABASE ${new URL(url).pathname.slice(1)} SET synchronous_commit = off`);
