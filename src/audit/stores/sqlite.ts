@@ -1,5 +1,5 @@
 /**
- * The embedded default store: one SQLite file through better-sqlite3.
+ * The embedded default store: one SQLite file (src/sqlite: node:sqlite on Node ≥ 22, better-sqlite3 on 20).
  *
  * Durability. The database runs in WAL mode; what a resolved write() survives depends on
  * `synchronous`:
@@ -10,7 +10,7 @@
  *   open replays the WAL), but the last batches may be lost — never corrupted — on an OS
  *   crash or power loss. Available for hosts that accept that in exchange for throughput.
  *
- * better-sqlite3 is synchronous, so group commit is what lets concurrent write() callers
+ * SQLite access is synchronous, so group commit is what lets concurrent write() callers
  * share one transaction: GroupCommit queues them and commits from a setImmediate/timer,
  * one `BEGIN IMMEDIATE … COMMIT` with a prepared INSERT per batch.
  *
@@ -19,7 +19,7 @@
  * is commit order and the bound is a snapshot), and yield to the event loop between chunks
  * so writers keep going.
  */
-import Database from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase, type SqlValue } from '../../sqlite/driver.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { AuditEvent } from '../../events/event.js';
 import type { AuditFilter, AuditStore } from '../query.js';
@@ -94,31 +94,32 @@ export class SqliteAuditStore implements AuditStore {
   private closing: Promise<void> | undefined;
 
   private constructor(
-    private readonly db: Database.Database,
+    private readonly db: SqliteDatabase,
+    private readonly name: string,
     options: SqliteAuditStoreOptions,
   ) {
     // One prepared single-row INSERT per row: measured faster here than multi-row VALUES
     // (4.2 vs 5.3–6.5 µs/row for 4–64 rows per statement; spreading 18×n arguments costs more than the calls it saves).
-    const insert = db.prepare<RowValues>(`INSERT INTO audit_events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
+    const insert = db.prepare(`INSERT INTO audit_events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
     const tx = db.transaction((rows: readonly RowValues[]) => {
-      for (const r of rows) insert.run(...r);
+      for (const r of rows) insert.run(...(r as unknown as SqlValue[]));
     });
-    // IMMEDIATE takes the write lock up front: no deadlock-prone read→write upgrade with another process.
-    this.insertBatch = (rows) => tx.immediate(rows);
-    this.batcher = new GroupCommit((events, times) => this.insertBatch(events.map((e, i) => eventToRow(e, times[i] ?? 0))), options, `SQLite audit store ${db.name}`);
+    // The driver's transactions are BEGIN IMMEDIATE: the write lock up front, no deadlock-prone read→write upgrade.
+    this.insertBatch = (rows) => tx(rows);
+    this.batcher = new GroupCommit((events, times) => this.insertBatch(events.map((e, i) => eventToRow(e, times[i] ?? 0))), options, `SQLite audit store ${name}`);
   }
 
   static open(path: string, options: SqliteAuditStoreOptions = {}): SqliteAuditStore {
-    let db: Database.Database | undefined;
+    let db: SqliteDatabase | undefined;
     try {
-      db = new Database(path);
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+      db = openSqlite(path);
+      db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
       // WAL lets reports read while gateways write. If the file system cannot do WAL, SQLite
       // keeps its rollback journal, which with synchronous=FULL is just as durable (only slower).
-      db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-      migrate(db);
-      return new SqliteAuditStore(db, options);
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec(`PRAGMA synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+      migrate(db, path);
+      return new SqliteAuditStore(db, path, options);
     } catch (e) {
       db?.close();
       if (e instanceof AuditStoreError) throw e;
@@ -147,16 +148,16 @@ export class SqliteAuditStore implements AuditStore {
     const f = normalizeFilter(filter);
     const where = whereOf(f);
     let left = f.limit ?? Infinity;
-    const snapshot = this.read(() => this.db.prepare<[], { m: number | null }>('SELECT max(seq) AS m FROM audit_events').get()?.m ?? 0);
+    const snapshot = this.read(() => this.db.prepare<{ m: number | null }>('SELECT max(seq) AS m FROM audit_events').get()?.m ?? 0);
     // INDEXED BY: pages must walk the time index; via the event_id index SQLite would sort
     // every remaining match again for each page.
-    const page = this.db.prepare<unknown[], Row>(
+    const page = this.db.prepare<Row>(
       `SELECT ${SELECT_COLUMNS} FROM audit_events INDEXED BY audit_events_time WHERE seq <= ? AND (time, seq) > (?, ?) AND ${where.sql} ORDER BY time, seq LIMIT ?`,
     );
     let after: [number, number] = [Number.MIN_SAFE_INTEGER, 0];
     while (left > 0) {
       this.assertOpen();
-      const rows = this.read(() => page.all(snapshot, ...after, ...where.params, Math.min(CHUNK, left)));
+      const rows = this.read(() => page.all(snapshot, ...after, ...(where.params as SqlValue[]), Math.min(CHUNK, left)));
       for (const r of rows) yield rowToEvent(r, parseData(r.data));
       const last = rows[rows.length - 1];
       if (!last || rows.length < Math.min(CHUNK, left)) return;
@@ -170,28 +171,28 @@ export class SqliteAuditStore implements AuditStore {
     this.assertOpen();
     const f = normalizeFilter(filter);
     const where = whereOf(f);
-    const n = this.read(() => this.db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM audit_events WHERE ${where.sql}`).get(...where.params)?.n ?? 0);
+    const n = this.read(() => this.db.prepare<{ n: number }>(`SELECT count(*) AS n FROM audit_events WHERE ${where.sql}`).get(...(where.params as SqlValue[]))?.n ?? 0);
     return Math.min(n, f.limit ?? Infinity);
   }
 
   private assertOpen(): void {
-    if (this.closing || !this.db.open) throw new AuditStoreError('closed', `SQLite audit store ${this.db.name} is closed`);
+    if (this.closing) throw new AuditStoreError('closed', `SQLite audit store ${this.name} is closed`);
   }
 
   private read<T>(fn: () => T): T {
     try {
       return fn();
     } catch (e) {
-      throw new AuditStoreError('read-failed', `SQLite audit store ${this.db.name}: ${errorText(e)}`, { cause: e });
+      throw new AuditStoreError('read-failed', `SQLite audit store ${this.name}: ${errorText(e)}`, { cause: e });
     }
   }
 }
 
 /** Creates the schema on first open; refuses a database written by a newer ntlmgate. */
-function migrate(db: Database.Database): void {
+function migrate(db: SqliteDatabase, name: string): void {
   db.transaction(() => {
     db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT');
-    const row = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").get();
+    const row = db.prepare<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").get();
     if (row === undefined) {
       db.exec(SCHEMA);
       db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SQLITE_SCHEMA_VERSION));
@@ -200,8 +201,8 @@ function migrate(db: Database.Database): void {
     if (row.value !== String(SQLITE_SCHEMA_VERSION)) {
       throw new AuditStoreError(
         'schema-version',
-        `${db.name} has audit schema version ${row.value}; this ntlmgate reads version ${SQLITE_SCHEMA_VERSION} (upgrade ntlmgate, or use another file)`,
+        `${name} has audit schema version ${row.value}; this ntlmgate reads version ${SQLITE_SCHEMA_VERSION} (upgrade ntlmgate, or use another file)`,
       );
     }
-  }).immediate();
+  })();
 }

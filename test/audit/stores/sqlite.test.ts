@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import Database from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase } from '../../../src/sqlite/driver.js';
 import { SQLITE_SCHEMA_VERSION, SqliteAuditStore } from '../../../src/audit/stores/sqlite.js';
 import { storeContract } from './contract.js';
 import { collect, sampleEvent, tempDir, withCode } from './helpers.js';
@@ -16,7 +16,7 @@ storeContract({
     return {
       open: async () => SqliteAuditStore.open(path),
       bumpSchema: async () => {
-        const db = new Database(path);
+        const db = openSqlite(path);
         db.prepare("UPDATE meta SET value = '2' WHERE key = 'schema_version'").run();
         db.close();
       },
@@ -29,14 +29,14 @@ describe('SQLite store specifics', () => {
     const path = join(dir, 'pragmas.db');
     const store = SqliteAuditStore.open(path);
     await store.write([sampleEvent(0)]);
-    const probe = new Database(path, { readonly: true });
-    assert.equal(probe.pragma('journal_mode', { simple: true }), 'wal');
-    assert.equal(probe.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), String(SQLITE_SCHEMA_VERSION));
-    const indexes = probe.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_events' ORDER BY name").pluck().all();
+    const probe = openSqlite(path);
+    assert.equal(probe.prepare<{ journal_mode: string }>('PRAGMA journal_mode').get()?.journal_mode, 'wal');
+    assert.equal(probe.prepare<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").get()?.value, String(SQLITE_SCHEMA_VERSION));
+    const indexes = probe.prepare<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_events' ORDER BY name").all().map((r) => r.name);
     assert.deepEqual(indexes, ['audit_events_event_id', 'audit_events_time']);
     probe.close();
     // synchronous is per connection: read it through the store's own connection
-    const sync = (s: SqliteAuditStore): unknown => (s as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true });
+    const sync = (s: SqliteAuditStore): unknown => (s as unknown as { db: SqliteDatabase }).db.prepare<{ synchronous: number }>('PRAGMA synchronous').get()?.synchronous;
     assert.equal(sync(store), 2); // FULL
     await store.close();
     const normal = SqliteAuditStore.open(path, { synchronous: 'normal' });
@@ -49,7 +49,7 @@ describe('SQLite store specifics', () => {
     const store = SqliteAuditStore.open(path);
     await store.write([sampleEvent(4)]);
     await store.close();
-    const db = new Database(path, { readonly: true });
+    const db = openSqlite(path);
     const row = db.prepare("SELECT event_id, decision, client_ip, request_id, json_extract(data, '$.UserName') AS user FROM audit_events").get();
     assert.deepEqual({ ...(row as object) }, { event_id: 4002, decision: 'audit', client_ip: '10.0.4.7', request_id: 'req-4', user: 'user4' });
     db.close();
@@ -60,7 +60,7 @@ describe('SQLite store specifics', () => {
     const store = SqliteAuditStore.open(path);
     await store.write([sampleEvent(0)]);
     // Another connection renames the table away: the store's next INSERT fails inside its transaction.
-    const other = new Database(path);
+    const other = openSqlite(path);
     other.exec('ALTER TABLE audit_events RENAME TO moved');
     const writes = [store.write([sampleEvent(1)]), store.write([sampleEvent(2)])];
     const flushed = store.flush(); // submitted while those writes are pending: reports their failure too

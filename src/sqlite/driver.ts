@@ -1,0 +1,93 @@
+/**
+ * One small SQLite interface for the embedded stores (audit log, accounts), over whichever
+ * engine fits the running Node:
+ *  - `node:sqlite` (built in since Node 22.13) on Node 22 and 24. better-sqlite3 ≤ 12 aborts
+ *    the process on Node 24 when a statement object is garbage-collected (its ObjectWrap
+ *    destructor meets Node 24's cleanup-hook CHECK; better-sqlite3#1515), and 13 drops Node 20.
+ *  - better-sqlite3 12 on Node 20, which has no `node:sqlite`.
+ * Only what the stores use is exposed: exec, prepared statements with positional parameters,
+ * BEGIN IMMEDIATE transactions, close.
+ */
+import { createRequire } from 'node:module';
+
+export type SqlValue = string | number | bigint | null | Uint8Array;
+
+export interface SqliteStatement<R> {
+  run(...params: SqlValue[]): { changes: number | bigint; lastInsertRowid: number | bigint };
+  get(...params: SqlValue[]): R | undefined;
+  all(...params: SqlValue[]): R[];
+  iterate(...params: SqlValue[]): IterableIterator<R>;
+}
+
+export interface SqliteDatabase {
+  /** Which engine is underneath (for logs and benchmarks). */
+  readonly engine: 'node:sqlite' | 'better-sqlite3';
+  exec(sql: string): void;
+  prepare<R = Record<string, unknown>>(sql: string): SqliteStatement<R>;
+  /** Runs `fn` in BEGIN IMMEDIATE … COMMIT, rolling back if it throws. */
+  transaction<A extends unknown[], T>(fn: (...args: A) => T): (...args: A) => T;
+  close(): void;
+}
+
+interface NodeSqliteModule {
+  DatabaseSync: new (path: string) => {
+    exec(sql: string): void;
+    prepare(sql: string): SqliteStatement<unknown>;
+    close(): void;
+  };
+}
+
+interface BetterSqliteDatabase {
+  exec(sql: string): void;
+  prepare(sql: string): SqliteStatement<unknown>;
+  close(): void;
+}
+
+function nodeSqlite(): NodeSqliteModule | undefined {
+  // getBuiltinModule exists from Node 20.16/22.3; node:sqlite from 22.5 (unflagged from 22.13).
+  const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  try {
+    const m = get?.('node:sqlite') as NodeSqliteModule | undefined;
+    return m && typeof m.DatabaseSync === 'function' ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function wrap(engine: SqliteDatabase['engine'], db: { exec(sql: string): void; prepare(sql: string): SqliteStatement<unknown>; close(): void }): SqliteDatabase {
+  let depth = 0;
+  return {
+    engine,
+    exec: (sql) => db.exec(sql),
+    prepare: <R>(sql: string) => db.prepare(sql) as SqliteStatement<R>,
+    transaction<A extends unknown[], T>(fn: (...args: A) => T) {
+      return (...args: A): T => {
+        // Nested calls join the outer transaction (as better-sqlite3's savepoint-free default would need).
+        if (depth > 0) return fn(...args);
+        db.exec('BEGIN IMMEDIATE');
+        depth++;
+        try {
+          const out = fn(...args);
+          db.exec('COMMIT');
+          return out;
+        } catch (e) {
+          db.exec('ROLLBACK');
+          throw e;
+        } finally {
+          depth--;
+        }
+      };
+    },
+    close: () => db.close(),
+  };
+}
+
+/** Opens (creating if needed) a database file, or `:memory:`. */
+export function openSqlite(path: string, opts: { engine?: SqliteDatabase['engine'] } = {}): SqliteDatabase {
+  const builtin = opts.engine === 'better-sqlite3' ? undefined : nodeSqlite();
+  if (builtin) return wrap('node:sqlite', new builtin.DatabaseSync(path));
+  if (opts.engine === 'node:sqlite') throw new Error('node:sqlite is not available in this Node version');
+  const require = createRequire(import.meta.url);
+  const Better = require('better-sqlite3') as new (path: string) => BetterSqliteDatabase;
+  return wrap('better-sqlite3', new Better(path));
+}
