@@ -4,8 +4,9 @@
  */
 export * from './ntlm/index.js';
 export * from './spnego/index.js';
-export { MemoryAuthority, type MemoryAccount, type AddAccountOptions } from './authority/memoryAuthority.js';
 export { tlsServerEndPointHash, certificateHashAlgorithm, CertificateError } from './crypto/certificateHash.js';
 export * from './events/index.js';
 export * from './policy/index.js';
 export * from './audit/formats/index.js';
+export * from './authority/index.js';
+export * from './http/server/index.js';

@@ -11,6 +11,8 @@ import { registerPolicy } from './commands/policy.js';
 import { CliError } from './errors.js';
 import { commandExitCode } from './exitCode.js';
 import { registerAudit } from './commands/audit.js';
+import { registerGroups } from './commands/groups.js';
+import { registerUsers } from './commands/users.js';
 
 /** The package version, from the nearest package.json named ntlmgate above this file. */
 function packageVersion(): string {
@@ -43,6 +45,8 @@ function buildProgram(): Command {
   registerDemo(program);
   registerPolicy(program);
   registerAudit(program);
+  registerUsers(program);
+  registerGroups(program);
   return program;
 }
 

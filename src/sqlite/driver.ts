@@ -46,12 +46,38 @@ interface BetterSqliteDatabase {
 function nodeSqlite(): NodeSqliteModule | undefined {
   // getBuiltinModule exists from Node 20.16/22.3; node:sqlite from 22.5 (unflagged from 22.13).
   const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  // Node 22 flags the module experimental on load; our CLI promises one-line stderr, and the
+  // engine choice is ours to document, so that one warning is not passed on.
+  const emit = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (/SQLite is an experimental feature/.test(text)) return;
+    (emit as (w: string | Error, ...r: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
   try {
     const m = get?.('node:sqlite') as NodeSqliteModule | undefined;
     return m && typeof m.DatabaseSync === 'function' ? m : undefined;
   } catch {
     return undefined;
+  } finally {
+    process.emitWarning = emit;
   }
+}
+
+/** node:sqlite rows have a null prototype; callers (and deepEqual) expect plain objects, as better-sqlite3 gives. */
+function plainRows<R>(st: SqliteStatement<unknown>): SqliteStatement<R> {
+  const plain = (r: unknown): R => (r && typeof r === 'object' ? { ...r } : r) as R;
+  return {
+    run: (...p) => st.run(...p),
+    get: (...p) => {
+      const r = st.get(...p);
+      return r === undefined ? undefined : plain(r);
+    },
+    all: (...p) => st.all(...p).map(plain),
+    *iterate(...p) {
+      for (const r of st.iterate(...p)) yield plain(r);
+    },
+  };
 }
 
 function wrap(engine: SqliteDatabase['engine'], db: { exec(sql: string): void; prepare(sql: string): SqliteStatement<unknown>; close(): void }): SqliteDatabase {
@@ -59,7 +85,7 @@ function wrap(engine: SqliteDatabase['engine'], db: { exec(sql: string): void; p
   return {
     engine,
     exec: (sql) => db.exec(sql),
-    prepare: <R>(sql: string) => db.prepare(sql) as SqliteStatement<R>,
+    prepare: <R>(sql: string) => (engine === 'node:sqlite' ? plainRows<R>(db.prepare(sql)) : (db.prepare(sql) as SqliteStatement<R>)),
     transaction<A extends unknown[], T>(fn: (...args: A) => T) {
       return (...args: A): T => {
         // Nested calls join the outer transaction (as better-sqlite3's savepoint-free default would need).

@@ -10,7 +10,7 @@
 # Exit status: 0 = everything present afterwards, 1 = could not install.
 set -euo pipefail
 
-PACKAGES=(python3-ntlm-auth python3-impacket gss-ntlmssp python3-gssapi openssl)
+PACKAGES=(python3-ntlm-auth python3-impacket gss-ntlmssp python3-gssapi openssl python3-requests-ntlm curl)
 PY=/usr/bin/python3
 
 log() { printf 'peers/install.sh: %s\n' "$*"; }

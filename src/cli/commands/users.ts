@@ -1,0 +1,462 @@
+/**
+ * `ntlmgate users …`: the accounts LocalAuthority logs people on with.
+ *   add | remove | list | passwd | enable | disable | unlock | import
+ *
+ * Passwords come from a no-echo prompt (asked twice) or one line on stdin
+ * (`--password-stdin`), never from the command line, where shell history and `ps` would
+ * keep them: a `--password` option is refused with a message saying so. Only the NT hash
+ * is stored, and no command prints it. `users import` migrates accounts from another store
+ * by NT hash (CSV: domain,name,nthash[,groups]).
+ *
+ * The store, the prompt and the output are reached through `UsersIo`, so tests drive the
+ * commands in process; the helpers shared with `groups` live here too.
+ */
+import { Option, type Command } from 'commander';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { readFile } from 'node:fs/promises';
+import type { AccountStore, AccountSummary, NewAccount } from '../../authority/accountStore.js';
+import { AccountStoreError } from '../../authority/errors.js';
+import { FOREVER, isLockedOut, UNLOCKED } from '../../authority/lockout.js';
+import { accountNameProblem, nameKey, netbiosProblem, parseQualified, qualified, type AccountKey } from '../../authority/names.js';
+import { ntHashHexProblem, ntHashOfPassword } from '../../authority/ntHash.js';
+import { DEFAULT_ACCOUNTS_URL, openAccountStore, redactStoreUrl } from '../../authority/openAccountStore.js';
+import { CliError } from '../errors.js';
+import { readStdin, writeOut } from '../io.js';
+import { table } from '../table.js';
+
+// ---------------------------------------------------------------------------
+// I/O the commands use (replaced in tests).
+
+export interface UsersIo {
+  readonly write: (text: string) => void;
+  readonly readStdin: () => Promise<string>;
+  /** Asks for a secret without echo; undefined when there is no terminal to ask on. */
+  readonly askSecret?: (question: string) => Promise<string>;
+  readonly now: () => number;
+  /** Opens the store a --store URL names (tests may hand out their own). */
+  readonly openStore: (url: string) => Promise<AccountStore>;
+}
+
+export function defaultIo(): UsersIo {
+  return {
+    write: writeOut,
+    readStdin,
+    askSecret: process.stdin.isTTY ? (q) => promptSecret(process.stdin, process.stderr, q) : undefined,
+    now: Date.now,
+    openStore: (url) => openAccountStore(url),
+  };
+}
+
+export const STORE_OPTION = ['--store <url>', 'account store: sqlite:PATH or postgres://…', DEFAULT_ACCOUNTS_URL] as const;
+
+/** Runs `fn` on the store at `url`, closing it afterwards; store errors become one-line CLI errors. */
+export async function withAccountStore<T>(io: UsersIo, url: string, fn: (store: AccountStore) => Promise<T>): Promise<T> {
+  let store: AccountStore;
+  try {
+    store = await io.openStore(url);
+  } catch (e) {
+    throw new CliError(`cannot open the account store ${redactStoreUrl(url)}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    return await fn(store);
+  } catch (e) {
+    if (e instanceof AccountStoreError) throw new CliError(e.message, e.code === 'invalid' ? 2 : 1);
+    throw e;
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * `DOMAIN\name`, or a bare name in `domain`; a usage error (exit 2) otherwise. With
+ * `fromOption` (the domain came from --domain) a different explicit domain is an error too.
+ */
+export function accountArg(text: string, domain: string | undefined, what = 'account', fromOption = true): AccountKey {
+  try {
+    const k = parseQualified(text, domain, what);
+    if (fromOption && domain !== undefined && text.includes('\\') && nameKey(k.domain) !== nameKey(domain)) {
+      throw new CliError(`${what} ${JSON.stringify(text)} is in ${k.domain}, but --domain says ${domain}`, 2);
+    }
+    return k;
+  } catch (e) {
+    if (e instanceof AccountStoreError) throw new CliError(e.message, 2);
+    throw e;
+  }
+}
+
+/** UTC, to the second. */
+export function formatTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+// ---------------------------------------------------------------------------
+// Passwords.
+
+/** A terminal-like input: raw mode turns off echo and line buffering. */
+export interface SecretInput {
+  readonly isRaw?: boolean;
+  setRawMode?(mode: boolean): unknown;
+  on(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
+  removeListener(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
+  resume(): unknown;
+  pause(): unknown;
+}
+
+/**
+ * Reads one line from a terminal without echoing it. Backspace and Ctrl-U edit, Enter ends,
+ * Ctrl-C cancels, Ctrl-D on an empty line gives up; escape sequences (arrow keys) are ignored.
+ */
+export function promptSecret(input: SecretInput, output: { write(text: string): unknown }, question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    output.write(question);
+    const wasRaw = input.isRaw ?? false;
+    input.setRawMode?.(true);
+    let value: string[] = [];
+    let escape: 'none' | 'esc' | 'csi' = 'none';
+    const finish = (error?: CliError): void => {
+      input.removeListener('data', onData);
+      input.setRawMode?.(wasRaw);
+      input.pause();
+      output.write('\n');
+      if (error) reject(error);
+      else resolve(value.join(''));
+    };
+    const onData = (chunk: Buffer | string): void => {
+      for (const ch of typeof chunk === 'string' ? chunk : chunk.toString('utf8')) {
+        if (escape === 'esc') {
+          escape = ch === '[' || ch === 'O' ? 'csi' : 'none';
+          continue;
+        }
+        if (escape === 'csi') {
+          if (ch >= '@' && ch <= '~') escape = 'none';
+          continue;
+        }
+        if (ch === '\r' || ch === '\n') return finish();
+        if (ch === '\u0003') return finish(new CliError('cancelled'));
+        if (ch === '\u0004') {
+          if (value.length === 0) return finish(new CliError('no password given'));
+          continue;
+        }
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else if (ch === '\u0015') value = [];
+        else if (ch === '\u001b') escape = 'esc';
+        else if (ch >= ' ') value.push(ch);
+      }
+    };
+    input.on('data', onData);
+    input.resume();
+  });
+}
+
+/** The one line `--password-stdin` reads: a final line ending is dropped; an empty or multi-line input is refused. */
+export function passwordFromStdin(text: string): string {
+  const line = text.replace(/\r?\n$/, '');
+  if (line === '') throw new CliError('--password-stdin read an empty password');
+  if (/[\r\n]/.test(line)) throw new CliError('--password-stdin reads one line, but stdin has several');
+  return line;
+}
+
+interface PasswordOptions {
+  readonly passwordStdin?: boolean;
+  /** Only ever set to be refused. */
+  readonly password?: string | boolean;
+}
+
+export const PASSWORD_ARGV_REFUSAL =
+  'passwords are never taken from the command line (shell history and `ps` would keep them): type it at the prompt, or pipe it with --password-stdin';
+
+/** A new password, from stdin or asked twice at the terminal. */
+export async function newPassword(io: UsersIo, opts: PasswordOptions, account: AccountKey): Promise<string> {
+  if (opts.password !== undefined) throw new CliError(PASSWORD_ARGV_REFUSAL, 2);
+  if (opts.passwordStdin) return passwordFromStdin(await io.readStdin());
+  if (!io.askSecret) throw new CliError('no terminal to ask for the password on: pipe it with --password-stdin', 2);
+  const first = await io.askSecret(`New password for ${qualified(account)}: `);
+  if (first === '') throw new CliError('the password is empty; nothing changed');
+  const second = await io.askSecret('Retype the new password: ');
+  if (first !== second) throw new CliError('the passwords do not match; nothing changed');
+  return first;
+}
+
+// ---------------------------------------------------------------------------
+// Listing.
+
+/** Lockout as it stands at `now`, in words. */
+export function lockoutText(a: AccountSummary, now: number): string {
+  if (isLockedOut(a.lockout, now)) return a.lockout.lockedUntil === FOREVER ? 'locked (until unlocked)' : `locked until ${formatTime(a.lockout.lockedUntil ?? 0)}`;
+  if (a.lockout.failedCount > 0 && a.lockout.lockedUntil === undefined) {
+    return `${a.lockout.failedCount} bad password${a.lockout.failedCount === 1 ? '' : 's'}${a.lockout.lastFailureAt !== undefined ? `, last ${formatTime(a.lockout.lastFailureAt)}` : ''}`;
+  }
+  return '-';
+}
+
+export function formatUserList(accounts: readonly AccountSummary[], now: number): string {
+  if (accounts.length === 0) return '(no accounts)';
+  return table(
+    ['account', 'SID', 'enabled', 'lockout', 'groups', 'password set'],
+    accounts.map((a) => [qualified(a), a.sid, a.enabled ? 'yes' : 'no', lockoutText(a, now), a.groups.join(', ') || '-', formatTime(a.passwordSetAt)]),
+  );
+}
+
+/** `users list --json`: summaries only (the store does not even read hashes for a listing). */
+export function userListJson(accounts: readonly AccountSummary[], now: number): object[] {
+  return accounts.map((a) => ({
+    domain: a.domain,
+    name: a.name,
+    sid: a.sid,
+    enabled: a.enabled,
+    groups: a.groups,
+    passwordSetAt: new Date(a.passwordSetAt).toISOString(),
+    createdAt: new Date(a.createdAt).toISOString(),
+    lockedOut: isLockedOut(a.lockout, now),
+    lockedUntil: a.lockout.lockedUntil === undefined ? null : a.lockout.lockedUntil === FOREVER ? 'until unlocked' : new Date(a.lockout.lockedUntil).toISOString(),
+    failedCount: a.lockout.failedCount,
+  }));
+}
+
+// ---------------------------------------------------------------------------
+// Import.
+
+export interface ImportRow extends NewAccount {
+  /** The CSV line the account was on. */
+  readonly line: number;
+}
+
+const HEADER = ['domain', 'name', 'nthash', 'groups'];
+
+/**
+ * Parses an import CSV: `domain,name,nthash[,groups]`, an optional header line with those
+ * names, `#` comments; groups separated by `;`, each `DOMAIN\group` or a group of the
+ * account's domain. Every problem is reported (by line), never the hash itself.
+ */
+export function parseImportCsv(text: string, source = 'input'): ImportRow[] {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parseCsv(text, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, comment: '#' }) as unknown as typeof records;
+  } catch (e) {
+    throw new CliError(`${source}: not valid CSV: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const first = records[0]?.record.map((c) => c.toLowerCase());
+  if (first && first.length >= 3 && first.every((c, i) => c === HEADER[i])) records = records.slice(1);
+  const problems: string[] = [];
+  const rows: ImportRow[] = [];
+  const seen = new Map<string, number>();
+  for (const { record, info } of records) {
+    const line = info.lines;
+    const at = (msg: string): void => void problems.push(`${source}:${line}: ${msg}`);
+    if (record.length < 3 || record.length > 4) {
+      at(`expected 3 or 4 columns (domain,name,nthash[,groups]), got ${record.length}`);
+      continue;
+    }
+    const [domain = '', name = '', hash = '', groupText = ''] = record;
+    const bad = [
+      netbiosProblem(domain) && `domain ${JSON.stringify(domain)} ${netbiosProblem(domain)}`,
+      accountNameProblem(name) && `name ${JSON.stringify(name)} ${accountNameProblem(name)}`,
+      ntHashHexProblem(hash) && `nthash ${ntHashHexProblem(hash)}`,
+    ].filter((p): p is string => typeof p === 'string');
+    const groups: AccountKey[] = [];
+    for (const g of groupText.split(';').map((x) => x.trim()).filter((x) => x !== '')) {
+      try {
+        groups.push(parseQualified(g, domain, 'group'));
+      } catch (e) {
+        bad.push(e instanceof Error ? e.message : String(e));
+      }
+    }
+    const key = `${nameKey(domain)}\\${nameKey(name)}`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) bad.push(`${domain}\\${name} is also on line ${earlier}`);
+    seen.set(key, earlier ?? line);
+    if (bad.length > 0) {
+      bad.forEach(at);
+      continue;
+    }
+    rows.push({ line, domain, name, ntHash: Buffer.from(hash, 'hex'), groups });
+  }
+  if (problems.length > 0) throw new CliError(`nothing imported; ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.join('\n')}`);
+  if (rows.length === 0) throw new CliError(`${source}: no accounts to import`);
+  return rows;
+}
+
+export interface ImportSummary {
+  readonly created: number;
+  readonly updated: number;
+  readonly groupsCreated: readonly string[];
+}
+
+/** Imports parsed rows in one transaction; existing accounts are an error unless `update`. */
+export async function importAccounts(store: AccountStore, rows: readonly ImportRow[], update: boolean, now: number): Promise<ImportSummary> {
+  if (!update) {
+    const existing = new Set((await store.listAccounts()).map((a) => `${nameKey(a.domain)}\\${nameKey(a.name)}`));
+    const clash = rows.filter((r) => existing.has(`${nameKey(r.domain)}\\${nameKey(r.name)}`));
+    if (clash.length > 0) {
+      const shown = clash.slice(0, 20).map((r) => `  line ${r.line}: ${qualified(r)}`);
+      if (clash.length > 20) shown.push(`  … and ${clash.length - 20} more`);
+      throw new CliError(`nothing imported; ${clash.length} account${clash.length === 1 ? ' exists' : 's exist'} already (--update replaces their NT hashes):\n${shown.join('\n')}`);
+    }
+  }
+  const r = await store.addAccounts(rows, { existing: update ? 'update' : 'error', createGroups: true, now });
+  return { created: r.created.length, updated: r.updated.length, groupsCreated: r.groupsCreated.map(qualified) };
+}
+
+// ---------------------------------------------------------------------------
+// Commands.
+
+interface StoreOpt {
+  readonly store: string;
+}
+interface DomainOpt {
+  readonly domain?: string;
+}
+
+/** `--password` exists only to be refused with an explanation (commander would otherwise say "unknown option"). */
+const passwordTrap = (): Option => new Option('--password [value]', 'refused: see --password-stdin').hideHelp();
+
+export function registerUsers(program: Command, io: UsersIo = defaultIo()): void {
+  const users = program
+    .command('users')
+    .summary('manage the accounts ntlmgate validates (LocalAuthority)')
+    .description(
+      'Accounts of the account store: domain accounts (CORP\\alice) and servers\' local accounts (WEB1\\admin). ' +
+        'Only NT hashes are stored; passwords are read at a no-echo prompt or with --password-stdin, never from the command line.',
+    );
+  const domainOption = ['--domain <name>', 'NetBIOS domain of an account given without one'] as const;
+
+  users
+    .command('add')
+    .summary('create an account')
+    .argument('<account>', 'DOMAIN\\name (a local account: SERVER\\name)')
+    .option(...STORE_OPTION)
+    .option(...domainOption)
+    .option('--group <group...>', 'join these groups (DOMAIN\\group, or a group of the account\'s domain)')
+    .option('--disabled', 'create the account disabled')
+    .option('--password-stdin', 'read the password from one line on stdin instead of prompting')
+    .addOption(passwordTrap())
+    .action(async (text: string, opts: StoreOpt & DomainOpt & PasswordOptions & { group?: string[]; disabled?: boolean }) => {
+      if (opts.password !== undefined) throw new CliError(PASSWORD_ARGV_REFUSAL, 2);
+      const key = accountArg(text, opts.domain);
+      const groups = (opts.group ?? []).map((g) => accountArg(g, key.domain, 'group', false));
+      await withAccountStore(io, opts.store, async (store) => {
+        // Ask only once the account can be created: no typing a password twice for a name that is taken.
+        if (await store.getAccount(key)) throw new CliError(`account ${qualified(key)} exists already`);
+        const known = new Set((await store.listGroups()).map((g) => nameKey(qualified(g))));
+        const missing = groups.find((g) => !known.has(nameKey(qualified(g))));
+        if (missing) throw new CliError(`no group ${qualified(missing)} (create it with: ntlmgate groups add ${qualified(missing)})`);
+        const password = await newPassword(io, opts, key);
+        await store.addAccounts([{ ...key, ntHash: ntHashOfPassword(password), enabled: !opts.disabled, groups }], { now: io.now() });
+        const sid = (await store.getAccount(key))?.sid;
+        io.write(`added ${qualified(key)}${sid ? ` (${sid})` : ''}${opts.disabled ? ', disabled' : ''}`);
+      });
+    });
+
+  users
+    .command('remove')
+    .summary('delete an account')
+    .argument('<account>', 'DOMAIN\\name')
+    .option(...STORE_OPTION)
+    .option(...domainOption)
+    .action(async (text: string, opts: StoreOpt & DomainOpt) => {
+      const key = accountArg(text, opts.domain);
+      await withAccountStore(io, opts.store, async (store) => {
+        await store.removeAccount(key);
+        io.write(`removed ${qualified(key)}`);
+      });
+    });
+
+  users
+    .command('list')
+    .summary('list accounts (never their hashes)')
+    .option(...STORE_OPTION)
+    .option('--domain <name>', 'only this domain (or server, for local accounts)')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (opts: StoreOpt & DomainOpt & { json?: boolean }) => {
+      await withAccountStore(io, opts.store, async (store) => {
+        const accounts = await store.listAccounts(opts.domain !== undefined ? { domain: opts.domain } : {});
+        io.write(opts.json ? JSON.stringify(userListJson(accounts, io.now()), null, 2) : formatUserList(accounts, io.now()));
+      });
+    });
+
+  users
+    .command('passwd')
+    .summary('set an account\'s password')
+    .argument('<account>', 'DOMAIN\\name')
+    .option(...STORE_OPTION)
+    .option(...domainOption)
+    .option('--password-stdin', 'read the password from one line on stdin instead of prompting')
+    .addOption(passwordTrap())
+    .action(async (text: string, opts: StoreOpt & DomainOpt & PasswordOptions) => {
+      if (opts.password !== undefined) throw new CliError(PASSWORD_ARGV_REFUSAL, 2);
+      const key = accountArg(text, opts.domain);
+      await withAccountStore(io, opts.store, async (store) => {
+        // Ask only for an account that exists: no point typing a password twice for a typo.
+        if (!(await store.getAccount(key))) throw new CliError(`no account ${qualified(key)}`);
+        const password = await newPassword(io, opts, key);
+        await store.setPassword(key, ntHashOfPassword(password), io.now());
+        io.write(`password of ${qualified(key)} changed`);
+      });
+    });
+
+  for (const [name, enabled] of [['enable', true], ['disable', false]] as const) {
+    users
+      .command(name)
+      .summary(`${name} an account (a disabled one is refused after a correct password)`)
+      .argument('<account>', 'DOMAIN\\name')
+      .option(...STORE_OPTION)
+      .option(...domainOption)
+      .action(async (text: string, opts: StoreOpt & DomainOpt) => {
+        const key = accountArg(text, opts.domain);
+        await withAccountStore(io, opts.store, async (store) => {
+          await store.setEnabled(key, enabled);
+          io.write(`${qualified(key)} ${enabled ? 'enabled' : 'disabled'}`);
+        });
+      });
+  }
+
+  users
+    .command('unlock')
+    .summary('lift a lockout and reset the bad-password count')
+    .argument('<account>', 'DOMAIN\\name')
+    .option(...STORE_OPTION)
+    .option(...domainOption)
+    .action(async (text: string, opts: StoreOpt & DomainOpt) => {
+      const key = accountArg(text, opts.domain);
+      await withAccountStore(io, opts.store, async (store) => {
+        let before = UNLOCKED;
+        await store.updateLockout(key, (s) => {
+          before = s;
+          return UNLOCKED;
+        });
+        const now = io.now();
+        io.write(
+          isLockedOut(before, now)
+            ? `unlocked ${qualified(key)}`
+            : `${qualified(key)} was not locked${before.failedCount > 0 ? `; bad-password count (${before.failedCount}) reset` : ''}`,
+        );
+      });
+    });
+
+  users
+    .command('import')
+    .summary('import accounts by NT hash from a CSV (migration)')
+    .description(
+      'Import accounts from another store by NT hash: a CSV with columns domain,name,nthash[,groups] (an optional header line ' +
+        'with those names; groups separated by ";", each DOMAIN\\group or a group of the account\'s domain, created when missing). ' +
+        'All rows are checked first; the import is one transaction. "-" reads stdin.',
+    )
+    .argument('<csv>', 'the CSV file, or - for stdin')
+    .option(...STORE_OPTION)
+    .option('--update', 'replace the NT hash of accounts that exist already (and add their groups) instead of refusing')
+    .action(async (file: string, opts: StoreOpt & { update?: boolean }) => {
+      let text: string;
+      try {
+        text = file === '-' ? await io.readStdin() : await readFile(file, 'utf8');
+      } catch (e) {
+        throw new CliError(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      const rows = parseImportCsv(text, file === '-' ? 'stdin' : file);
+      await withAccountStore(io, opts.store, async (store) => {
+        const s = await importAccounts(store, rows, opts.update === true, io.now());
+        const parts = [`imported ${rows.length} account${rows.length === 1 ? '' : 's'} (${s.created} created, ${s.updated} updated)`];
+        if (s.groupsCreated.length > 0) parts.push(`created groups: ${s.groupsCreated.join(', ')}`);
+        io.write(parts.join('; '));
+      });
+    });
+}

@@ -1,0 +1,54 @@
+/**
+ * One handshake's acceptor for the scheme the client chose: `NTLM` gets a bare
+ * NtlmServerContext, `Negotiate` the SPNEGO context (which also takes raw NTLMSSP, as Windows
+ * and curl send it under Negotiate). Both answer through one step shape.
+ */
+import { NegotiateServerContext, type NegotiateAcceptResult, type NegotiateFailure } from '../../spnego/negotiateServer.js';
+import { NtlmServerContext, type NtlmAcceptResult, type NtlmServerOptions } from '../../ntlm/serverContext.js';
+import { lmLevel } from '../../policy/policy.js';
+import type { ResolvedOptions } from './options.js';
+import type { AuthProvider } from './providers.js';
+
+export type AcceptorStep =
+  | { readonly status: 'continue'; readonly token: Buffer }
+  | { readonly status: 'complete'; readonly token?: Buffer; readonly result: NtlmAcceptResult | NegotiateAcceptResult }
+  | { readonly status: 'failed'; readonly failure: NegotiateFailure };
+
+export interface Acceptor {
+  readonly scheme: AuthProvider;
+  step(token: Buffer): Promise<AcceptorStep>;
+}
+
+export function createAcceptor(scheme: AuthProvider, o: ResolvedOptions, channelBindings: NtlmServerOptions['channelBindings']): Acceptor {
+  const options: NtlmServerOptions = {
+    authority: o.authority,
+    netbiosComputerName: o.machine.netbiosComputerName,
+    netbiosDomainName: o.machine.netbiosDomainName,
+    dnsComputerName: o.machine.dnsComputerName,
+    dnsDomainName: o.machine.dnsDomainName,
+    dnsTreeName: o.machine.dnsTreeName,
+    // The acceptor refuses what the policy's LmCompatibilityLevel refuses; policy still sees the
+    // refused logon (failure.logon) and writes its events (e.g. 4025 for NTLMv1).
+    lmCompatibilityLevel: lmLevel(o.policy, 'acceptor'),
+    allowAnonymous: o.allowAnonymous,
+    requireMic: o.requireMic,
+    challengeLifetimeMs: o.handshakeTimeoutMs,
+    channelBindings,
+    targetNames: o.targetNames,
+    now: o.now,
+    randomBytes: o.randomBytes,
+  };
+  if (scheme === 'NTLM') {
+    const ctx = new NtlmServerContext(options);
+    return { scheme, step: (token) => ctx.step(token) };
+  }
+  const ctx = new NegotiateServerContext(options);
+  return {
+    scheme,
+    async step(token) {
+      const s = await ctx.step(token);
+      // SPNEGO's reject token is not sent: a refused logon gets fresh bare challenges, as IIS does.
+      return s.status === 'failed' ? { status: 'failed', failure: s.failure } : s;
+    },
+  };
+}

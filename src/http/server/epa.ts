@@ -1,0 +1,60 @@
+/**
+ * Extended Protection for Authentication: NTLM bound to the TLS channel it came over
+ * (RFC 5929 `tls-server-end-point`, MS-NLMP MsvAvChannelBindings). The binding is OUR
+ * certificate's hash, which a relay in the middle cannot present, so a relayed AUTHENTICATE
+ * fails. IIS's modes map onto the acceptor's: Off → ignore, Accept → accept (bindings checked
+ * when sent), Require → require (a client without them is refused). On plain HTTP there is no
+ * channel, so the mode does not apply; behind a TLS-terminating proxy EPA must stay off here.
+ */
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import { CertificateError, tlsServerEndPointHash } from '../../crypto/certificateHash.js';
+import { tlsServerEndPointData } from '../../ntlm/channelBindings.js';
+import type { ChannelBindingMode, NtlmServerOptions } from '../../ntlm/serverContext.js';
+
+export type ExtendedProtectionMode = 'off' | 'accept' | 'require';
+
+const MODES: Readonly<Record<ExtendedProtectionMode, ChannelBindingMode>> = { off: 'ignore', accept: 'accept', require: 'require' };
+
+// A server has a handful of certificates (SNI); the cap only bounds a misbehaving SNICallback.
+const MAX_CERTIFICATES = 256;
+
+/** Computes each certificate's tls-server-end-point application data once, keyed by its fingerprint. */
+export class ChannelBindingSource {
+  private readonly byFingerprint = new Map<string, Buffer>();
+
+  constructor(private readonly mode: ExtendedProtectionMode) {}
+
+  /** The acceptor's channelBindings option for a handshake on this socket. */
+  bindingsFor(socket: Socket): NtlmServerOptions['channelBindings'] {
+    if (this.mode === 'off' || !(socket instanceof TLSSocket)) return { mode: 'ignore' };
+    const data = this.applicationData(socket);
+    // A TLS socket whose certificate cannot be read (PSK, or torn down): nothing to bind to.
+    // Under require the acceptor then refuses every binding it is sent.
+    return data ? { mode: MODES[this.mode], expected: { applicationData: data } } : { mode: MODES[this.mode] };
+  }
+
+  private applicationData(socket: TLSSocket): Buffer | undefined {
+    const cert = socket.getCertificate();
+    if (!cert || !('raw' in cert) || !Buffer.isBuffer(cert.raw)) return undefined;
+    const key = cert.fingerprint256;
+    const cached = this.byFingerprint.get(key);
+    if (cached) return cached;
+    let data: Buffer;
+    try {
+      data = tlsServerEndPointData(tlsServerEndPointHash(cert.raw));
+    } catch (e) {
+      // A signature algorithm RFC 5929 gives no hash for: no binding can match this certificate.
+      if (e instanceof CertificateError) return undefined;
+      throw e;
+    }
+    if (this.byFingerprint.size >= MAX_CERTIFICATES) this.byFingerprint.clear();
+    this.byFingerprint.set(key, data);
+    return data;
+  }
+
+  /** Certificates hashed so far (for stats and tests). */
+  get certificates(): number {
+    return this.byFingerprint.size;
+  }
+}

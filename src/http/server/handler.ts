@@ -1,0 +1,339 @@
+/**
+ * Integrated Windows Authentication for node:http / node:https, the way IIS does it:
+ *
+ *   no credentials          → 401, one `WWW-Authenticate` per provider (IIS order)
+ *   first leg (NEGOTIATE)   → policy may refuse here (Deny all: 4002); else 401 + CHALLENGE,
+ *                             the context kept on this connection
+ *   last leg (AUTHENTICATE) → the acceptor checks it (authority, MIC, bindings) → policy and
+ *                             events (written before answering) → 401, or 403 (allow-list),
+ *                             or the identity on `req.ntlmgate` and the application runs
+ *   later requests          → the connection's identity (persistence `connection`)
+ *
+ * A token that does not decode is 400, one that decodes but fails is 401 (IIS); nothing a
+ * client sends can make a 500. Reasons go to `options.log`, never into a response body.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sameName } from '../../policy/names.js';
+import { createAcceptor, type Acceptor, type AcceptorStep } from './acceptor.js';
+import { auditBeforeChallenge, auditLogon, type AuditOutcome } from './audit.js';
+import { authorize } from './authorization.js';
+import { ConnectionRegistry, type ConnectionState, type ConnectionStats } from './connectionState.js';
+import { ChannelBindingSource } from './epa.js';
+import { http2Fallback } from './http2.js';
+import { identityFromResult, type IwaIdentity } from './identity.js';
+import { stripIdentityHeaders } from './identityHeaders.js';
+import { emit, type IwaLogEntry, type IwaLogLevel, type IwaLogReason } from './log.js';
+import { resolveOptions, type IwaOptions, type ResolvedOptions } from './options.js';
+import { challengeHeaders, decodes, isForeignGssToken, isInitialToken, parseAuthorization, tokenHeader, type AuthProvider } from './providers.js';
+import { clientIpOf, connectionStaysOpen, isHttp2Request, type IwaRequest, type IwaResponse } from './request.js';
+import { respond, type IwaStatus, type RespondOptions } from './responses.js';
+
+export type IwaOutcome =
+  | { readonly authenticated: true; readonly identity: IwaIdentity; readonly requestId: string }
+  /** The handler answered (400/401/403/429/500), or reset an HTTP/2 stream (`reset`). */
+  | { readonly authenticated: false; readonly status: IwaStatus | 'reset'; readonly requestId: string };
+
+export interface IwaStats extends ConnectionStats {
+  /** TLS certificates whose tls-server-end-point hash has been computed. */
+  readonly certificates: number;
+}
+
+export interface IwaCore {
+  /** Authenticates one request; when it resolves unauthenticated, the response has been sent. */
+  authenticate(req: IwaRequest, res: IwaResponse): Promise<IwaOutcome>;
+  stats(): IwaStats;
+}
+
+/** What one request's handling knows about where it came from. */
+interface RequestCtx {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly state: ConnectionState;
+  readonly requestId: string;
+  readonly clientIp: string;
+}
+
+type LogFields = Partial<Omit<IwaLogEntry, 'level' | 'msg' | 'requestId' | 'clientIp'>>;
+
+export function createIwa(options: IwaOptions): IwaCore {
+  const o = resolveOptions(options);
+  const registry = new ConnectionRegistry({ timeoutMs: o.handshakeTimeoutMs, maxPerIp: o.maxPendingPerIp, maxTotal: o.maxPendingTotal }, o.now);
+  const bindings = new ChannelBindingSource(o.extendedProtection);
+  const handshake = new Handshake(o, registry, bindings);
+
+  return {
+    async authenticate(req, res) {
+      const requestId = o.requestId?.(req) ?? randomUUID();
+      if (isHttp2Request(req)) {
+        // No connection to bind a handshake to: the client must retry over HTTP/1.1.
+        http2Fallback(req.stream);
+        emit(o.log, { level: 'info', msg: 'HTTP/2 request refused with HTTP_1_1_REQUIRED', requestId, clientIp: clientIpOf(req.socket), reason: 'http2-fallback' });
+        return { authenticated: false, status: 'reset', requestId };
+      }
+      const clientIp = clientIpOf(req.socket);
+      if (o.stripIdentityHeaders) {
+        const removed = stripIdentityHeaders(req);
+        if (removed.length > 0) {
+          emit(o.log, { level: 'warn', msg: `client sent ${removed.join(', ')}; removed`, requestId, clientIp, reason: 'identity-headers-stripped' });
+        }
+      }
+      const state = registry.stateOf(req.socket, clientIp);
+      const ctx: RequestCtx = { req, res: res as ServerResponse, state, requestId, clientIp };
+      try {
+        return await registry.serialize(state, () => handshake.handle(ctx));
+      } catch (e) {
+        // Only our own faults land here (the acceptor never throws on peer bytes).
+        emit(o.log, { level: 'error', msg: 'internal error while authenticating', requestId, clientIp, reason: 'internal-error', detail: e instanceof Error ? e.message : String(e) });
+        registry.clearPending(state);
+        respond(ctx.res, 500, { close: true });
+        return { authenticated: false, status: 500, requestId };
+      }
+    },
+    stats: () => ({ ...registry.stats(), certificates: bindings.certificates }),
+  };
+}
+
+/** The per-request state machine: one instance per handler; what belongs to one request travels in RequestCtx. */
+class Handshake {
+  constructor(
+    private readonly o: ResolvedOptions,
+    private readonly registry: ConnectionRegistry,
+    private readonly bindings: ChannelBindingSource,
+  ) {}
+
+  async handle(c: RequestCtx): Promise<IwaOutcome> {
+    const { o } = this;
+    const header = this.authorizationHeader(c);
+    if (typeof header === 'object') return header;
+    if (header !== undefined && header.length > o.maxAuthorizationBytes) {
+      this.registry.clearPending(c.state);
+      return this.refuse(c, 400, 'warn', 'authorization-too-large', `Authorization of ${header.length} bytes (limit ${o.maxAuthorizationBytes})`);
+    }
+    const parsed = parseAuthorization(header, o.providers);
+    if (parsed.kind === 'none' || parsed.kind === 'other-scheme') {
+      const id = o.persistence === 'connection' ? c.state.identity : undefined;
+      if (id) return this.admit(c, id, 'connection-authenticated');
+      const reason = parsed.kind === 'none' ? 'no-credentials' : 'unsupported-scheme';
+      return this.refuse(c, 401, 'debug', reason, parsed.kind === 'other-scheme' ? `scheme ${parsed.scheme}` : undefined);
+    }
+    // New credentials on an authenticated connection re-authenticate it (IIS): the old identity
+    // must not survive a failed attempt.
+    this.registry.setIdentity(c.state, undefined);
+    if (parsed.kind === 'malformed') {
+      this.registry.clearPending(c.state);
+      return this.refuse(c, 400, 'warn', 'authorization-malformed', parsed.why);
+    }
+    const { scheme, token } = parsed;
+    if (scheme === 'Negotiate' && isForeignGssToken(token)) {
+      this.registry.clearPending(c.state);
+      return this.refuse(c, 401, 'info', 'unsupported-mechanism', 'a GSS-API token for a mechanism other than SPNEGO (Kerberos is not served yet)', { scheme });
+    }
+    if (isInitialToken(token)) return this.start(c, scheme, token);
+
+    const pending = this.registry.takePending(c.state);
+    if (!pending || pending.acceptor.scheme !== scheme) {
+      if (!decodes(scheme, token)) return this.refuse(c, 400, 'warn', 'token-malformed', `${scheme} token does not decode`, { scheme });
+      const reason = c.state.expired ? 'handshake-expired' : 'no-handshake-in-progress';
+      return this.refuse(c, 401, 'warn', reason, pending ? `a ${pending.acceptor.scheme} handshake is in progress` : 'a later leg without its first (replayed or out of order)', { scheme });
+    }
+    return this.continue(c, pending.acceptor, pending.startedAt, await pending.acceptor.step(token));
+  }
+
+  /** The single Authorization value, or the refusal when the client sent several. */
+  private authorizationHeader(c: RequestCtx): string | undefined | IwaOutcome {
+    let count = 0;
+    const raw = c.req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === 'authorization') count++;
+    if (count > 1) {
+      this.registry.clearPending(c.state);
+      this.registry.setIdentity(c.state, undefined);
+      // node:http keeps only the first copy; which one an upstream would see is anyone's guess.
+      return this.refuse(c, 400, 'warn', 'authorization-duplicated', `${count} Authorization headers`);
+    }
+    return c.req.headers.authorization;
+  }
+
+  private async start(c: RequestCtx, scheme: AuthProvider, token: Buffer): Promise<IwaOutcome> {
+    const { o } = this;
+    const w = { scheme, clientIp: c.clientIp, requestId: c.requestId };
+    const early = await this.audited(c, () => auditBeforeChallenge(o, w));
+    if (early === 'failed') return this.failed(c);
+    if (early) {
+      this.registry.clearPending(c.state);
+      return this.refuse(c, 401, 'warn', 'policy-blocked', early.decision.reason, { scheme, setting: early.decision.setting, events: early.eventIds });
+    }
+    const verdict = this.registry.canStart(c.state);
+    if (verdict !== 'ok') {
+      const what = verdict === 'per-ip' ? `${o.maxPendingPerIp} handshakes in progress from this IP` : `${o.maxPendingTotal} handshakes in progress`;
+      return this.refuse(c, o.overLimitStatus, 'warn', 'too-many-handshakes', what, { scheme });
+    }
+    const acceptor = createAcceptor(scheme, o, this.bindings.bindingsFor(c.req.socket));
+    return this.continue(c, acceptor, o.now(), await acceptor.step(token));
+  }
+
+  private async continue(c: RequestCtx, acceptor: Acceptor, startedAt: number, step: AcceptorStep): Promise<IwaOutcome> {
+    const scheme = acceptor.scheme;
+    if (step.status === 'continue') {
+      if (!connectionStaysOpen(c.req)) {
+        // The CHALLENGE would die with this connection, and an AUTHENTICATE on a new one has no
+        // handshake to finish: say "start again" (bare challenges) rather than send a token
+        // the client cannot use.
+        return this.refuse(c, 401, 'warn', 'handshake-on-closing-connection', 'NTLM needs a persistent connection (Connection: close or HTTP/1.0 without keep-alive)', { scheme }, { close: true });
+      }
+      this.registry.setPending(c.state, { acceptor, startedAt });
+      this.log(c, 'debug', 'handshake continues', { reason: 'challenge-sent', scheme, status: 401 });
+      respond(c.res, 401, { authenticate: [tokenHeader(scheme, step.token)] });
+      return { authenticated: false, status: 401, requestId: c.requestId };
+    }
+
+    const w = { scheme, clientIp: c.clientIp, requestId: c.requestId };
+    if (step.status === 'failed') {
+      const f = step.failure;
+      const kerberosOnly = f.reason === 'malformed' && f.decodeCode === 'WRONG_MECH';
+      if (f.reason === 'malformed' && !kerberosOnly) return this.refuse(c, 400, 'warn', 'token-malformed', f.message, { scheme });
+      let audit: AuditOutcome | undefined;
+      const logon = f.logon;
+      if (logon) {
+        const r = await this.audited(c, () => auditLogon(this.o, logon, w, { refusal: f.reason }));
+        if (r === 'failed') return this.failed(c);
+        audit = r;
+      }
+      const user = logon ? accountLabel(logon.user, logon.domain) : undefined;
+      return this.refuse(c, 401, 'warn', kerberosOnly ? 'unsupported-mechanism' : f.reason, f.message, {
+        scheme,
+        user,
+        setting: audit?.decision.action === 'block' ? audit.decision.setting : undefined,
+        events: audit?.eventIds,
+      });
+    }
+
+    const r = step.result;
+    const identity = identityFromResult(r, scheme, this.o.now());
+    const localAccount = sameName(r.account.domain, this.o.machine.netbiosComputerName);
+    const audit = await this.audited(c, () => auditLogon(this.o, r, w, { localAccount }));
+    if (audit === 'failed') return this.failed(c);
+    if (audit.decision.action === 'block') {
+      return this.refuse(c, 401, 'warn', 'policy-blocked', audit.decision.reason, { scheme, user: identity.name, setting: audit.decision.setting, events: audit.eventIds });
+    }
+    if (this.o.persistence === 'connection') this.registry.setIdentity(c.state, identity);
+    // RFC 4559 §5: the final SPNEGO token (accept-completed, mechListMIC) rides on the success.
+    if (step.token && !c.res.headersSent) c.res.setHeader('WWW-Authenticate', tokenHeader(scheme, step.token));
+    return this.admit(c, identity, 'authenticated', audit.eventIds, startedAt);
+  }
+
+  /** Authorization, then the identity on the request. */
+  private admit(c: RequestCtx, id: IwaIdentity, reason: 'authenticated' | 'connection-authenticated', events?: readonly number[], startedAt?: number): IwaOutcome {
+    const a = authorize(this.o.allow, id);
+    if (!a.allowed) return this.refuse(c, 403, 'warn', 'not-authorized', a.why, { user: id.name, scheme: id.scheme, events });
+    c.req.ntlmgate = id;
+    const ms = startedAt === undefined ? undefined : this.o.now() - startedAt;
+    this.log(c, reason === 'authenticated' ? 'info' : 'debug', reason === 'authenticated' ? `logged on (${id.authPackage}, ${id.ntlmVersion}${ms === undefined ? '' : `, ${ms} ms`})` : 'authenticated connection', {
+      reason,
+      user: id.name,
+      scheme: id.scheme,
+      events,
+    });
+    return { authenticated: true, identity: id, requestId: c.requestId };
+  }
+
+  private refuse(
+    c: RequestCtx,
+    status: IwaStatus,
+    level: IwaLogLevel,
+    reason: IwaLogReason,
+    detail: string | undefined,
+    fields: LogFields = {},
+    extra: RespondOptions = {},
+  ): IwaOutcome {
+    this.log(c, level, `answered ${status}`, { reason, status, detail, ...fields });
+    // A 401 always re-offers every provider, so the client can start over (IIS does the same).
+    const authenticate = status === 401 ? challengeHeaders(this.o.providers) : undefined;
+    respond(c.res, status, { authenticate, retryAfterSeconds: status === 429 ? 1 : undefined, ...extra });
+    return { authenticated: false, status, requestId: c.requestId };
+  }
+
+  private failed(c: RequestCtx): IwaOutcome {
+    return { authenticated: false, status: 500, requestId: c.requestId };
+  }
+
+  /** Runs a policy+audit step; a sink that fails makes the request fail closed (500), logged. */
+  private async audited<T>(c: RequestCtx, fn: () => Promise<T>): Promise<T | 'failed'> {
+    try {
+      return await fn();
+    } catch (e) {
+      this.log(c, 'error', 'audit write failed; request refused', { reason: 'audit-write-failed', status: 500, detail: e instanceof Error ? e.message : String(e) });
+      this.registry.clearPending(c.state);
+      respond(c.res, 500);
+      return 'failed';
+    }
+  }
+
+  private log(c: RequestCtx, level: IwaLogLevel, msg: string, fields: LogFields): void {
+    emit(this.o.log, { level, msg, requestId: c.requestId, clientIp: c.clientIp, ...fields });
+  }
+}
+
+function accountLabel(user: string, domain: string): string | undefined {
+  if (user === '' && domain === '') return undefined;
+  return domain === '' ? user : `${domain}\\${user}`;
+}
+
+export type IwaHandler = ((req: IwaRequest, res: IwaResponse, next?: () => void) => void) & IwaCore;
+
+/**
+ * The handler as node:http middleware: `(req, res, next)` calls `next()` once the request is
+ * authenticated and authorized (`req.ntlmgate` set); otherwise it has answered. Without
+ * `next`, an authenticated request is left as is — use `iwa(options)(handler)` for a plain
+ * node:http server.
+ */
+export function createIwaHandler(options: IwaOptions): IwaHandler {
+  const core = createIwa(options);
+  const log = options.log;
+  const handler = (req: IwaRequest, res: IwaResponse, next?: () => void): void => {
+    let requestId = '';
+    core
+      .authenticate(req, res)
+      .then((r) => {
+        requestId = r.requestId;
+        if (r.authenticated && next) next();
+      })
+      .catch((e: unknown) => failApplication(log, requestId, req, res, e));
+  };
+  return Object.assign(handler, { authenticate: core.authenticate, stats: core.stats });
+}
+
+export type IwaApplication<Req extends IwaRequest = IncomingMessage, Res extends IwaResponse = ServerResponse> = (req: Req, res: Res) => unknown;
+
+/** Wraps a node:http / node:https request listener: it runs only for authenticated, authorized requests. */
+export function iwa(options: IwaOptions): <Req extends IwaRequest = IncomingMessage, Res extends IwaResponse = ServerResponse>(app: IwaApplication<Req, Res>) => ((req: Req, res: Res) => void) & IwaCore {
+  const core = createIwa(options);
+  const log = options.log;
+  return <Req extends IwaRequest = IncomingMessage, Res extends IwaResponse = ServerResponse>(app: IwaApplication<Req, Res>) => {
+    const listener = (req: Req, res: Res): void => {
+      let requestId = '';
+      core
+        .authenticate(req, res)
+        .then((r) => {
+          requestId = r.requestId;
+          return r.authenticated ? app(req, res) : undefined;
+        })
+        .catch((e: unknown) => failApplication(log, requestId, req, res, e));
+    };
+    return Object.assign(listener, { authenticate: core.authenticate, stats: core.stats });
+  };
+}
+
+/** The application (or next) threw: answer 500 if nothing was sent, and log it — never an unhandled rejection. */
+function failApplication(log: IwaOptions['log'], requestId: string, req: IwaRequest, res: IwaResponse, e: unknown): void {
+  emit(log, {
+    level: 'error',
+    msg: 'the application failed after authentication',
+    requestId,
+    clientIp: clientIpOf(req.socket),
+    reason: 'internal-error',
+    detail: e instanceof Error ? e.message : String(e),
+  });
+  if (!isHttp2Request(req)) respond(res as ServerResponse, 500);
+  else if (!res.headersSent) res.writeHead(500).end();
+}

@@ -1,0 +1,30 @@
+/**
+ * Integrated Windows Authentication for node:http / node:https (and, via adapters, Express,
+ * Fastify and Koa): connection-bound NTLM and Negotiate handshakes, Extended Protection,
+ * Restrict-NTLM policy with its events, allow-lists, and signed identity headers.
+ */
+export { createIwa, createIwaHandler, iwa, type IwaApplication, type IwaCore, type IwaHandler, type IwaOutcome, type IwaStats } from './handler.js';
+export { IwaOptionsError, type IwaOptions } from './options.js';
+export type { IwaIdentity } from './identity.js';
+export type { IwaLogEntry, IwaLogLevel, IwaLogReason } from './log.js';
+export { AUTH_PROVIDERS, parseAuthorization, type ParsedAuthorization, type AuthProvider } from './providers.js';
+export type { AllowList } from './authorization.js';
+export type { ExtendedProtectionMode } from './epa.js';
+export type { ConnectionStats } from './connectionState.js';
+export type { IwaRequest, IwaResponse } from './request.js';
+export {
+  IDENTITY_HEADERS,
+  IDENTITY_HEADER_PREFIX,
+  signIdentityHeaders,
+  stripIdentityHeaders,
+  verifyIdentityHeaders,
+  type HeaderSource,
+  type IdentityHeaderFailure,
+  type SignableIdentity,
+  type VerifiedIdentity,
+  type VerifyIdentityResult,
+} from './identityHeaders.js';
+export { HTTP_1_1_REQUIRED, carriesConnectionAuth, http2Fallback, http2Guard, type Http2FallbackOptions } from './http2.js';
+export { iwaExpress, type ExpressNext } from './adapters/express.js';
+export { iwaFastify, iwaFastifyHook, type FastifyHook, type FastifyInstanceLike, type FastifyPlugin, type FastifyReplyLike, type FastifyRequestLike } from './adapters/fastify.js';
+export { iwaKoa, type KoaContextLike } from './adapters/koa.js';

@@ -1,0 +1,170 @@
+/**
+ * The options of the IWA handler, validated once when the handler is made (a typo in a
+ * provider name or an allow-list entry must fail at start-up, not at the first logon) and
+ * resolved to their defaults.
+ */
+import type { AuditSink } from '../../audit/sink.js';
+import type { NtlmAuthority } from '../../ntlm/authority.js';
+import { DEFAULT_POLICY, type NtlmPolicy } from '../../policy/policy.js';
+import type { MachineIdentity, ProcessIdentity } from '../../policy/requests.js';
+import type { AllowList } from './authorization.js';
+import { parseAllowList, type ParsedAllowList } from './authorization.js';
+import type { ExtendedProtectionMode } from './epa.js';
+import type { IwaLogEntry } from './log.js';
+import { AUTH_PROVIDERS, type AuthProvider } from './providers.js';
+import type { IwaRequest } from './request.js';
+
+export interface IwaOptions {
+  /** Who can log on (MemoryAuthority in tests; LocalAuthority / a DC pass-through in production). */
+  readonly authority: NtlmAuthority;
+  /** This server's names, as the CHALLENGE announces them and policy compares them. */
+  readonly netbiosComputerName: string;
+  readonly netbiosDomainName: string;
+  readonly dnsComputerName?: string;
+  readonly dnsDomainName?: string;
+  readonly dnsTreeName?: string;
+  /** Providers in IIS order; one `WWW-Authenticate` header each on the first 401. Default `['Negotiate', 'NTLM']`. */
+  readonly providers?: readonly AuthProvider[];
+  /** The Restrict-NTLM policy (loadPolicy / loadPolicyFile). Default: DEFAULT_POLICY. */
+  readonly policy?: NtlmPolicy;
+  /** Where the NTLM/Operational events go; each logon's events are written (and awaited) before the response. */
+  readonly audit?: AuditSink;
+  /** The ntlmgate service name: `services.<name>` in the policy, and the events' context. */
+  readonly serviceName?: string;
+  /** The accepting process as events name it (CallerPID / ProcessName). Default: this process, `ntlmgate`. */
+  readonly process?: ProcessIdentity;
+  /**
+   * `connection` (IIS's default): a connection authenticated once stays authenticated for its
+   * life. `request` (IIS authPersistSingleRequest): every request must carry a full handshake.
+   */
+  readonly persistence?: 'connection' | 'request';
+  /** How long a started handshake may wait for its AUTHENTICATE (and the challenge lifetime). Default 60 s. */
+  readonly handshakeTimeoutMs?: number;
+  /** Unauthenticated handshakes in progress per client IP. Default 64. */
+  readonly maxPendingPerIp?: number;
+  /** Unauthenticated handshakes in progress in total. Default 10,000. */
+  readonly maxPendingTotal?: number;
+  /** The answer when a cap is reached: 429 (with Retry-After) or a plain 401. Default 429. */
+  readonly overLimitStatus?: 429 | 401;
+  /** Longest `Authorization` header accepted (bytes); longer is 400. Default 16 KiB. */
+  readonly maxAuthorizationBytes?: number;
+  /** Extended Protection (channel binding to our TLS certificate). Default `off`; ignored on plain HTTP. */
+  readonly extendedProtection?: ExtendedProtectionMode;
+  /** Authorization after authentication: the user must match a user or a group entry. Absent: every authenticated user. */
+  readonly allow?: AllowList;
+  /** Accept the anonymous (null session) logon. Default false. */
+  readonly allowAnonymous?: boolean;
+  /** Refuse NTLMv2 logons without a MIC (curl sends none). Default false. */
+  readonly requireMic?: boolean;
+  /** Accepted MsvAvTargetName SPNs (NtlmServerOptions.targetNames). */
+  readonly targetNames?: { readonly names: readonly string[]; readonly require?: boolean };
+  /** Remove any `X-NTLMGate-*` header the client sent before anything else runs. Default true. */
+  readonly stripIdentityHeaders?: boolean;
+  /** Structured log hook: JSON-able entries, never tokens or secrets. */
+  readonly log?: (entry: IwaLogEntry) => void;
+  /** The request id for logs and events. Default: a random UUID (client-sent ids are not trusted). */
+  readonly requestId?: (req: IwaRequest) => string;
+  /** Clock and CSPRNG, injectable for tests. */
+  readonly now?: () => number;
+  readonly randomBytes?: (n: number) => Buffer;
+}
+
+export interface ResolvedOptions {
+  readonly authority: NtlmAuthority;
+  readonly machine: MachineIdentity & { readonly dnsTreeName?: string };
+  readonly providers: readonly AuthProvider[];
+  readonly policy: NtlmPolicy;
+  readonly audit: AuditSink | undefined;
+  readonly serviceName: string | undefined;
+  readonly process: ProcessIdentity;
+  readonly persistence: 'connection' | 'request';
+  readonly handshakeTimeoutMs: number;
+  readonly maxPendingPerIp: number;
+  readonly maxPendingTotal: number;
+  readonly overLimitStatus: 429 | 401;
+  readonly maxAuthorizationBytes: number;
+  readonly extendedProtection: ExtendedProtectionMode;
+  readonly allow: ParsedAllowList | undefined;
+  readonly allowAnonymous: boolean;
+  readonly requireMic: boolean;
+  readonly targetNames: { readonly names: readonly string[]; readonly require?: boolean } | undefined;
+  readonly stripIdentityHeaders: boolean;
+  readonly log: ((entry: IwaLogEntry) => void) | undefined;
+  readonly requestId: ((req: IwaRequest) => string) | undefined;
+  readonly now: () => number;
+  readonly randomBytes: ((n: number) => Buffer) | undefined;
+}
+
+/** Thrown by createIwaHandler for options that cannot work; lists every problem. */
+export class IwaOptionsError extends Error {
+  override readonly name = 'IwaOptionsError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid ntlmgate HTTP options:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+const positiveInt = (problems: string[], name: string, v: number | undefined, dflt: number): number => {
+  if (v === undefined) return dflt;
+  if (!Number.isSafeInteger(v) || v <= 0) problems.push(`${name} must be a positive integer, got ${String(v)}`);
+  return v;
+};
+
+export function resolveOptions(o: IwaOptions): ResolvedOptions {
+  const problems: string[] = [];
+  if (typeof o.authority?.validate !== 'function') problems.push('authority must implement validate(request)');
+  if (!o.netbiosComputerName) problems.push('netbiosComputerName is required');
+  if (typeof o.netbiosDomainName !== 'string') problems.push('netbiosDomainName is required (its own name on a standalone server)');
+
+  const providers = o.providers ?? ['Negotiate', 'NTLM'];
+  if (providers.length === 0) problems.push('providers must name at least one of Negotiate, NTLM');
+  for (const p of providers) if (!AUTH_PROVIDERS.includes(p)) problems.push(`providers: unknown provider ${JSON.stringify(p)}; allowed: ${AUTH_PROVIDERS.join(', ')}`);
+  if (new Set(providers).size !== providers.length) problems.push('providers: each provider may be listed once');
+
+  const persistence = o.persistence ?? 'connection';
+  if (persistence !== 'connection' && persistence !== 'request') problems.push(`persistence must be connection or request, got ${String(persistence)}`);
+  const epa = o.extendedProtection ?? 'off';
+  if (!['off', 'accept', 'require'].includes(epa)) problems.push(`extendedProtection must be off, accept or require, got ${String(epa)}`);
+  const overLimitStatus = o.overLimitStatus ?? 429;
+  if (overLimitStatus !== 429 && overLimitStatus !== 401) problems.push(`overLimitStatus must be 429 or 401, got ${String(overLimitStatus)}`);
+
+  let allow: ParsedAllowList | undefined;
+  if (o.allow) {
+    const parsed = parseAllowList(o.allow);
+    problems.push(...parsed.problems);
+    allow = parsed.list;
+  }
+
+  const resolved: ResolvedOptions = {
+    authority: o.authority,
+    machine: {
+      netbiosComputerName: o.netbiosComputerName,
+      netbiosDomainName: o.netbiosDomainName,
+      dnsComputerName: o.dnsComputerName,
+      dnsDomainName: o.dnsDomainName,
+      dnsTreeName: o.dnsTreeName,
+    },
+    providers,
+    policy: o.policy ?? DEFAULT_POLICY,
+    audit: o.audit,
+    serviceName: o.serviceName,
+    process: o.process ?? { pid: process.pid, name: 'ntlmgate' },
+    persistence,
+    handshakeTimeoutMs: positiveInt(problems, 'handshakeTimeoutMs', o.handshakeTimeoutMs, 60_000),
+    maxPendingPerIp: positiveInt(problems, 'maxPendingPerIp', o.maxPendingPerIp, 64),
+    maxPendingTotal: positiveInt(problems, 'maxPendingTotal', o.maxPendingTotal, 10_000),
+    overLimitStatus,
+    maxAuthorizationBytes: positiveInt(problems, 'maxAuthorizationBytes', o.maxAuthorizationBytes, 16 * 1024),
+    extendedProtection: epa,
+    allow,
+    allowAnonymous: o.allowAnonymous ?? false,
+    requireMic: o.requireMic ?? false,
+    targetNames: o.targetNames,
+    stripIdentityHeaders: o.stripIdentityHeaders ?? true,
+    log: o.log,
+    requestId: o.requestId,
+    now: o.now ?? Date.now,
+    randomBytes: o.randomBytes,
+  };
+  if (problems.length > 0) throw new IwaOptionsError(problems);
+  return resolved;
+}

@@ -1,0 +1,135 @@
+/** Shared plumbing for the authority tests: stores, a LocalAuthority, a handshake, counters. */
+import crypto from 'node:crypto';
+import { syncBuiltinESMExports } from 'node:module';
+import type { AuditSink } from '../../src/audit/sink.js';
+import type { AccountStore, NewAccount } from '../../src/authority/accountStore.js';
+import { LocalAuthority, type LocalAuthorityOptions } from '../../src/authority/localAuthority.js';
+import { ntHashOfPassword } from '../../src/authority/ntHash.js';
+import { openSqliteAccountStore } from '../../src/authority/stores/sqlite.js';
+import type { AuditEvent } from '../../src/events/event.js';
+import { NtlmClientContext, type LmCompatibilityLevel, type NtlmCredentials } from '../../src/ntlm/clientContext.js';
+import { NtlmServerContext, type NtlmServerStep } from '../../src/ntlm/serverContext.js';
+import { loadPolicy } from '../../src/policy/load.js';
+
+export const ALICE_PASSWORD = 'Al1ce!Pass2026';
+export const BOB_PASSWORD = 'B0b-local-2026';
+export const MINUTE = 60_000;
+export const LOCKOUT = { threshold: 3, windowMs: 10 * MINUTE, durationMs: 30 * MINUTE } as const;
+
+/** A settable clock. */
+export class Clock {
+  constructor(public ms = Date.UTC(2026, 10, 21, 12, 0, 0)) {}
+  readonly now = (): number => this.ms;
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+/** An AuditSink that keeps events in memory; `delayMs` makes writes slow, `fail` makes them reject. */
+export class MemorySink implements AuditSink {
+  readonly events: AuditEvent[] = [];
+  /** Set when a write() has resolved: everything written so far is "durable". */
+  durableCount = 0;
+  constructor(private readonly opts: { delayMs?: number; fail?: boolean } = {}) {}
+  async write(events: readonly AuditEvent[]): Promise<void> {
+    if (this.opts.delayMs) await new Promise((r) => setTimeout(r, this.opts.delayMs));
+    if (this.opts.fail) throw new Error('disk full');
+    this.events.push(...events);
+    this.durableCount = this.events.length;
+  }
+  async flush(): Promise<void> {}
+  async close(): Promise<void> {}
+  ids(): number[] {
+    return this.events.map((e) => e.eventId);
+  }
+}
+
+/** The standard accounts: CORP\alice (domain, in CORP\Web Users) and WEB1\bob (local to WEB1). */
+export const STANDARD_ACCOUNTS: readonly NewAccount[] = [
+  { domain: 'CORP', name: 'alice', ntHash: ntHashOfPassword(ALICE_PASSWORD), groups: [{ domain: 'CORP', name: 'Web Users' }] },
+  { domain: 'WEB1', name: 'bob', ntHash: ntHashOfPassword(BOB_PASSWORD) },
+];
+
+export async function memoryStore(accounts: readonly NewAccount[] = STANDARD_ACCOUNTS): Promise<AccountStore> {
+  const store = await openSqliteAccountStore(':memory:');
+  await store.addAccounts(accounts, { createGroups: true });
+  return store;
+}
+
+export interface Setup {
+  readonly store: AccountStore;
+  readonly sink: MemorySink;
+  readonly clock: Clock;
+  readonly authority: LocalAuthority;
+}
+
+/** A LocalAuthority for CORP (DC1) over a fresh store, with a policy given as registry values. */
+export async function setup(policy: Record<string, unknown> = {}, extra: Partial<LocalAuthorityOptions> & { store?: AccountStore } = {}): Promise<Setup> {
+  const store = extra.store ?? (await memoryStore());
+  const sink = new MemorySink();
+  const clock = new Clock();
+  const authority = new LocalAuthority({
+    store,
+    domain: { netbios: 'CORP', dns: 'corp.example.test' },
+    policy: loadPolicy(policy),
+    audit: sink,
+    dcName: 'DC1',
+    lockout: LOCKOUT,
+    now: clock.now,
+    ...extra,
+  });
+  return { store, sink, clock, authority };
+}
+
+export interface LogonOptions {
+  /** The server passing the logon on (default WEB1 in CORP). */
+  readonly server?: string;
+  readonly serverDomain?: string;
+  readonly clientLevel?: LmCompatibilityLevel;
+  /** The member server's own LmCompatibilityLevel (default 5). */
+  readonly serverLevel?: LmCompatibilityLevel;
+  readonly workstation?: string;
+}
+
+/** NtlmClientContext ↔ NtlmServerContext(authority) in process: NEGOTIATE, CHALLENGE, AUTHENTICATE. */
+export async function logon(authority: LocalAuthority, credentials: NtlmCredentials, o: LogonOptions = {}): Promise<NtlmServerStep> {
+  const server = new NtlmServerContext({
+    authority,
+    netbiosComputerName: o.server ?? 'WEB1',
+    netbiosDomainName: o.serverDomain ?? 'CORP',
+    dnsComputerName: `${(o.server ?? 'WEB1').toLowerCase()}.corp.example.test`,
+    dnsDomainName: 'corp.example.test',
+    lmCompatibilityLevel: o.serverLevel,
+  });
+  const client = new NtlmClientContext({ credentials, workstation: o.workstation ?? 'WS01', lmCompatibilityLevel: o.clientLevel, targetSpn: 'HTTP/web1.corp.example.test' });
+  const challenge = await server.step(client.negotiate());
+  if (challenge.status !== 'continue') throw new Error(`NEGOTIATE refused: ${JSON.stringify(challenge)}`);
+  return server.step(client.authenticate(challenge.token));
+}
+
+/** The failure's authority status, or 'complete'. */
+export function outcome(step: NtlmServerStep): string {
+  if (step.status === 'complete') return 'complete';
+  if (step.status === 'failed') return step.failure.status ?? step.failure.reason;
+  return 'continue';
+}
+
+/**
+ * Counts HMAC computations (node:crypto createHmac calls) while `fn` runs. The builtin's
+ * ESM bindings are re-synchronised so `import { createHmac }` in src/crypto/hash.ts sees the spy.
+ */
+export async function countHmacs<T>(fn: () => Promise<T>): Promise<{ result: T; hmacs: number }> {
+  const original = crypto.createHmac;
+  let hmacs = 0;
+  crypto.createHmac = ((...args: Parameters<typeof original>) => {
+    hmacs++;
+    return original(...args);
+  }) as typeof original;
+  syncBuiltinESMExports();
+  try {
+    return { result: await fn(), hmacs };
+  } finally {
+    crypto.createHmac = original;
+    syncBuiltinESMExports();
+  }
+}

@@ -1,0 +1,102 @@
+/** Signed identity headers for the reverse-proxy case: sign, verify (constant time, max age), strip. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { IDENTITY_HEADERS, signIdentityHeaders, stripIdentityHeaders, verifyIdentityHeaders } from '../../../src/http/server/identityHeaders.js';
+import { iwa } from '../../../src/http/server/handler.js';
+import { baseOptions, keepAliveAgent, login, request } from './helpers.js';
+
+const SECRET = 'k'.repeat(32);
+const T0 = Date.UTC(2026, 10, 21, 12);
+const ID = { name: 'CORP\\alice', groups: ['WebUsers', 'Domain Users', 'R&D, Berlin', 'Ärzte'], ntlmVersion: 'NTLMv2' };
+
+describe('signIdentityHeaders / verifyIdentityHeaders', () => {
+  it('round-trips, with commas, spaces and non-ASCII in group names', () => {
+    const h = signIdentityHeaders(ID, SECRET, { now: () => T0 });
+    assert.equal(h[IDENTITY_HEADERS.user], 'CORP\\alice', 'DOMAIN\\user stays readable');
+    assert.equal(h[IDENTITY_HEADERS.groups], 'WebUsers,Domain%20Users,R&D%2C%20Berlin,%C3%84rzte');
+    assert.equal(h[IDENTITY_HEADERS.timestamp], String(T0 / 1000));
+    assert.match(h[IDENTITY_HEADERS.signature] ?? '', /^v1=[A-Za-z0-9_-]{43}$/);
+    const v = verifyIdentityHeaders(h, SECRET, { now: () => T0 + 10_000 });
+    assert.deepEqual(v, { ok: true, identity: { name: 'CORP\\alice', domain: 'CORP', user: 'alice', groups: ID.groups, ntlmVersion: 'NTLMv2', timestamp: T0 / 1000 } });
+  });
+
+  it('verifies headers as node:http delivers them (lower-case keys) and as a fetch Headers', () => {
+    const h = signIdentityHeaders(ID, SECRET, { now: () => T0 });
+    const lower = Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+    assert.equal(verifyIdentityHeaders(lower, SECRET, { now: () => T0 }).ok, true);
+    assert.equal(verifyIdentityHeaders(new Headers(h), SECRET, { now: () => T0 }).ok, true);
+  });
+
+  it('refuses tampering, a wrong secret, a missing header, duplicates, expiry and the future', () => {
+    const h = signIdentityHeaders(ID, SECRET, { now: () => T0 });
+    const at = { now: () => T0 };
+    const reason = (headers: Record<string, string | string[]>, secret = SECRET, o = at): string => {
+      const v = verifyIdentityHeaders(headers, secret, o);
+      return v.ok ? 'ok' : v.reason;
+    };
+    assert.equal(reason({ ...h, [IDENTITY_HEADERS.user]: 'CORP\\admin' }), 'bad-signature');
+    assert.equal(reason({ ...h, [IDENTITY_HEADERS.groups]: 'WebUsers,Domain%20Admins' }), 'bad-signature');
+    assert.equal(reason({ ...h, [IDENTITY_HEADERS.version]: 'NTLMv1' }), 'bad-signature');
+    assert.equal(reason({ ...h, [IDENTITY_HEADERS.timestamp]: String(T0 / 1000 + 1) }), 'bad-signature');
+    assert.equal(reason(h, 'x'.repeat(32)), 'bad-signature');
+    const missing = Object.fromEntries(Object.entries(h).filter(([k]) => k !== IDENTITY_HEADERS.groups));
+    assert.equal(reason(missing), 'missing');
+    assert.equal(reason({ ...h, 'x-ntlmgate-user': 'CORP\\mallory' }), 'duplicated', 'the same header under two spellings');
+    assert.equal(reason({ ...h, [IDENTITY_HEADERS.user]: ['CORP\\alice', 'CORP\\alice'] }), 'duplicated');
+    assert.equal(reason({ ...h, [IDENTITY_HEADERS.signature]: `${h[IDENTITY_HEADERS.signature]}!` }), 'malformed');
+    assert.equal(reason(h, SECRET, { now: () => T0 + 61_000 }), 'expired');
+    assert.equal(reason(h, SECRET, { now: () => T0 - 6_000 }), 'not-yet-valid');
+    assert.equal(verifyIdentityHeaders(h, SECRET, { now: () => T0 + 300_000, maxAgeSeconds: 600 }).ok, true);
+  });
+
+  it('refuses secrets shorter than 32 bytes', () => {
+    assert.throws(() => signIdentityHeaders(ID, 'short'), RangeError);
+    assert.throws(() => verifyIdentityHeaders({}, Buffer.alloc(16)), RangeError);
+  });
+});
+
+describe('stripIdentityHeaders', () => {
+  it('removes every X-NTLMGate-* header from headers, rawHeaders and headersDistinct', () => {
+    const req = {
+      headers: { host: 'x', 'x-ntlmgate-user': 'CORP\\admin', 'x-ntlmgate-signature': 'v1=forged', 'x-other': '1' } as Record<string, unknown>,
+      rawHeaders: ['Host', 'x', 'X-NTLMGate-User', 'CORP\\admin', 'x-ntlmgate-SIGNATURE', 'v1=forged', 'X-Other', '1'],
+    };
+    assert.deepEqual(stripIdentityHeaders(req).sort(), ['x-ntlmgate-signature', 'x-ntlmgate-user']);
+    assert.deepEqual(req.headers, { host: 'x', 'x-other': '1' });
+    assert.deepEqual(req.rawHeaders, ['Host', 'x', 'X-Other', '1']);
+  });
+
+  it('the handler strips what the client sent before the application sees the request (logged)', async () => {
+    const seen: (string | undefined)[] = [];
+    const logs: string[] = [];
+    const app = iwa(baseOptions({ log: (e) => logs.push(e.reason ?? '') }))((req, res) => {
+      seen.push(req.headers['x-ntlmgate-user'] as string | undefined, req.headersDistinct['x-ntlmgate-user']?.[0], req.rawHeaders.find((h) => /ntlmgate/i.test(h)));
+      // The reverse-proxy case: the upstream gets our signed set for the authenticated user.
+      const id = req.ntlmgate;
+      res.end(id ? JSON.stringify(signIdentityHeaders(id, SECRET)) : '');
+    });
+    const server = http.createServer(app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const agent = keepAliveAgent(url);
+    try {
+      const forged = { 'X-NTLMGate-User': 'CORP\\admin', 'X-NTLMGate-Groups': 'Domain%20Admins' };
+      assert.equal((await request(url, { agent: false, headers: forged })).status, 401);
+      const ok = await login(url, agent, { headers: forged });
+      assert.equal(ok.status, 200);
+      assert.deepEqual(seen, [undefined, undefined, undefined]);
+      assert.ok(logs.includes('identity-headers-stripped'));
+      const signed = JSON.parse(ok.body) as Record<string, string>;
+      const v = verifyIdentityHeaders(signed, SECRET);
+      assert.ok(v.ok);
+      assert.equal(v.identity.name, 'CORP\\alice');
+      assert.deepEqual(v.identity.groups, ['WebUsers', 'Domain Users']);
+    } finally {
+      agent.destroy();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
