@@ -5,7 +5,7 @@ import { openAccountStore } from '../../src/authority/openAccountStore.js';
 import { ntHashOfPassword } from '../../src/authority/ntHash.js';
 import { TABLES } from '../../src/authority/stores/schema.js';
 import { ALICE_PASSWORD, logon, outcome, setup, STANDARD_ACCOUNTS } from './helpers.js';
-import { postgresForTests } from './pgServer.js';
+import { postgresServer as postgresForTests } from '../helpers/postgres.js';
 import { accountStoreContract, rejectsWith } from './storeContract.js';
 
 const { server, skip } = postgresForTests();

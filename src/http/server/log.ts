@@ -3,6 +3,7 @@
  * plain JSON-able object; none carries a token, a header value or a secret — a reason code,
  * the engine's one-line explanation and the account name at most.
  */
+import type { NegotiateFailureReason } from '../../spnego/negotiateServer.js';
 import type { AuthProvider } from './providers.js';
 
 export type IwaLogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -29,26 +30,8 @@ export type IwaLogReason =
   | 'http2-fallback'
   | 'audit-write-failed'
   | 'internal-error'
-  // The acceptor's own failure reasons (NtlmFailureReason / NegotiateFailureReason).
-  | 'logon-failure'
-  | 'challenge-expired'
-  | 'challenge-reused'
-  | 'anonymous-refused'
-  | 'lm-refused'
-  | 'ntlmv1-refused'
-  | 'av-pair-mismatch'
-  | 'mic-missing'
-  | 'mic-mismatch'
-  | 'channel-binding-missing'
-  | 'channel-binding-mismatch'
-  | 'target-name-missing'
-  | 'target-name-mismatch'
-  | 'authority-error'
-  | 'unexpected-message'
-  | 'no-common-mechanism'
-  | 'mechlistmic-missing'
-  | 'mechlistmic-mismatch'
-  | 'malformed';
+  // The acceptor's own failure reasons, as the NTLM / Negotiate contexts name them.
+  | NegotiateFailureReason;
 
 export interface IwaLogEntry {
   readonly level: IwaLogLevel;

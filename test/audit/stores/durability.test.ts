@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { openAuditStore } from '../../../src/audit/query.js';
 import { tempDir } from './helpers.js';
-import { postgresServer } from './pgPeer.js';
+import { postgresServer } from '../../helpers/postgres.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/killWriter.js', import.meta.url));
 const ROUNDS = 3;

@@ -4,7 +4,7 @@ import { buildEvent } from '../../../src/events/event.js';
 import { POSTGRES_SCHEMA_VERSION, PostgresAuditStore } from '../../../src/audit/stores/postgres.js';
 import { storeContract } from './contract.js';
 import { collect, sampleEvent, withCode } from './helpers.js';
-import { postgresServer } from './pgPeer.js';
+import { postgresServer } from '../../helpers/postgres.js';
 
 const { server, skip } = postgresServer();
 

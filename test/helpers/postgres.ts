@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
 import pg from 'pg';
 
-export const POSTGRES_SH = fileURLToPath(new URL('../../../../test/peers/postgres.sh', import.meta.url));
+export const POSTGRES_SH = fileURLToPath(new URL('../../../test/peers/postgres.sh', import.meta.url));
 
 export interface PgServer {
   /** A URL whose role may CREATE DATABASE. */
