@@ -20,7 +20,8 @@ export {
   type ServerPattern,
 } from './match.js';
 export { DEFAULT_POLICY, DEFAULT_SERVICE_POLICY, lmLevel, type NtlmPolicy, type ServerList, type ServicePolicy } from './policy.js';
-export { loadPolicy, loadPolicyFile, parsePolicyText } from './load.js';
+export { loadPolicy, parsePolicyText } from './load.js';
+export { loadPolicyFile } from '../config/policyFile.js';
 export * from './requests.js';
 export { incomingAccountKind, outgoingIsLocalAccount, accountInDcDomain, serverInDcDomain, isDcItself, type AccountKind } from './accounts.js';
 export { combine, type PolicyAction, type PolicyDecision } from './decision.js';

@@ -5,7 +5,6 @@
  * `null` or "Not defined" leaves a setting at its default. Every problem is collected and
  * reported at once in a PolicyConfigError naming the key and the allowed values.
  */
-import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { PolicyConfigError, type PolicyConfigIssue } from './errors.js';
 import { allowedList, hex32, normalizeLabel, valueForLabel } from './labels.js';
@@ -273,7 +272,3 @@ export function parsePolicyText(text: string, file?: string): NtlmPolicy {
   return loadPolicy(doc.toJS() as unknown, file);
 }
 
-/** Reads a policy file (YAML or JSON). File-system errors are thrown as they come. */
-export async function loadPolicyFile(path: string): Promise<NtlmPolicy> {
-  return parsePolicyText(await readFile(path, 'utf8'), path);
-}

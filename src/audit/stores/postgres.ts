@@ -20,7 +20,8 @@
  * NULL when the names are exactly the catalogue template in order (buildEvent's output and
  * Windows' own events, the usual case), otherwise a JSON array of the names in order.
  */
-import pg from 'pg';
+import type pg from 'pg';
+import { describePostgresUrl, isConnectionError, openPool } from '../../postgres/pool.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventDefinition } from '../../events/catalogue.js';
 import type { AuditEvent } from '../../events/event.js';
@@ -80,25 +81,6 @@ const SELECT_COLUMNS = [...COLUMNS.filter((c) => c !== 'time'), 'data_keys'].joi
 const MIGRATION_LOCK = 7_342_181_530;
 const FETCH = 1000;
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', '57P01', '57P02', '57P03']);
-
-/** Errors of the connection rather than of the statement: safe to retry before COMMIT. */
-function isConnectionError(e: unknown): boolean {
-  if (!(e instanceof Error)) return false;
-  const code = (e as { code?: unknown }).code;
-  if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08'))) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e.message);
-}
-
-/** host:port/database, without credentials, for messages. */
-function describeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname || u.searchParams.get('host') || 'localhost'}:${u.port || '5432'}${u.pathname}`;
-  } catch {
-    return 'the configured server';
-  }
-}
 
 interface Row extends SelectedRow {
   readonly data: Record<string, string>;
@@ -149,17 +131,8 @@ export class PostgresAuditStore implements AuditStore {
   }
 
   static async open(url: string, options: PostgresAuditStoreOptions = {}): Promise<PostgresAuditStore> {
-    const where = describeUrl(url);
-    const pool = new pg.Pool({
-      connectionString: url,
-      max: options.maxConnections ?? 4,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
-      idleTimeoutMillis: 30_000,
-      application_name: 'ntlmgate-audit',
-    });
-    // An idle connection that dies (server restart) must not crash the process: the pool
-    // discards it and the next checkout connects afresh.
-    pool.on('error', () => undefined);
+    const where = describePostgresUrl(url);
+    const pool = openPool(url, { applicationName: 'ntlmgate-audit', ...options });
     try {
       const client = await connect(pool, where);
       try {

@@ -4,7 +4,8 @@
  * SELECT … FOR UPDATE, so two gateways counting bad passwords for one account at once
  * both count; RIDs come from the domain row, so they never hand out the same one.
  */
-import pg from 'pg';
+import type pg from 'pg';
+import { describePostgresUrl, isConnectionError, openPool } from '../../postgres/pool.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AccountStoreError, errorText } from '../errors.js';
 import { SqlAccountStore } from './sqlStore.js';
@@ -19,24 +20,6 @@ export interface PostgresAccountStoreOptions {
   readonly random?: (n: number) => Buffer;
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND', '57P01', '57P02', '57P03']);
-
-function isConnectionError(e: unknown): boolean {
-  if (!(e instanceof Error)) return false;
-  const code = (e as { code?: unknown }).code;
-  if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08'))) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e.message);
-}
-
-/** host:port/database, without credentials. */
-export function describePostgresUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `postgres://${u.hostname || u.searchParams.get('host') || 'localhost'}:${u.port || '5432'}${u.pathname}`;
-  } catch {
-    return 'the configured PostgreSQL server';
-  }
-}
 
 /** `?` placeholders → `$1, $2, …` (our statements have no `?` inside literals). */
 function numbered(sql: string): string {
@@ -58,15 +41,7 @@ export class PostgresDriver implements SqlDriver {
 
   static async open(url: string, options: PostgresAccountStoreOptions = {}): Promise<PostgresDriver> {
     const location = describePostgresUrl(url);
-    const pool = new pg.Pool({
-      connectionString: url,
-      max: options.maxConnections ?? 4,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
-      idleTimeoutMillis: 30_000,
-      application_name: 'ntlmgate-accounts',
-    });
-    // An idle connection that dies (server restart) must not crash the process: the pool drops it.
-    pool.on('error', () => undefined);
+    const pool = openPool(url, { applicationName: 'ntlmgate-accounts', ...options });
     const driver = new PostgresDriver(pool, location);
     try {
       (await driver.connect()).release();

@@ -18,7 +18,7 @@ import { AuditImportError, exportEvents, readAuditFile, type ExportFormat } from
 import { DEFAULT_AUDIT_URL, openAuditStore, type AuditStore } from '../../audit/query.js';
 import type { AuditEvent } from '../../events/event.js';
 import { PolicyConfigError } from '../../policy/errors.js';
-import { loadPolicyFile } from '../../policy/load.js';
+import { loadPolicyFile } from '../../config/policyFile.js';
 import type { NtlmPolicy } from '../../policy/policy.js';
 import { CliError } from '../errors.js';
 import { setExitCode } from '../exitCode.js';

@@ -10,7 +10,7 @@ import type { NtlmVersion } from '../../ntlm/responses.js';
 import { describePolicy, type ServiceView, type SettingView } from '../../policy/describe.js';
 import { PolicyConfigError } from '../../policy/errors.js';
 import { evaluate, type DirectedRequest, type TrafficDirection } from '../../policy/evaluate.js';
-import { loadPolicyFile } from '../../policy/load.js';
+import { loadPolicyFile } from '../../config/policyFile.js';
 import { targetHost } from '../../policy/names.js';
 import { DEFAULT_POLICY, type NtlmPolicy } from '../../policy/policy.js';
 import type { AuthScheme, MachineIdentity } from '../../policy/requests.js';
