@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the third-party NTLM peers in this folder need:
-#   python3-ntlm-auth  python3-impacket  gss-ntlmssp  python3-gssapi
+#   python3-ntlm-auth  python3-impacket  gss-ntlmssp  python3-gssapi  python3-requests-ntlm  curl
+#   chromium (Playwright drives it), apache2 + libapache2-mod-auth-gssapi (interop and bench peer),
+#   squid (an NTLM-authenticating proxy for the client tests)
 # and the openssl CLI (real certificates for the RFC 5929 tests).
 # Idempotent: when all of them are already installed it only checks and exits
 # (no apt call, well under a second). Otherwise it runs
@@ -10,7 +12,7 @@
 # Exit status: 0 = everything present afterwards, 1 = could not install.
 set -euo pipefail
 
-PACKAGES=(python3-ntlm-auth python3-impacket gss-ntlmssp python3-gssapi openssl python3-requests-ntlm curl)
+PACKAGES=(python3-ntlm-auth python3-impacket gss-ntlmssp python3-gssapi openssl python3-requests-ntlm curl chromium apache2 libapache2-mod-auth-gssapi squid)
 PY=/usr/bin/python3
 
 log() { printf 'peers/install.sh: %s\n' "$*"; }
