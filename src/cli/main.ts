@@ -3,7 +3,6 @@
  * The `ntlmgate` command. Only wiring lives here: one module per subcommand in commands/.
  * Errors are one `ntlmgate: <message>` line on stderr; exit 1 for failures, 2 for usage errors.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerDecode } from './commands/decode.js';
 import { registerDemo } from './commands/demo.js';
@@ -13,25 +12,12 @@ import { commandExitCode } from './exitCode.js';
 import { registerAudit } from './commands/audit.js';
 import { registerGroups } from './commands/groups.js';
 import { registerUsers } from './commands/users.js';
-
-/** The package version, from the nearest package.json named ntlmgate above this file. */
-function packageVersion(): string {
-  for (let url = new URL('./', import.meta.url); ; ) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL('package.json', url), 'utf8')) as { name?: unknown; version?: unknown };
-      if (pkg.name === 'ntlmgate' && typeof pkg.version === 'string') return pkg.version;
-    } catch {
-      // not here; look one level up
-    }
-    const up = new URL('../', url);
-    if (up.href === url.href) return '0.0.0';
-    url = up;
-  }
-}
+import { registerServe } from './commands/serve.js';
+import { packageVersion } from './version.js';
 
 function buildProgram(): Command {
   const program = new Command('ntlmgate')
-    .description('NTLM (MS-NLMP) and SPNEGO engine: token decoder and demonstrations')
+    .description('Integrated Windows Authentication with NTLM under control: serve, policy, audit, accounts, token decoding')
     .version(packageVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     // Program options (-V) come before the subcommand, so `policy explain --version NTLMv1` is the subcommand's.
@@ -42,6 +28,7 @@ function buildProgram(): Command {
     });
   // Subcommands are created after exitOverride/configureOutput, so they inherit both.
   registerDecode(program);
+  registerServe(program);
   registerDemo(program);
   registerPolicy(program);
   registerAudit(program);

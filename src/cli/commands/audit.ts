@@ -18,6 +18,7 @@ import { AuditImportError, exportEvents, readAuditFile, type ExportFormat } from
 import { DEFAULT_AUDIT_URL, openAuditStore, type AuditStore } from '../../audit/query.js';
 import type { AuditEvent } from '../../events/event.js';
 import { PolicyConfigError } from '../../policy/errors.js';
+import { parseDuration } from '../../config/duration.js';
 import { loadPolicyFile } from '../../config/policyFile.js';
 import type { NtlmPolicy } from '../../policy/policy.js';
 import { CliError } from '../errors.js';
@@ -28,12 +29,10 @@ import { table } from '../table.js';
 /** Exit status of `what-if` when the proposal would block at least one logon. */
 export const EXIT_WOULD_BLOCK = 3;
 
-const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
 /** `7d`, `24h`, `30m`, `2w`, or an ISO date / date-time. */
 export function parseSince(text: string, now: number = Date.now()): Date {
-  const m = /^(\d+)\s*([mhdw])$/i.exec(text.trim());
-  if (m) return new Date(now - Number(m[1]) * (UNITS[(m[2] ?? 'd').toLowerCase()] ?? 0));
+  const ms = /^\s*\d+\s*[mhdw]\s*$/i.test(text) ? parseDuration(text) : undefined;
+  if (ms !== undefined) return new Date(now - ms);
   const d = new Date(text);
   if (Number.isNaN(d.getTime())) throw new CliError(`--since ${JSON.stringify(text)} is neither a duration (7d, 24h, 30m, 2w) nor a date`, 2);
   return d;

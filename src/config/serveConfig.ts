@@ -1,0 +1,378 @@
+/**
+ * `ntlmgate.yaml`, the configuration of `ntlmgate serve` (docs/configuration.md).
+ *
+ * Every key is optional: an absent file, or an empty one, is the embedded default (loopback
+ * on 8080, SQLite stores under ./.ntlmgate/, the Restrict-NTLM policies in audit mode). The
+ * text is validated completely before anything starts, and every problem is reported at once
+ * with its key path (`listen[1].tls.key: …`), the allowed values, and a "did you mean" for
+ * misspelt keys: a gateway that starts with a typo in its policy is worse than one that does
+ * not start.
+ */
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { AllowList } from '../http/server/authorization.js';
+import type { ExtendedProtectionMode } from '../http/server/epa.js';
+import { AUTH_PROVIDERS, type AuthProvider } from '../http/server/providers.js';
+import { PolicyConfigError } from '../policy/errors.js';
+import { loadPolicy } from '../policy/load.js';
+import type { NtlmPolicy } from '../policy/policy.js';
+import { didYouMean } from '../policy/suggest.js';
+import { parseDuration } from './duration.js';
+import { loadPolicyFile } from './policyFile.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+export interface ListenConfig {
+  readonly host: string;
+  readonly port: number;
+  /** PEM files; present = HTTPS (and Extended Protection can bind to this certificate). */
+  readonly tls?: { readonly cert: string; readonly key: string };
+}
+
+export interface UpstreamConfig {
+  /** http(s)://host[:port][/base]: authenticated requests are passed on to it. */
+  readonly url: URL;
+  /** The HMAC key of the signed identity headers (from an environment variable or a file, never inline). */
+  readonly identitySecret?: { readonly env: string } | { readonly file: string };
+  readonly timeoutMs: number;
+}
+
+export interface ServeConfig {
+  /** The file this came from (undefined: embedded defaults). */
+  readonly file: string | undefined;
+  readonly listen: readonly ListenConfig[];
+  /** Where the embedded stores live. */
+  readonly stateDir: string;
+  readonly names: {
+    readonly netbiosComputerName: string;
+    readonly netbiosDomainName: string;
+    readonly dnsComputerName?: string;
+    readonly dnsDomainName?: string;
+  };
+  readonly providers: readonly AuthProvider[];
+  readonly extendedProtection: ExtendedProtectionMode;
+  readonly persistence: 'connection' | 'request';
+  readonly requireMic: boolean;
+  readonly handshakeTimeoutMs: number;
+  readonly maxPendingPerIp: number;
+  readonly authority: {
+    readonly store: string;
+    readonly lockout: { readonly threshold: number; readonly windowMs: number; readonly durationMs: number };
+  };
+  readonly audit: { readonly store: string };
+  /** The policy source: inline mapping, a file (resolved against the config's folder), or the audit-mode default. */
+  readonly policy: { readonly kind: 'default' } | { readonly kind: 'inline'; readonly value: unknown } | { readonly kind: 'file'; readonly path: string };
+  readonly allow: AllowList | undefined;
+  readonly upstream: UpstreamConfig | undefined;
+  readonly log: { readonly level: LogLevel };
+  /** Create a demo account (and print how to log on with it) when the account store is empty. */
+  readonly demoAccount: boolean;
+  readonly shutdownTimeoutMs: number;
+}
+
+/** Every problem in a configuration, each prefixed with its key path. */
+export class ServeConfigError extends Error {
+  override readonly name = 'ServeConfigError';
+  readonly code = 'invalid-config';
+  constructor(
+    readonly problems: readonly string[],
+    readonly file?: string,
+  ) {
+    super(`${file ?? 'configuration'}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/**
+ * The policy `serve` runs with when none is configured: nothing is blocked, and every NTLM
+ * logon is audited (Microsoft's first step: audit, assess, then restrict).
+ */
+export const AUDIT_MODE_POLICY = {
+  AuditReceivingNTLMTraffic: 2,
+  AuditNTLMInDomain: 7,
+  RestrictSendingNTLMTraffic: 1,
+  LogEnhancedAuditEvents: 1,
+} as const;
+
+/** A NetBIOS computer name from the host name: first label, upper case, at most 15 characters. */
+export function defaultComputerName(host: string = hostname()): string {
+  const label = (host.split('.')[0] ?? '').toUpperCase().replace(/[^A-Z0-9-]/g, '').slice(0, 15);
+  return label === '' ? 'NTLMGATE' : label;
+}
+
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_DOMAIN = 'NTLMGATE';
+
+// ---------------------------------------------------------------------------
+
+type Raw = Record<string, unknown>;
+const isRecord = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v)));
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly baseDir: string) {}
+
+  problem(path: string, text: string): undefined {
+    this.problems.push(`${path}: ${text}`);
+    return undefined;
+  }
+
+  /** Reports keys not in `known` (with a suggestion) and returns the mapping. */
+  mapping(path: string, v: unknown, known: readonly string[]): Raw | undefined {
+    if (v === undefined || v === null) return undefined;
+    if (!isRecord(v)) return this.problem(path, `expected a mapping, got ${shown(v)}`);
+    for (const k of Object.keys(v)) {
+      if (known.includes(k)) continue;
+      const hint = didYouMean(k, known);
+      this.problem(path === '' ? k : `${path}.${k}`, `unknown key${hint ? ` (did you mean ${hint}?)` : ''}; allowed: ${known.join(', ')}`);
+    }
+    return v;
+  }
+
+  string(path: string, v: unknown): string | undefined {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string' || v.trim() === '') return this.problem(path, `expected a non-empty string, got ${shown(v)}`);
+    return v.trim();
+  }
+
+  oneOf<T extends string>(path: string, v: unknown, allowed: readonly T[]): T | undefined {
+    if (v === undefined || v === null) return undefined;
+    // YAML 1.2 reads `off` as a string, but `false` is the same intent.
+    const s = v === false ? 'off' : v;
+    const hit = allowed.find((a) => typeof s === 'string' && a.toLowerCase() === s.toLowerCase());
+    return hit ?? this.problem(path, `expected one of ${allowed.join(', ')}, got ${shown(v)}`);
+  }
+
+  boolean(path: string, v: unknown): boolean | undefined {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'boolean') return this.problem(path, `expected true or false, got ${shown(v)}`);
+    return v;
+  }
+
+  integer(path: string, v: unknown, min: number, max: number): number | undefined {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) return this.problem(path, `expected a whole number from ${min} to ${max}, got ${shown(v)}`);
+    return v;
+  }
+
+  duration(path: string, v: unknown): number | undefined {
+    if (v === undefined || v === null) return undefined;
+    const ms = typeof v === 'number' || typeof v === 'string' ? parseDuration(v, 's') : undefined;
+    return ms ?? this.problem(path, `expected a duration such as 30s, 5m, 2h (a bare number is seconds), got ${shown(v)}`);
+  }
+
+  strings(path: string, v: unknown): string[] | undefined {
+    if (v === undefined || v === null) return undefined;
+    const list = Array.isArray(v) ? v : [v];
+    const out: string[] = [];
+    list.forEach((x, i) => {
+      const s = this.string(`${path}[${i}]`, x);
+      if (s !== undefined) out.push(s);
+    });
+    return out;
+  }
+
+  path(p: string): string {
+    return isAbsolute(p) ? p : resolve(this.baseDir, p);
+  }
+}
+
+/** `127.0.0.1:8080`, `[::1]:8443`, `:8080` (all addresses), or `8080` (loopback). */
+export function parseAddress(text: string): { host: string; port: number } | undefined {
+  const t = text.trim();
+  let host: string;
+  let portText: string;
+  const v6 = /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(t);
+  if (v6) [host, portText] = [v6[1] ?? '', v6[2] ?? ''];
+  else if (/^\d+$/.test(t)) [host, portText] = ['127.0.0.1', t];
+  else {
+    const i = t.lastIndexOf(':');
+    if (i < 0 || t.indexOf(':') !== i) return undefined;
+    [host, portText] = [t.slice(0, i) || '0.0.0.0', t.slice(i + 1)];
+  }
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port < 0 || port > 65535) return undefined;
+  if (!/^[A-Za-z0-9.:-]+$/.test(host)) return undefined;
+  return { host, port };
+}
+
+const TOP_KEYS = ['listen', 'stateDir', 'names', 'http', 'authority', 'audit', 'policy', 'allow', 'upstream', 'log', 'demoAccount', 'shutdownTimeout'] as const;
+const NETBIOS = /^[A-Za-z0-9!@#$%^&'(){}~_.-]{1,15}$/;
+
+function readListen(r: Reader, v: unknown): ListenConfig[] {
+  if (v === undefined || v === null) return [{ host: '127.0.0.1', port: DEFAULT_PORT }];
+  const list = Array.isArray(v) ? v : [v];
+  if (list.length === 0) {
+    r.problem('listen', 'expected at least one address');
+    return [];
+  }
+  const out: ListenConfig[] = [];
+  list.forEach((item, i) => {
+    const path = `listen[${i}]`;
+    const entry: Raw | undefined = typeof item === 'string' || typeof item === 'number' ? { address: String(item) } : r.mapping(path, item, ['address', 'tls']);
+    if (!entry) return;
+    const text = r.string(`${path}.address`, typeof entry['address'] === 'number' ? String(entry['address']) : entry['address']);
+    if (text === undefined) {
+      if (entry['address'] === undefined) r.problem(`${path}.address`, 'required (host:port)');
+      return;
+    }
+    const addr = parseAddress(text);
+    if (!addr) return r.problem(`${path}.address`, `expected host:port, [v6]:port or a port, got ${shown(text)}`) ?? undefined;
+    const tlsRaw = r.mapping(`${path}.tls`, entry['tls'], ['cert', 'key']);
+    let tls: ListenConfig['tls'];
+    if (tlsRaw) {
+      const cert = r.string(`${path}.tls.cert`, tlsRaw['cert']);
+      const key = r.string(`${path}.tls.key`, tlsRaw['key']);
+      if (cert === undefined) r.problem(`${path}.tls.cert`, 'required (a PEM certificate file)');
+      if (key === undefined) r.problem(`${path}.tls.key`, 'required (a PEM private key file)');
+      if (cert !== undefined && key !== undefined) tls = { cert: r.path(cert), key: r.path(key) };
+    }
+    out.push({ ...addr, ...(tls ? { tls } : {}) });
+  });
+  return out;
+}
+
+function readUpstream(r: Reader, v: unknown): UpstreamConfig | undefined {
+  if (typeof v === 'string') v = { url: v };
+  const u = r.mapping('upstream', v, ['url', 'identitySecretEnv', 'identitySecretFile', 'identitySecret', 'timeout']);
+  if (!u) return undefined;
+  const text = r.string('upstream.url', u['url']);
+  if (text === undefined) return r.problem('upstream.url', 'required (http://host:port)');
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return r.problem('upstream.url', `not a URL: ${shown(text)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return r.problem('upstream.url', `expected http: or https:, got ${url.protocol}`);
+  if (url.username || url.password) return r.problem('upstream.url', 'must not carry credentials');
+  if (u['identitySecret'] !== undefined) r.problem('upstream.identitySecret', 'secrets are not written in the configuration: use identitySecretEnv (an environment variable name) or identitySecretFile');
+  const env = r.string('upstream.identitySecretEnv', u['identitySecretEnv']);
+  const file = r.string('upstream.identitySecretFile', u['identitySecretFile']);
+  if (env !== undefined && file !== undefined) r.problem('upstream', 'identitySecretEnv and identitySecretFile are exclusive');
+  const identitySecret = env !== undefined ? { env } : file !== undefined ? { file: r.path(file) } : undefined;
+  return { url, identitySecret, timeoutMs: r.duration('upstream.timeout', u['timeout']) ?? 30_000 };
+}
+
+/**
+ * Validates a parsed `ntlmgate.yaml` (pure: no I/O). `baseDir` resolves relative paths
+ * (the config file's folder; the working directory for the defaults).
+ */
+export function parseServeConfig(raw: unknown, o: { readonly file?: string; readonly baseDir?: string; readonly hostname?: string } = {}): ServeConfig {
+  const r = new Reader(o.baseDir ?? process.cwd());
+  const top = r.mapping('', raw ?? {}, TOP_KEYS) ?? {};
+
+  const listen = readListen(r, top['listen']);
+  const stateDir = r.path(r.string('stateDir', top['stateDir']) ?? './.ntlmgate');
+
+  const names = r.mapping('names', top['names'], ['netbiosComputerName', 'netbiosDomainName', 'dnsComputerName', 'dnsDomainName']) ?? {};
+  const netbiosComputerName = r.string('names.netbiosComputerName', names['netbiosComputerName']) ?? defaultComputerName(o.hostname);
+  const netbiosDomainName = r.string('names.netbiosDomainName', names['netbiosDomainName']) ?? DEFAULT_DOMAIN;
+  for (const [k, v] of [['netbiosComputerName', netbiosComputerName], ['netbiosDomainName', netbiosDomainName]] as const) {
+    if (!NETBIOS.test(v)) r.problem(`names.${k}`, `${shown(v)} is not a NetBIOS name (1–15 characters, no spaces or \\/:*?"<>|)`);
+  }
+  const dnsComputerName = r.string('names.dnsComputerName', names['dnsComputerName']);
+  const dnsDomainName = r.string('names.dnsDomainName', names['dnsDomainName']);
+
+  const http = r.mapping('http', top['http'], ['providers', 'extendedProtection', 'persistence', 'requireMic', 'handshakeTimeout', 'maxPendingPerIp']) ?? {};
+  const providerNames = r.strings('http.providers', http['providers']);
+  const providers: AuthProvider[] = [];
+  for (const [i, p] of (providerNames ?? ['Negotiate', 'NTLM']).entries()) {
+    const hit = r.oneOf(`http.providers[${i}]`, p, AUTH_PROVIDERS);
+    if (hit && !providers.includes(hit)) providers.push(hit);
+  }
+  if (providerNames?.length === 0) r.problem('http.providers', `name at least one of ${AUTH_PROVIDERS.join(', ')}`);
+
+  const auth = r.mapping('authority', top['authority'], ['store', 'lockout']) ?? {};
+  const lockout = r.mapping('authority.lockout', auth['lockout'], ['threshold', 'window', 'duration']) ?? {};
+  const lockoutCfg = {
+    threshold: r.integer('authority.lockout.threshold', lockout['threshold'], 0, 999) ?? 0,
+    windowMs: r.duration('authority.lockout.window', lockout['window']) ?? 30 * 60_000,
+    durationMs: r.duration('authority.lockout.duration', lockout['duration']) ?? 30 * 60_000,
+  };
+  if (lockoutCfg.durationMs > 0 && lockoutCfg.windowMs > lockoutCfg.durationMs) r.problem('authority.lockout', 'window must not exceed duration (as in Active Directory)');
+  const audit = r.mapping('audit', top['audit'], ['store']) ?? {};
+
+  const storeUrl = (path: string, v: unknown, file: string): string => {
+    const s = r.string(path, v);
+    if (s === undefined) return `sqlite:${resolve(stateDir, file)}`;
+    if (!/^(sqlite:|postgres:|postgresql:|jsonl:|stdout:)/.test(s)) r.problem(path, `expected sqlite:PATH, postgres://… ${path === 'audit.store' ? 'jsonl:PATH or stdout:' : ''}, got ${shown(s)}`.replace(' ,', ','));
+    const m = /^(sqlite:|jsonl:)(?!\/\/)(.+)$/.exec(s);
+    return m ? `${m[1]}${r.path(m[2] ?? '')}` : s;
+  };
+
+  let policy: ServeConfig['policy'] = { kind: 'default' };
+  const p = top['policy'];
+  if (typeof p === 'string') policy = { kind: 'file', path: r.path(p) };
+  else if (isRecord(p)) policy = { kind: 'inline', value: p };
+  else if (p !== undefined && p !== null) r.problem('policy', `expected a mapping of Restrict-NTLM settings or the path of a policy file, got ${shown(p)}`);
+
+  const allowRaw = r.mapping('allow', top['allow'], ['users', 'groups']);
+  const allow: AllowList | undefined = allowRaw ? { users: r.strings('allow.users', allowRaw['users']), groups: r.strings('allow.groups', allowRaw['groups']) } : undefined;
+
+  const log = r.mapping('log', top['log'], ['level']) ?? {};
+
+  const config: ServeConfig = {
+    file: o.file,
+    listen,
+    stateDir,
+    names: { netbiosComputerName, netbiosDomainName, ...(dnsComputerName ? { dnsComputerName } : {}), ...(dnsDomainName ? { dnsDomainName } : {}) },
+    providers,
+    extendedProtection: r.oneOf('http.extendedProtection', http['extendedProtection'], ['off', 'accept', 'require'] as const) ?? 'off',
+    persistence: r.oneOf('http.persistence', http['persistence'], ['connection', 'request'] as const) ?? 'connection',
+    requireMic: r.boolean('http.requireMic', http['requireMic']) ?? false,
+    handshakeTimeoutMs: r.duration('http.handshakeTimeout', http['handshakeTimeout']) ?? 60_000,
+    maxPendingPerIp: r.integer('http.maxPendingPerIp', http['maxPendingPerIp'], 1, 1_000_000) ?? 64,
+    authority: { store: storeUrl('authority.store', auth['store'], 'accounts.db'), lockout: lockoutCfg },
+    audit: { store: storeUrl('audit.store', audit['store'], 'audit.db') },
+    policy,
+    allow,
+    upstream: readUpstream(r, top['upstream']),
+    log: { level: r.oneOf('log.level', log['level'], LOG_LEVELS) ?? 'info' },
+    demoAccount: r.boolean('demoAccount', top['demoAccount']) ?? o.file === undefined,
+    shutdownTimeoutMs: r.duration('shutdownTimeout', top['shutdownTimeout']) ?? 10_000,
+  };
+  if (r.problems.length > 0) throw new ServeConfigError(r.problems, o.file);
+  return config;
+}
+
+/** Parses YAML text (or JSON, which is YAML) and validates it. */
+export function parseServeConfigText(text: string, o: { readonly file?: string; readonly baseDir?: string; readonly hostname?: string } = {}): ServeConfig {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) throw new ServeConfigError(doc.errors.map((e) => `YAML: ${e.message.split('\n')[0] ?? e.message}`), o.file);
+  return parseServeConfig(doc.toJS(), o);
+}
+
+/** Reads `ntlmgate.yaml`; undefined path = the embedded defaults. */
+export async function loadServeConfig(path: string | undefined): Promise<ServeConfig> {
+  if (path === undefined) return parseServeConfig(undefined);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new ServeConfigError([`cannot read the file: ${e instanceof Error ? e.message : String(e)}`], path);
+  }
+  return parseServeConfigText(text, { file: path, baseDir: dirname(resolve(path)) });
+}
+
+/** The effective policy of a configuration (reads the policy file when one is named). */
+export async function resolveServePolicy(config: ServeConfig): Promise<NtlmPolicy> {
+  try {
+    switch (config.policy.kind) {
+      case 'default':
+        return loadPolicy(AUDIT_MODE_POLICY);
+      case 'inline':
+        return loadPolicy(config.policy.value, config.file);
+      case 'file': {
+        return await loadPolicyFile(config.policy.path);
+      }
+    }
+  } catch (e) {
+    if (e instanceof PolicyConfigError) throw new ServeConfigError(e.issues.map((i) => `policy.${i.message}`), config.file);
+    if (e instanceof ServeConfigError) throw e;
+    throw new ServeConfigError([`policy: cannot read ${config.policy.kind === 'file' ? config.policy.path : 'the policy'}: ${e instanceof Error ? e.message : String(e)}`], config.file);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The request listener of `ntlmgate serve`:
+ *
+ *   /healthz              no authentication: 200 while serving, 503 while draining
+ *   everything else       Integrated Windows Authentication (src/http/server), then
+ *     with an upstream    passed on with the signed identity headers
+ *     without one         the built-in page: `/` (HTML, or JSON on Accept: application/json),
+ *                         `/whoami` (JSON); 404 elsewhere
+ *   /.ntlmgate/whoami     the JSON page, with or without an upstream
+ *
+ * Every response carries `X-Request-Id`, and one access-log line with the same id is written
+ * when it finishes.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { createIwa, type IwaCore } from '../http/server/handler.js';
+import type { IwaOptions } from '../http/server/options.js';
+import { clientIpOf } from '../http/server/request.js';
+import { iwaLogTo, type ServeLogger } from './logger.js';
+import type { Upstream } from './upstream.js';
+import { whoamiHtml, whoamiJson, type WhoamiView } from './whoamiPage.js';
+
+export interface ServeApp {
+  readonly listener: (req: IncomingMessage, res: ServerResponse) => void;
+  readonly iwa: IwaCore;
+  /** From now on: /healthz answers 503 and every response closes its connection. */
+  startDraining(): void;
+  readonly inFlight: () => number;
+}
+
+export interface ServeAppOptions {
+  readonly iwa: Omit<IwaOptions, 'requestId' | 'log'>;
+  readonly logger: ServeLogger;
+  readonly upstream: Upstream | undefined;
+  readonly version: string;
+  readonly now?: () => number;
+}
+
+const REQUEST_ID = Symbol('ntlmgate.requestId');
+type WithId = IncomingMessage & { [REQUEST_ID]?: string };
+
+const SECURITY_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+export function createServeApp(o: ServeAppOptions): ServeApp {
+  const now = o.now ?? Date.now;
+  const started = now();
+  let draining = false;
+  let inFlight = 0;
+  const iwa = createIwa({
+    ...o.iwa,
+    requestId: (req) => (req as WithId)[REQUEST_ID] ?? randomUUID(),
+    log: iwaLogTo(o.logger.child({ component: 'iwa' })),
+  });
+
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    const requestId = randomUUID();
+    (req as WithId)[REQUEST_ID] = requestId;
+    const t0 = process.hrtime.bigint();
+    inFlight++;
+    res.setHeader('x-request-id', requestId);
+    if (draining) res.setHeader('connection', 'close');
+    res.once('close', () => {
+      inFlight--;
+      o.logger.info(
+        {
+          requestId,
+          method: req.method,
+          path: pathOf(req),
+          status: res.statusCode,
+          ms: Number((process.hrtime.bigint() - t0) / 1000n) / 1000,
+          user: req.ntlmgate?.name,
+          clientIp: clientIpOf(req.socket),
+          ...(res.writableFinished ? {} : { aborted: true }),
+        },
+        'request',
+      );
+    });
+
+    const path = pathOf(req);
+    if (path === '/healthz') {
+      const body = JSON.stringify({ status: draining ? 'draining' : 'ok', version: o.version, uptimeSeconds: Math.round((now() - started) / 1000), ...iwa.stats() });
+      send(res, draining ? 503 : 200, 'application/json', `${body}\n`);
+      return;
+    }
+
+    iwa
+      .authenticate(req, res)
+      .then((outcome) => {
+        if (!outcome.authenticated) return;
+        const view: WhoamiView = { ...outcome.identity, requestId, tls: Boolean((req.socket as Partial<TLSSocket>).encrypted) };
+        if (path === '/.ntlmgate/whoami') return send(res, 200, 'application/json', whoamiJson(view));
+        if (o.upstream) return o.upstream.pass(req, res, outcome.identity, requestId);
+        if (path === '/whoami') return send(res, 200, 'application/json', whoamiJson(view));
+        if (path === '/') {
+          const wantsJson = /\bapplication\/json\b/.test(req.headers.accept ?? '') && !/\btext\/html\b/.test(req.headers.accept ?? '');
+          return wantsJson ? send(res, 200, 'application/json', whoamiJson(view)) : send(res, 200, 'text/html; charset=utf-8', whoamiHtml(view));
+        }
+        send(res, 404, 'text/plain; charset=utf-8', 'Not Found\n');
+      })
+      .catch((e: unknown) => {
+        // Only our own code can get here (the handler answers every client error itself).
+        o.logger.error({ requestId, err: e instanceof Error ? e.message : String(e) }, 'internal error');
+        if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'Internal Server Error\n');
+        else res.destroy();
+      });
+  };
+
+  return {
+    listener,
+    iwa,
+    startDraining() {
+      draining = true;
+    },
+    inFlight: () => inFlight,
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * Starting and stopping `ntlmgate serve`: the stores, the LocalAuthority, the listeners, and
+ * a graceful stop that refuses new connections, lets in-flight requests finish (up to the
+ * shutdown timeout), then flushes and closes the audit log and the account store. Signal
+ * handling is the CLI's; this module installs nothing process-wide, so tests start it in-process.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import http, { type Server } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { AuditStore } from '../audit/query.js';
+import { openAuditStore } from '../audit/query.js';
+import type { AccountStore } from '../authority/accountStore.js';
+import { LocalAuthority } from '../authority/localAuthority.js';
+import { openAccountStore, redactStoreUrl } from '../authority/openAccountStore.js';
+import { resolveServePolicy, type ServeConfig } from '../config/serveConfig.js';
+import type { NtlmPolicy } from '../policy/policy.js';
+import { createServeApp, type ServeApp } from './app.js';
+import { ensureDemoAccount, type DemoAccount } from './demoAccount.js';
+import type { ServeLogger } from './logger.js';
+import { createUpstream, type Upstream } from './upstream.js';
+
+export interface ServeHandle {
+  /** `http://127.0.0.1:8080/` for each listener, in configured order (ports resolved when 0 was asked). */
+  readonly urls: readonly string[];
+  readonly demo: DemoAccount | undefined;
+  readonly policy: NtlmPolicy;
+  readonly app: ServeApp;
+  /** Graceful stop; resolves when everything is closed and flushed. Idempotent. */
+  stop(reason?: string): Promise<void>;
+}
+
+export interface StartServeOptions {
+  readonly logger: ServeLogger;
+  readonly version: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly now?: () => number;
+}
+
+/** Resolves the identity-header secret (from the environment or a file). */
+async function upstreamSecret(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<Buffer | undefined> {
+  const s = config.upstream?.identitySecret;
+  if (!s) return undefined;
+  const value = 'env' in s ? env[s.env] : (await readFile(s.file, 'utf8')).trim();
+  if (!value) throw new Error(`upstream identity secret: ${'env' in s ? `environment variable ${s.env} is not set` : `${s.file} is empty`}`);
+  if (Buffer.byteLength(value) < 16) throw new Error('upstream identity secret: use at least 16 bytes (32 random bytes recommended)');
+  return Buffer.from(value);
+}
+
+function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+const urlOf = (tls: boolean, a: AddressInfo): string => `${tls ? 'https' : 'http'}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/`;
+
+export async function startServe(config: ServeConfig, o: StartServeOptions): Promise<ServeHandle> {
+  const { logger } = o;
+  const env = o.env ?? process.env;
+  const policy = await resolveServePolicy(config);
+  const secret = await upstreamSecret(config, env);
+  const tlsFiles = await Promise.all(config.listen.map(async (l) => (l.tls ? { cert: await readFile(l.tls.cert), key: await readFile(l.tls.key) } : undefined)));
+
+  if (config.audit.store.startsWith('sqlite:') || config.authority.store.startsWith('sqlite:')) await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
+  const opened: { audit?: AuditStore; accounts?: AccountStore; upstream?: Upstream } = {};
+  const servers: Server[] = [];
+  try {
+    opened.audit = await openAuditStore(config.audit.store);
+    opened.accounts = await openAccountStore(config.authority.store);
+    const demo = config.demoAccount ? await ensureDemoAccount(opened.accounts, config.names.netbiosDomainName) : undefined;
+    const authority = new LocalAuthority({
+      store: opened.accounts,
+      domain: { netbios: config.names.netbiosDomainName, dns: config.names.dnsDomainName },
+      policy,
+      audit: opened.audit,
+      dcName: config.names.netbiosComputerName,
+      lockout: config.authority.lockout,
+      now: o.now,
+    });
+    if (config.upstream) {
+      opened.upstream = createUpstream({ url: config.upstream.url, secret, timeoutMs: config.upstream.timeoutMs, logger });
+      if (!secret) logger.warn({ upstream: config.upstream.url.origin }, 'upstream without identitySecretEnv/identitySecretFile: the identity is not passed on');
+    }
+    const app = createServeApp({
+      iwa: {
+        authority,
+        netbiosComputerName: config.names.netbiosComputerName,
+        netbiosDomainName: config.names.netbiosDomainName,
+        dnsComputerName: config.names.dnsComputerName,
+        dnsDomainName: config.names.dnsDomainName,
+        providers: config.providers,
+        policy,
+        audit: opened.audit,
+        serviceName: 'serve',
+        persistence: config.persistence,
+        handshakeTimeoutMs: config.handshakeTimeoutMs,
+        maxPendingPerIp: config.maxPendingPerIp,
+        extendedProtection: config.extendedProtection,
+        allow: config.allow,
+        requireMic: config.requireMic,
+        now: o.now,
+      },
+      logger,
+      upstream: opened.upstream,
+      version: o.version,
+      now: o.now,
+    });
+
+    const urls: string[] = [];
+    for (const [i, l] of config.listen.entries()) {
+      const tls = tlsFiles[i];
+      const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, app.listener) : http.createServer(app.listener);
+      // Slowloris limits: a request's headers within 30 s; idle keep-alive connections closed after 2 min.
+      server.headersTimeout = 30_000;
+      server.requestTimeout = 5 * 60_000;
+      server.keepAliveTimeout = 120_000;
+      servers.push(server);
+      urls.push(urlOf(Boolean(tls), await listen(server, l.host, l.port)));
+    }
+    logger.info(
+      {
+        urls,
+        config: config.file ?? '(embedded defaults)',
+        accounts: redactStoreUrl(config.authority.store),
+        audit: redactStoreUrl(config.audit.store),
+        providers: config.providers,
+        extendedProtection: config.extendedProtection,
+        upstream: config.upstream?.url.origin,
+        names: config.names,
+      },
+      'ntlmgate serve listening',
+    );
+
+    let stopping: Promise<void> | undefined;
+    const stop = (reason = 'stop'): Promise<void> =>
+      (stopping ??= (async () => {
+        logger.info({ reason, inFlight: app.inFlight() }, 'shutting down: finishing in-flight requests');
+        app.startDraining();
+        const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+        for (const s of servers) s.closeIdleConnections();
+        // Idle keep-alive connections that become idle later are closed as their response ends (Connection: close).
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), config.shutdownTimeoutMs)));
+        const outcome = await Promise.race([closed.then(() => 'closed' as const), timedOut]);
+        clearTimeout(timer);
+        if (outcome === 'timeout') {
+          logger.warn({ inFlight: app.inFlight() }, 'shutdown timeout: closing the remaining connections');
+          for (const s of servers) s.closeAllConnections();
+          await closed;
+        }
+        opened.upstream?.close();
+        await opened.audit?.close();
+        await opened.accounts?.close();
+        logger.info({}, 'stopped; audit log flushed');
+      })());
+    return { urls, demo, policy, app, stop };
+  } catch (e) {
+    for (const s of servers) s.close();
+    opened.upstream?.close();
+    await opened.audit?.close().catch(() => undefined);
+    await opened.accounts?.close().catch(() => undefined);
+    throw e;
+  }
+}
