@@ -24,8 +24,11 @@ import { whoamiHtml, whoamiJson, type WhoamiView } from './whoamiPage.js';
 export interface ServeApp {
   readonly listener: (req: IncomingMessage, res: ServerResponse) => void;
   readonly iwa: IwaCore;
-  /** From now on: /healthz answers 503 and every response closes its connection. */
-  startDraining(): void;
+  /**
+   * From now on: /healthz answers 503 and every response, including those of requests
+   * already in flight, closes its connection; `onIdle` runs each time a response ends.
+   */
+  startDraining(onIdle: () => void): void;
   readonly inFlight: () => number;
 }
 
@@ -57,7 +60,8 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
   const now = o.now ?? Date.now;
   const started = now();
   let draining = false;
-  let inFlight = 0;
+  let onIdle: () => void = () => undefined;
+  const live = new Set<ServerResponse>();
   const iwa = createIwa({
     ...o.iwa,
     requestId: (req) => (req as WithId)[REQUEST_ID] ?? randomUUID(),
@@ -68,11 +72,12 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
     const requestId = randomUUID();
     (req as WithId)[REQUEST_ID] = requestId;
     const t0 = process.hrtime.bigint();
-    inFlight++;
+    live.add(res);
     res.setHeader('x-request-id', requestId);
     if (draining) res.setHeader('connection', 'close');
     res.once('close', () => {
-      inFlight--;
+      live.delete(res);
+      if (draining) setImmediate(onIdle);
       o.logger.info(
         {
           requestId,
@@ -120,9 +125,11 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
   return {
     listener,
     iwa,
-    startDraining() {
+    startDraining(idle) {
       draining = true;
+      onIdle = idle;
+      for (const res of live) if (!res.headersSent) res.setHeader('connection', 'close');
     },
-    inFlight: () => inFlight,
+    inFlight: () => live.size,
   };
 }

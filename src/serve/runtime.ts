@@ -140,10 +140,12 @@ export async function startServe(config: ServeConfig, o: StartServeOptions): Pro
     const stop = (reason = 'stop'): Promise<void> =>
       (stopping ??= (async () => {
         logger.info({ reason, inFlight: app.inFlight() }, 'shutting down: finishing in-flight requests');
-        app.startDraining();
+        // Keep-alive connections are closed as soon as they are idle: now, and after each response that ends.
+        app.startDraining(() => {
+          for (const s of servers) s.closeIdleConnections();
+        });
         const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
         for (const s of servers) s.closeIdleConnections();
-        // Idle keep-alive connections that become idle later are closed as their response ends (Connection: close).
         let timer: NodeJS.Timeout | undefined;
         const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), config.shutdownTimeoutMs)));
         const outcome = await Promise.race([closed.then(() => 'closed' as const), timedOut]);

@@ -1,0 +1,203 @@
+/** ntlmgate.yaml: defaults, every section, and errors that name the key. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  AUDIT_MODE_POLICY,
+  defaultComputerName,
+  loadServeConfig,
+  parseAddress,
+  parseServeConfig,
+  parseServeConfigText,
+  resolveServePolicy,
+  ServeConfigError,
+} from '../../src/config/serveConfig.js';
+import { parseDuration } from '../../src/config/duration.js';
+
+function problems(text: string): readonly string[] {
+  try {
+    parseServeConfigText(text, { file: 'ntlmgate.yaml', baseDir: '/etc/ntlmgate' });
+  } catch (e) {
+    assert.ok(e instanceof ServeConfigError, String(e));
+    return e.problems;
+  }
+  assert.fail('expected a ServeConfigError');
+}
+
+describe('embedded defaults (no file)', () => {
+  it('loopback 8080, SQLite under ./.ntlmgate, Negotiate + NTLM, EPA off, demo account on', () => {
+    const c = parseServeConfig(undefined, { baseDir: '/srv/app', hostname: 'web-01.example.test' });
+    assert.deepEqual(c.listen, [{ host: '127.0.0.1', port: 8080 }]);
+    assert.equal(c.stateDir, '/srv/app/.ntlmgate');
+    assert.equal(c.authority.store, 'sqlite:/srv/app/.ntlmgate/accounts.db');
+    assert.equal(c.audit.store, 'sqlite:/srv/app/.ntlmgate/audit.db');
+    assert.deepEqual(c.providers, ['Negotiate', 'NTLM']);
+    assert.equal(c.extendedProtection, 'off');
+    assert.equal(c.persistence, 'connection');
+    assert.equal(c.names.netbiosComputerName, 'WEB-01');
+    assert.equal(c.names.netbiosDomainName, 'NTLMGATE');
+    assert.equal(c.demoAccount, true);
+    assert.equal(c.upstream, undefined);
+    assert.equal(c.shutdownTimeoutMs, 10_000);
+  });
+
+  it('the default policy is audit mode: every logon audited, nothing blocked', async () => {
+    const p = await resolveServePolicy(parseServeConfig(undefined));
+    assert.equal(p.AuditReceivingNTLMTraffic, 2);
+    assert.equal(p.AuditNTLMInDomain, 7);
+    assert.equal(p.RestrictReceivingNTLMTraffic, 0);
+    assert.equal(p.RestrictNTLMInDomain, 0);
+    assert.equal(p.RestrictSendingNTLMTraffic, AUDIT_MODE_POLICY.RestrictSendingNTLMTraffic);
+  });
+
+  it('a configuration file turns the demo account off unless it asks for it', () => {
+    assert.equal(parseServeConfigText('listen: 9000', { file: 'x.yaml' }).demoAccount, false);
+    assert.equal(parseServeConfigText('demoAccount: true', { file: 'x.yaml' }).demoAccount, true);
+  });
+
+  it('NetBIOS computer names from awkward host names', () => {
+    assert.equal(defaultComputerName('a-very-long-host-name-indeed.corp'), 'A-VERY-LONG-HOS');
+    assert.equal(defaultComputerName('host_with.under'), 'HOSTWITH');
+    assert.equal(defaultComputerName(''), 'NTLMGATE');
+  });
+});
+
+describe('a full configuration', () => {
+  const text = `
+listen:
+  - 0.0.0.0:80
+  - address: "[::1]:8443"
+    tls: { cert: tls/cert.pem, key: /etc/ssl/key.pem }
+stateDir: /var/lib/ntlmgate
+names: { netbiosComputerName: WEB1, netbiosDomainName: CORP, dnsComputerName: web1.corp.example.test, dnsDomainName: corp.example.test }
+http:
+  providers: [NTLM]
+  extendedProtection: require
+  persistence: request
+  requireMic: true
+  handshakeTimeout: 45s
+  maxPendingPerIp: 8
+authority:
+  store: postgres://gw@db.example.test/ntlmgate
+  lockout: { threshold: 5, window: 15m, duration: 30m }
+audit: { store: jsonl:audit/ntlm.jsonl }
+policy: { RestrictReceivingNTLMTraffic: Deny all domain accounts, AuditReceivingNTLMTraffic: 2 }
+allow: { users: ['CORP\\alice'], groups: [WebUsers] }
+upstream: { url: "http://127.0.0.1:3000/app", identitySecretEnv: NTLMGATE_SECRET, timeout: 5s }
+log: { level: warn }
+shutdownTimeout: 2m
+`;
+  it('reads every section, resolving relative paths against the file', () => {
+    const c = parseServeConfigText(text, { file: '/etc/ntlmgate/ntlmgate.yaml', baseDir: '/etc/ntlmgate' });
+    assert.deepEqual(c.listen, [
+      { host: '0.0.0.0', port: 80 },
+      { host: '::1', port: 8443, tls: { cert: '/etc/ntlmgate/tls/cert.pem', key: '/etc/ssl/key.pem' } },
+    ]);
+    assert.equal(c.stateDir, '/var/lib/ntlmgate');
+    assert.deepEqual(c.names, { netbiosComputerName: 'WEB1', netbiosDomainName: 'CORP', dnsComputerName: 'web1.corp.example.test', dnsDomainName: 'corp.example.test' });
+    assert.deepEqual(c.providers, ['NTLM']);
+    assert.equal(c.extendedProtection, 'require');
+    assert.equal(c.persistence, 'request');
+    assert.equal(c.requireMic, true);
+    assert.equal(c.handshakeTimeoutMs, 45_000);
+    assert.equal(c.maxPendingPerIp, 8);
+    assert.equal(c.authority.store, 'postgres://gw@db.example.test/ntlmgate');
+    assert.deepEqual(c.authority.lockout, { threshold: 5, windowMs: 900_000, durationMs: 1_800_000 });
+    assert.equal(c.audit.store, 'jsonl:/etc/ntlmgate/audit/ntlm.jsonl');
+    assert.deepEqual(c.allow, { users: ['CORP\\alice'], groups: ['WebUsers'] });
+    assert.equal(c.upstream?.url.href, 'http://127.0.0.1:3000/app');
+    assert.deepEqual(c.upstream?.identitySecret, { env: 'NTLMGATE_SECRET' });
+    assert.equal(c.upstream?.timeoutMs, 5_000);
+    assert.equal(c.log.level, 'warn');
+    assert.equal(c.shutdownTimeoutMs, 120_000);
+  });
+
+  it('an inline policy is loaded with the policy loader (labels and all)', async () => {
+    const p = await resolveServePolicy(parseServeConfigText(text, { file: 'x.yaml', baseDir: '/' }));
+    assert.equal(p.RestrictReceivingNTLMTraffic, 1);
+  });
+
+  it('a policy file path is read relative to the configuration', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ntlmgate-cfg-'));
+    writeFileSync(join(dir, 'policy.yaml'), 'RestrictNTLMInDomain: Deny all\nDCAllowedNTLMServers: [APP*]\n');
+    writeFileSync(join(dir, 'ntlmgate.yaml'), 'policy: policy.yaml\n');
+    const c = await loadServeConfig(join(dir, 'ntlmgate.yaml'));
+    const p = await resolveServePolicy(c);
+    assert.equal(p.RestrictNTLMInDomain, 7);
+    assert.equal(p.DCAllowedNTLMServers.length, 1);
+  });
+
+  it('policy errors come back under policy.<key>', async () => {
+    const c = parseServeConfigText('policy: { RestrictNTLMInDomain: 2 }', { file: 'x.yaml' });
+    await assert.rejects(resolveServePolicy(c), (e: unknown) => e instanceof ServeConfigError && e.problems.some((p) => p.startsWith('policy.RestrictNTLMInDomain: ')));
+  });
+});
+
+describe('errors name the key and what is allowed', () => {
+  it('an unknown key, with a suggestion', () => {
+    const p = problems('listne: 8080\nhttp: { extendedProtecton: require }');
+    assert.ok(p.some((x) => x.startsWith('listne: unknown key (did you mean listen?)')), p.join('\n'));
+    assert.ok(p.some((x) => x.startsWith('http.extendedProtecton: unknown key (did you mean extendedProtection?)')), p.join('\n'));
+  });
+
+  it('bad values: provider, EPA mode, address, durations, lockout order, log level', () => {
+    const p = problems(`
+listen: [ "127.0.0.1:99999", { address: "web:80", tls: { cert: a.pem } } ]
+http: { providers: [Kerberos], extendedProtection: maybe, handshakeTimeout: soon }
+authority: { lockout: { window: 2h, duration: 1h } }
+log: { level: loud }
+`);
+    const want = [
+      'listen[0].address: expected host:port',
+      'listen[1].tls.key: required',
+      'http.providers[0]: expected one of Negotiate, NTLM, got "Kerberos"',
+      'http.extendedProtection: expected one of off, accept, require, got "maybe"',
+      'http.handshakeTimeout: expected a duration',
+      'authority.lockout: window must not exceed duration',
+      'log.level: expected one of debug, info, warn, error, silent, got "loud"',
+    ];
+    for (const w of want) assert.ok(p.some((x) => x.startsWith(w)), `missing ${w} in:\n${p.join('\n')}`);
+    assert.equal(p.length, want.length, p.join('\n'));
+  });
+
+  it('secrets are never inline; upstream must be http(s) without credentials', () => {
+    assert.ok(problems('upstream: { url: "http://x", identitySecret: hunter2 }').some((x) => x.startsWith('upstream.identitySecret: secrets are not written')));
+    assert.ok(problems('upstream: "ftp://x"').some((x) => x.startsWith('upstream.url: expected http: or https:')));
+    assert.ok(problems('upstream: "http://u:p@x"').some((x) => x.startsWith('upstream.url: must not carry credentials')));
+  });
+
+  it('NetBIOS names are checked', () => {
+    assert.ok(problems('names: { netbiosComputerName: "A NAME TOO LONG FOR NETBIOS" }').some((x) => x.startsWith('names.netbiosComputerName: ')));
+  });
+
+  it('YAML syntax errors and duplicate keys', () => {
+    assert.ok(problems('listen: [1, 2').some((x) => x.startsWith('YAML: ')));
+    assert.ok(problems('log: {}\nlog: {}').some((x) => x.startsWith('YAML: ')));
+  });
+
+  it('a missing file is a ServeConfigError naming it', async () => {
+    await assert.rejects(loadServeConfig('/nonexistent/ntlmgate.yaml'), (e: unknown) => e instanceof ServeConfigError && e.file === '/nonexistent/ntlmgate.yaml');
+  });
+});
+
+describe('addresses and durations', () => {
+  it('parseAddress', () => {
+    assert.deepEqual(parseAddress('127.0.0.1:8080'), { host: '127.0.0.1', port: 8080 });
+    assert.deepEqual(parseAddress('[::1]:443'), { host: '::1', port: 443 });
+    assert.deepEqual(parseAddress(':8080'), { host: '0.0.0.0', port: 8080 });
+    assert.deepEqual(parseAddress('8080'), { host: '127.0.0.1', port: 8080 });
+    for (const bad of ['x', '1.2.3.4:', '1.2.3.4:70000', '::1:80', 'a b:80']) assert.equal(parseAddress(bad), undefined, bad);
+  });
+  it('parseDuration', () => {
+    assert.equal(parseDuration('500ms'), 500);
+    assert.equal(parseDuration('30s'), 30_000);
+    assert.equal(parseDuration('2w'), 1_209_600_000);
+    assert.equal(parseDuration(45, 's'), 45_000);
+    assert.equal(parseDuration('45', 's'), 45_000);
+    assert.equal(parseDuration('45'), undefined);
+    assert.equal(parseDuration('-1s'), undefined);
+    assert.equal(parseDuration('soon', 's'), undefined);
+  });
+});
