@@ -337,3 +337,63 @@ export async function eventually(fn: () => boolean, ms = 5000): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+// ---------------------------------------------------------------------------
+// curl --negotiate with gss-ntlmssp as the GSSAPI mechanism: NTLM inside SPNEGO from a real initiator.
+// (Imported here rather than at the top so this section appends cleanly.)
+import { readdirSync, writeFileSync } from 'node:fs';
+
+const GSS_NTLMSSP_OID = '1.3.6.1.4.1.311.2.2.10';
+
+/** The library of the GSSAPI mechanism registered for the NTLMSSP OID (MIT mechglue: /etc/gss/mech, /etc/gss/mech.d/*.conf). */
+function gssNtlmsspLibrary(): string | undefined {
+  const files = ['/etc/gss/mech'];
+  if (existsSync('/etc/gss/mech.d')) files.push(...readdirSync('/etc/gss/mech.d').filter((f) => f.endsWith('.conf')).map((f) => join('/etc/gss/mech.d', f)));
+  for (const file of files.filter((f) => existsSync(f))) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const [, oid, library] = line.replace(/#.*/, '').trim().split(/\s+/);
+      if (oid === GSS_NTLMSSP_OID && library) return library;
+    }
+  }
+  return undefined;
+}
+
+/** A curl built with GSS-API and SPNEGO, and gss-ntlmssp registered with the mechglue (test/peers/install.sh). */
+export function skipUnlessCurlNegotiate(): string | false {
+  let missing: string | undefined;
+  if (!existsSync(CURL)) missing = `needs ${CURL} (apt-get install curl)`;
+  else {
+    const features = /^Features:(.*)$/m.exec(spawnSync(CURL, ['-V'], { encoding: 'utf8' }).stdout ?? '')?.[1]?.trim().split(/\s+/) ?? [];
+    const library = gssNtlmsspLibrary();
+    if (!features.includes('SPNEGO') || !features.includes('GSS-API')) missing = `needs a ${CURL} built with GSS-API and SPNEGO (it lists: ${features.join(' ')})`;
+    else if (!library || !existsSync(library)) missing = `needs gss-ntlmssp registered for ${GSS_NTLMSSP_OID} in /etc/gss/mech.d (apt-get install gss-ntlmssp; test/peers/install.sh)`;
+  }
+  return skipOrFail(missing);
+}
+
+/**
+ * `curl --negotiate -u :` with gss-ntlmssp as the mechanism: the password comes from
+ * `NTLM_USER_FILE` (a line `DOMAIN:user:password`), the user from `NTLMUSER`. No Kerberos
+ * credentials are reachable (`KRB5CCNAME` and the client keytab point nowhere), so SPNEGO offers
+ * NTLM alone. `debugLog`: a file for `GSSNTLMSSP_DEBUG` (gss-ntlmssp's trace of its calls).
+ */
+export async function curlNegotiate(url: string, creds: Credentials, o: { readonly extra?: readonly string[]; readonly debugLog?: string } = {}): Promise<ToolResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'ntlmgate-gssntlmssp-'));
+  try {
+    const userFile = join(dir, 'ntlm_users');
+    writeFileSync(userFile, `${creds.domain}:${creds.user}:${creds.password}\n`, { mode: 0o600 });
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      KRB5CCNAME: `FILE:${join(dir, 'no-ccache')}`,
+      KRB5_CLIENT_KTNAME: `FILE:${join(dir, 'no-keytab')}`,
+      NTLM_USER_FILE: userFile,
+      NTLMUSER: creds.user,
+      ...(o.debugLog ? { GSSNTLMSSP_DEBUG: o.debugLog } : {}),
+    };
+    const r = await run(CURL, ['-sS', '--negotiate', '-u', ':', '-w', '\n%{http_code}', ...(o.extra ?? []), url], env);
+    const cut = r.stdout.lastIndexOf('\n');
+    return { exitCode: r.code, status: Number(r.stdout.slice(cut + 1)), body: r.stdout.slice(0, cut), stderr: r.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
