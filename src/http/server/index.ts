@@ -25,6 +25,6 @@ export {
   type VerifyIdentityResult,
 } from './identityHeaders.js';
 export { HTTP_1_1_REQUIRED, carriesConnectionAuth, http2Fallback, http2Guard, type Http2FallbackOptions } from './http2.js';
-export { iwaExpress, type ExpressNext } from './adapters/express.js';
-export { iwaFastify, iwaFastifyHook, type FastifyHook, type FastifyInstanceLike, type FastifyPlugin, type FastifyReplyLike, type FastifyRequestLike } from './adapters/fastify.js';
-export { iwaKoa, type KoaContextLike } from './adapters/koa.js';
+export { iwaExpress, type ExpressMiddleware, type ExpressNext } from './adapters/express.js';
+export { iwaFastify, iwaFastifyHook, type FastifyHeaderValue, type FastifyHook, type FastifyInstanceLike, type FastifyPlugin, type FastifyReplyLike, type FastifyRequestLike } from './adapters/fastify.js';
+export { iwaKoa, type IwaKoaState, type KoaContextLike, type KoaMiddleware } from './adapters/koa.js';
