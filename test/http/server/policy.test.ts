@@ -4,6 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { PolicyConfigError } from '../../../src/policy/errors.js';
 import { loadPolicy } from '../../../src/policy/load.js';
 import { ALICE, LOCAL, keepAliveAgent, login, request, startServer, type Credentials, type TestServer } from './helpers.js';
 import type { LmCompatibilityLevel } from '../../../src/ntlm/clientContext.js';
@@ -72,6 +73,47 @@ describe('RestrictReceivingNTLMTraffic', () => {
       assert.equal(await attempt(s, ALICE, { scheme: 'NTLM' }), 401);
       assert.equal(s.sink.events[0]?.data.MechanismOID, '', 'NTLM called directly: no mechanism OID');
     }));
+});
+
+describe('RestrictReceivingNTLMTraffic has no exception list (as on Windows)', () => {
+  // Windows has no "ServerAllowedNTLMServers": ClientAllowedNTLMServers excepts targets of
+  // *outgoing* NTLM, DCAllowedNTLMServers excepts servers at the DC. Neither lifts an incoming block.
+  const lists = {
+    ClientAllowedNTLMServers: ['WEB1', 'web1.corp.example.test', '127.0.0.1', 'WS01', '*'],
+    DCAllowedNTLMServers: ['WEB1', '*'],
+  };
+
+  it('2 Deny all accounts: still refused at the NEGOTIATE (4002) with this server and its client in every exception list', () =>
+    withPolicy({ RestrictReceivingNTLMTraffic: 2, ...lists }, async (s) => {
+      for (const who of [ALICE, LOCAL]) {
+        s.sink.clear();
+        assert.equal(await attempt(s, who), 401);
+        assert.deepEqual(s.sink.ids(), [4002]);
+      }
+    }));
+
+  it('1 Deny all domain accounts: the exception lists do not let CORP\\alice in (4003); the local account still logs on', () =>
+    withPolicy({ RestrictReceivingNTLMTraffic: 1, ...lists }, async (s) => {
+      assert.equal(await attempt(s, ALICE), 401);
+      assert.deepEqual(s.sink.ids(), [4003, 4023]);
+      s.sink.clear();
+      assert.equal(await attempt(s, LOCAL), 200);
+      assert.deepEqual(s.sink.ids(), [4023]);
+    }));
+
+  it('a service’s BlockNTLMServerExceptionList lifts that service’s block only, never RestrictReceivingNTLMTraffic', () =>
+    withPolicy({ RestrictReceivingNTLMTraffic: 1, services: { intranet: { BlockNTLM: 1, BlockNTLMServerExceptionList: ['127.0.0.*', 'WS01'] } } }, async (s) => {
+      assert.equal(await attempt(s, ALICE), 401);
+      assert.deepEqual(s.sink.ids(), [4003, 4023]);
+      assert.equal(s.logs.find((e) => e.reason === 'policy-blocked')?.setting, 'RestrictReceivingNTLMTraffic');
+      s.sink.clear();
+      assert.equal(await attempt(s, LOCAL), 200, 'the local account passes RestrictReceivingNTLMTraffic, and its client is excepted from the service block');
+      assert.deepEqual(s.sink.ids(), [4023]);
+    }));
+
+  it('a policy naming ServerAllowedNTLMServers does not load (no such setting), rather than being ignored', () => {
+    assert.throws(() => loadPolicy({ RestrictReceivingNTLMTraffic: 2, ServerAllowedNTLMServers: ['WEB1'] }), (e: unknown) => e instanceof PolicyConfigError && /ServerAllowedNTLMServers/.test(e.message));
+  });
 });
 
 describe('AuditReceivingNTLMTraffic', () => {
