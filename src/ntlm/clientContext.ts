@@ -77,6 +77,8 @@ export class NtlmClientContext {
   private readonly now: () => number;
   private readonly rand: (n: number) => Buffer;
   private _result: NtlmClientResult | undefined;
+  private sessionKey: Buffer = Buffer.alloc(0);
+  /** Derived from the result on first use: an HTTP logon never signs or seals (4 MD5s and 2 RC4 key schedules saved). */
   private _session: NtlmSessionSecurity | undefined;
 
   constructor(private readonly opts: NtlmClientOptions) {
@@ -119,7 +121,10 @@ export class NtlmClientContext {
 
   /** Session security with the negotiated keys (client → server direction outgoing). */
   get session(): NtlmSessionSecurity {
-    if (!this._session) throw new NtlmStateError('NOT_COMPLETE', 'the NTLM handshake has not completed');
+    if (!this._session) {
+      if (!this._result) throw new NtlmStateError('NOT_COMPLETE', 'the NTLM handshake has not completed');
+      this._session = new NtlmSessionSecurity(this._result.flags, this.sessionKey, 'client');
+    }
     return this._session;
   }
 
@@ -251,7 +256,8 @@ export class NtlmClientContext {
 
   private finish(r: NtlmClientResult): void {
     this._result = r;
-    this._session = new NtlmSessionSecurity(r.flags, r.exportedSessionKey, 'client');
+    // A copy: the caller may wipe result.exportedSessionKey before the session is first used.
+    this.sessionKey = Buffer.from(r.exportedSessionKey);
     this.state = 'complete';
   }
 }

@@ -133,6 +133,8 @@ export class NtlmServerContext {
   private readonly rand: (n: number) => Buffer;
   private _result: NtlmAcceptResult | undefined;
   private _session: NtlmSessionSecurity | undefined;
+  /** What the session is derived from; derived on first use (HTTP never signs or seals, so its 4 MD5s and 2 RC4 key schedules are skipped). */
+  private sessionSource: { readonly flags: number; readonly key: Buffer } | undefined;
 
   constructor(private readonly opts: NtlmServerOptions) {
     this.now = opts.now ?? Date.now;
@@ -153,7 +155,10 @@ export class NtlmServerContext {
   }
 
   get session(): NtlmSessionSecurity {
-    if (!this._session) throw new NtlmStateError('NOT_COMPLETE', 'the NTLM handshake has not completed');
+    if (!this._session) {
+      if (!this.sessionSource) throw new NtlmStateError('NOT_COMPLETE', 'the NTLM handshake has not completed');
+      this._session = new NtlmSessionSecurity(this.sessionSource.flags, this.sessionSource.key, 'server');
+    }
     return this._session;
   }
 
@@ -298,7 +303,8 @@ export class NtlmServerContext {
         sessionKeys: { sessionBaseKey: v.sessionBaseKey, keyExchangeKey, exportedSessionKey },
       };
       this._result = result;
-      this._session = new NtlmSessionSecurity(flags, exportedSessionKey, 'server');
+      // A copy: the caller may wipe result.sessionKeys before the session is first used.
+      this.sessionSource = { flags, key: Buffer.from(exportedSessionKey) };
       return { status: 'complete', result };
     } catch (e) {
       if (e instanceof Refusal) return this.fail(e, info);

@@ -144,7 +144,11 @@ class Handshake {
   private authorizationHeader(c: RequestCtx): string | undefined | IwaOutcome {
     let count = 0;
     const raw = c.req.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === 'authorization') count++;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i];
+      // 'authorization'.length: only names of that length are lower-cased.
+      if (name !== undefined && name.length === 13 && name.toLowerCase() === 'authorization') count++;
+    }
     if (count > 1) {
       this.registry.clearPending(c.state);
       this.registry.setIdentity(c.state, undefined);
@@ -227,13 +231,16 @@ class Handshake {
     const a = authorize(this.o.allow, id);
     if (!a.allowed) return this.refuse(c, 403, 'warn', 'not-authorized', a.why, { user: id.name, scheme: id.scheme, events });
     c.req.ntlmgate = id;
-    const ms = startedAt === undefined ? undefined : this.o.now() - startedAt;
-    this.log(c, reason === 'authenticated' ? 'info' : 'debug', reason === 'authenticated' ? `logged on (${id.authPackage}, ${id.ntlmVersion}${ms === undefined ? '' : `, ${ms} ms`})` : 'authenticated connection', {
-      reason,
-      user: id.name,
-      scheme: id.scheme,
-      events,
-    });
+    // Every request of an authenticated connection comes here: build the entry only for a hook.
+    if (this.o.log) {
+      const ms = startedAt === undefined ? undefined : this.o.now() - startedAt;
+      this.log(c, reason === 'authenticated' ? 'info' : 'debug', reason === 'authenticated' ? `logged on (${id.authPackage}, ${id.ntlmVersion}${ms === undefined ? '' : `, ${ms} ms`})` : 'authenticated connection', {
+        reason,
+        user: id.name,
+        scheme: id.scheme,
+        events,
+      });
+    }
     return { authenticated: true, identity: id, requestId: c.requestId };
   }
 
@@ -270,7 +277,7 @@ class Handshake {
   }
 
   private log(c: RequestCtx, level: IwaLogLevel, msg: string, fields: LogFields): void {
-    emit(this.o.log, { level, msg, requestId: c.requestId, clientIp: c.clientIp, ...fields });
+    if (this.o.log) emit(this.o.log, { level, msg, requestId: c.requestId, clientIp: c.clientIp, ...fields });
   }
 }
 

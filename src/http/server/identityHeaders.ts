@@ -171,6 +171,16 @@ export function verifyIdentityHeaders(
   };
 }
 
+/** Whether names[0], names[step], … holds an `X-NTLMGate-*` name (any case). */
+function anyIdentityName(names: readonly string[], step: number): boolean {
+  for (let i = 0; i < names.length; i += step) {
+    const n = names[i];
+    // 'x' or 'X' first: most names are rejected without lower-casing them.
+    if (n !== undefined && n.length >= IDENTITY_HEADER_PREFIX.length && (n.charCodeAt(0) | 0x20) === 0x78 && n.toLowerCase().startsWith(IDENTITY_HEADER_PREFIX)) return true;
+  }
+  return false;
+}
+
 interface StrippableRequest {
   readonly headers: Record<string, unknown>;
   readonly rawHeaders?: string[];
@@ -182,6 +192,10 @@ interface StrippableRequest {
  * header for ours. Returns the names removed (lower case).
  */
 export function stripIdentityHeaders(req: StrippableRequest): string[] {
+  // The common case, checked without materializing headersDistinct (which node builds from
+  // rawHeaders on first read, as it does headers): nothing to strip when neither the raw
+  // header list nor the headers object names one of ours.
+  if (Array.isArray(req.rawHeaders) && !anyIdentityName(req.rawHeaders, 2) && !anyIdentityName(Object.keys(req.headers), 1)) return [];
   const removed = new Set<string>();
   // node computes `headers` and `headersDistinct` lazily from `rawHeaders` using the original
   // header count: both are materialized (read) before rawHeaders shrinks.
