@@ -10,3 +10,4 @@ export * from './policy/index.js';
 export * from './audit/formats/index.js';
 export * from './authority/index.js';
 export * from './http/server/index.js';
+export * from './http/client/index.js';

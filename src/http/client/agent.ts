@@ -1,0 +1,200 @@
+/**
+ * http.Agent / https.Agent for code built on `http.request` (got, axios, node-fetch, SOAP
+ * clients …). An NTLM handshake cannot ride on the caller's request: http.request writes it
+ * before any response is seen. So each NEW socket is authenticated before it is handed over:
+ * `HEAD <path>` legs (a probe, then NEGOTIATE and AUTHENTICATE, or straight to NEGOTIATE for a
+ * host known to ask) run on it, and the caller's request then goes out on a connection the
+ * server already trusts — its body exactly once, streams included. Sockets the agent keeps
+ * alive stay authenticated; a new one gets its own handshake.
+ *
+ * This relies on the server authenticating connections (IIS' default, Apache
+ * mod_auth_gssapi's `GssapiConnectionBound On`, ntlmgate's `persistence: 'connection'`); with a
+ * server that wants every request authenticated, use the undici dispatcher instead.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
+import type { AuthScheme } from '../../policy/requests.js';
+import { HttpAuthError } from './errors.js';
+import { resolveAuth, type HttpAuthOptions, type ResolvedAuth } from './options.js';
+import { authenticateSocket, HANDSHAKE_TIMEOUT_MS } from './socketAuth.js';
+
+export interface NtlmAgentOptions extends HttpAuthOptions {
+  /**
+   * The agent whose sockets to authenticate: its options (`ca`, `rejectUnauthorized`,
+   * `keepAlive`, `maxSockets`, …) and its `createConnection` are used. Default: a keep-alive
+   * agent of this agent's own.
+   */
+  readonly agent?: http.Agent;
+  /** Agent options when no `agent` is given (keepAlive defaults to true). */
+  readonly agentOptions?: https.AgentOptions;
+  /** Longest wait for one handshake response. Default 30 s. */
+  readonly handshakeTimeoutMs?: number;
+}
+
+type RequestArgs = http.ClientRequestArgs & { readonly servername?: string };
+type CreateConnection = (options: RequestArgs, callback?: (err: Error | null, stream: Duplex) => void) => Duplex | null | undefined;
+
+const ownCreateSocket = http.Agent.prototype as unknown as { createSocket?: unknown };
+
+/** A base agent's createConnection, as a promise (it may return the socket or call back). */
+function createVia(fn: CreateConnection, self: unknown, options: RequestArgs): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const cb = (err: Error | null, s?: Duplex): void => {
+      if (done) return;
+      done = true;
+      if (err || !s) reject(err ?? new HttpAuthError('HANDSHAKE_FAILED', 'the agent created no socket'));
+      else resolve(s);
+    };
+    try {
+      const s = fn.call(self, options, cb);
+      if (s) cb(null, s);
+    } catch (e) {
+      cb(e instanceof Error ? e : new Error(String(e)));
+    }
+  });
+}
+
+/** Resolves once a just-created socket is connected (TLS: the handshake done). */
+function connected(s: Duplex): Promise<void> {
+  const tls = s instanceof TLSSocket;
+  if (!tls && !(s as Socket).connecting) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const ok = (): void => {
+      off();
+      resolve();
+    };
+    const fail = (e?: Error): void => {
+      off();
+      reject(e ?? new HttpAuthError('HANDSHAKE_FAILED', 'the connection closed while connecting'));
+    };
+    const closed = (): void => fail();
+    const off = (): void => {
+      s.removeListener(tls ? 'secureConnect' : 'connect', ok);
+      s.removeListener('error', fail);
+      s.removeListener('close', closed);
+    };
+    s.once(tls ? 'secureConnect' : 'connect', ok);
+    s.once('error', fail);
+    s.once('close', closed);
+  });
+}
+
+/** The handshake logic both agent classes share. */
+class SocketAuthenticator {
+  readonly auth: ResolvedAuth;
+  private readonly known = new Map<string, AuthScheme>();
+  private readonly remembered = new Map<string, Buffer>();
+  private readonly timeoutMs: number;
+
+  constructor(options: NtlmAgentOptions, base: http.Agent | undefined) {
+    this.auth = resolveAuth(options);
+    this.timeoutMs = options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+    if (base !== undefined) {
+      if (!(base instanceof http.Agent)) throw new HttpAuthError('BAD_OPTION', 'agent must be an http.Agent or https.Agent');
+      if (base instanceof NtlmHttpAgent || base instanceof NtlmHttpsAgent) throw new HttpAuthError('BAD_OPTION', 'agent is already an NTLM agent');
+      // Agents that make sockets in createSocket (agent-base, proxy agents) never call createConnection for them.
+      if ((base as unknown as { createSocket?: unknown }).createSocket !== ownCreateSocket.createSocket) {
+        throw new HttpAuthError('BAD_OPTION', `${base.constructor.name} creates its sockets itself (createSocket); wrap an agent that uses createConnection`);
+      }
+    }
+  }
+
+  async connect(options: RequestArgs, create: () => Promise<Duplex>): Promise<Duplex> {
+    const first = await create();
+    await connected(first);
+    const hostname = (options.hostname ?? options.host ?? 'localhost').replace(/^\[|\]$/g, '');
+    const tls = first instanceof TLSSocket;
+    const port = Number(options.port ?? (tls ? 443 : 80));
+    const key = `${tls ? 'https' : 'http'}://${hostname}:${port}`;
+    const given = options.headers && !Array.isArray(options.headers) ? (options.headers as http.OutgoingHttpHeaders).host : undefined;
+    const hostHeader = typeof given === 'string' ? given : `${hostname.includes(':') ? `[${hostname}]` : hostname}${port === (tls ? 443 : 80) ? '' : `:${port}`}`;
+    const target = options.path ?? '/';
+    const open = async (): Promise<Duplex> => {
+      const s = await create();
+      await connected(s);
+      return s;
+    };
+    const r = await authenticateSocket({
+      auth: this.auth,
+      kind: 'server',
+      host: hostname,
+      socket: first,
+      open,
+      known: this.known.get(key),
+      address: (s) => (s as Socket).remoteAddress,
+      bindings: { remembered: this.remembered, key },
+      timeoutMs: this.timeoutMs,
+      leg: (authorization) => ({
+        method: 'HEAD',
+        target,
+        headers: authorization === undefined ? [['Host', hostHeader]] : [['Host', hostHeader], ['Authorization', authorization]],
+      }),
+    });
+    if (r.scheme !== undefined) this.known.set(key, r.scheme);
+    if (r.response.keepAlive) return r.socket;
+    // The server closes after the handshake's last answer: the caller's request needs a new socket (it will see the 401).
+    r.socket.destroy();
+    return open();
+  }
+}
+
+function agentOptionsOf(o: NtlmAgentOptions): https.AgentOptions {
+  if (o.agent) return { ...((o.agent as unknown as { options?: https.AgentOptions }).options ?? {}) };
+  // TLS session resumption off by default: a resumed session shows no certificate to bind to.
+  return { keepAlive: true, maxCachedSessions: 0, ...(o.agentOptions ?? {}) };
+}
+
+function createConnectionOf(base: http.Agent | undefined, fallback: CreateConnection, self: unknown): (options: RequestArgs) => Promise<Duplex> {
+  if (base === undefined) return (options) => createVia(fallback, self, options);
+  const fn = (base as unknown as { createConnection: CreateConnection }).createConnection;
+  return (options) => createVia(fn, base, options);
+}
+
+/** http.Agent that authenticates each new socket with NTLM / Negotiate before handing it to http.request. */
+export class NtlmHttpAgent extends http.Agent {
+  private readonly ntlm: SocketAuthenticator;
+  private readonly create: (options: RequestArgs) => Promise<Duplex>;
+
+  constructor(options: NtlmAgentOptions) {
+    super(agentOptionsOf(options));
+    this.ntlm = new SocketAuthenticator(options, options.agent);
+    this.create = createConnectionOf(options.agent, http.Agent.prototype.createConnection as CreateConnection, this);
+  }
+
+  override createConnection(options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+    this.ntlm.connect(options, () => this.create(options)).then(
+      (s) => callback?.(null, s),
+      (e: unknown) => callback?.(e instanceof Error ? e : new Error(String(e)), undefined as unknown as Duplex),
+    );
+    return undefined;
+  }
+}
+
+/** https.Agent that authenticates each new socket (with channel bindings to the server's certificate). */
+export class NtlmHttpsAgent extends https.Agent {
+  private readonly ntlm: SocketAuthenticator;
+  private readonly create: (options: RequestArgs) => Promise<Duplex>;
+
+  constructor(options: NtlmAgentOptions) {
+    super(agentOptionsOf(options));
+    this.ntlm = new SocketAuthenticator(options, options.agent);
+    this.create = createConnectionOf(options.agent, https.Agent.prototype.createConnection as CreateConnection, this);
+  }
+
+  override createConnection(options: https.RequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+    this.ntlm.connect(options, () => this.create(options)).then(
+      (s) => callback?.(null, s),
+      (e: unknown) => callback?.(e instanceof Error ? e : new Error(String(e)), undefined as unknown as Duplex),
+    );
+    return undefined;
+  }
+}
+
+/** An NTLM agent of the right kind for a protocol, optionally around the caller's agent. */
+export function ntlmAgentFor(protocol: 'http:' | 'https:', options: NtlmAgentOptions): NtlmHttpAgent | NtlmHttpsAgent {
+  return protocol === 'https:' ? new NtlmHttpsAgent(options) : new NtlmHttpAgent(options);
+}
