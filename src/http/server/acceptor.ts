@@ -5,6 +5,9 @@
  */
 import { NegotiateServerContext, type NegotiateAcceptResult, type NegotiateFailure } from '../../spnego/negotiateServer.js';
 import { NtlmServerContext, type NtlmAcceptResult, type NtlmServerOptions } from '../../ntlm/serverContext.js';
+import type { NtlmAuthority } from '../../ntlm/authority.js';
+import { isStandalone } from '../../policy/accounts.js';
+import { sameName } from '../../policy/names.js';
 import { lmLevel } from '../../policy/policy.js';
 import type { ResolvedOptions } from './options.js';
 import type { AuthProvider } from './providers.js';
@@ -19,9 +22,27 @@ export interface Acceptor {
   step(token: Buffer): Promise<AcceptorStep>;
 }
 
+/**
+ * "Deny all domain accounts" (RestrictReceivingNTLMTraffic = 1) stops a domain logon at the
+ * server: Windows never passes it through to the DC (no DC events, no bad-password count).
+ * The domain named in the AUTHENTICATE decides, as in incomingAccountKind; an empty or "."
+ * domain is tried locally first, so it goes on to the authority, and the policy (which sees
+ * the resolved account afterwards) still decides. The refused logon is audited by the handler.
+ */
+export function gateDomainAccounts(o: Pick<ResolvedOptions, 'authority' | 'policy' | 'machine'>): NtlmAuthority {
+  if (o.policy.RestrictReceivingNTLMTraffic !== 1 || isStandalone(o.machine)) return o.authority;
+  return {
+    validate: async (req) => {
+      const d = req.domainName.trim();
+      const local = d === '' || d === '.' || sameName(d, o.machine.netbiosComputerName);
+      return local ? o.authority.validate(req) : { status: 'STATUS_NTLM_BLOCKED' };
+    },
+  };
+}
+
 export function createAcceptor(scheme: AuthProvider, o: ResolvedOptions, channelBindings: NtlmServerOptions['channelBindings']): Acceptor {
   const options: NtlmServerOptions = {
-    authority: o.authority,
+    authority: gateDomainAccounts(o),
     netbiosComputerName: o.machine.netbiosComputerName,
     netbiosDomainName: o.machine.netbiosDomainName,
     dnsComputerName: o.machine.dnsComputerName,

@@ -306,7 +306,6 @@ describe('RestrictReceivingNTLMTraffic at a member server in front of LocalAutho
 
   it(
     '1 Deny all domain accounts: the DC never sees the refused domain logon (Windows does not pass it through)',
-    { todo: 'the acceptor validates through the authority before the incoming policy sees the account (docs/http-server.md), so the DC writes 4033' },
     () =>
       withSite({}, MEMBER, async (x) => {
         assert.equal((await logOn(x.s)).status, 401);
