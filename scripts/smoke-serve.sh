@@ -13,7 +13,7 @@ fi
 out=$(mktemp) err=$(mktemp)
 npm start --silent >"$out" 2>"$err" </dev/null &
 npm_pid=$!
-cleanup() { pkill -TERM -f 'dist/src/cli/main.js serve' 2>/dev/null || true; rm -f "$out" "$err"; }
+cleanup() { pkill -TERM -f '^node .*dist/src/cli/main.js serve' 2>/dev/null || true; rm -f "$out" "$err"; }
 trap cleanup EXIT
 
 cmd=""
@@ -39,7 +39,7 @@ health=$(curl -sS http://127.0.0.1:8080/healthz)
 grep -q '"status":"ok"' <<<"$health" || { echo "healthz: $health"; exit 1; }
 echo "ok: /healthz $health"
 
-pkill -TERM -f 'dist/src/cli/main.js serve'
+pkill -TERM -f '^node .*dist/src/cli/main.js serve'
 for _ in $(seq 1 100); do kill -0 "$npm_pid" 2>/dev/null || break; sleep 0.1; done
 if wait "$npm_pid"; then echo "ok: SIGTERM, exit 0"; else echo "serve exited with $?"; cat "$out"; exit 1; fi
 grep -q '"msg":"stopped; audit log flushed"' "$out" || { echo "no 'stopped' log line"; tail -5 "$out"; exit 1; }
