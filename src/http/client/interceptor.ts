@@ -1,7 +1,7 @@
 /**
  * The NTLM / Negotiate interceptor for undici 7's `compose()`:
  *
- *   const dispatcher = new Agent().compose(interceptors.redirect(), ntlmInterceptor({ credentials }));
+ *   const dispatcher = new Agent().compose(ntlmInterceptor({ credentials }), interceptors.redirect());
  *
  * An NTLM handshake must stay on one connection, which the dispatcher underneath (an Agent or
  * Pool choosing among its sockets) cannot promise. So the interceptor owns an NtlmDispatcher
@@ -14,8 +14,11 @@
  * pinned connections (its body is in memory: only non-stream bodies go down the chain).
  * `origins` limits all of this to the hosts that need it.
  *
- * Interceptors composed after this one (closer to the transport) do not see the requests it
- * routes to its own connections; those composed before it see every request.
+ * List it FIRST in compose(): undici applies the list inside out, so interceptors listed
+ * before it sit between it and the transport and are skipped by the requests it carries on its
+ * own connections, while those listed after it (redirect, retry, cache, …) wrap it and see
+ * every request and the authenticated responses — a redirect to an NTLM origin then comes back
+ * through this interceptor with the new origin.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
