@@ -30,6 +30,8 @@ export interface ConnectionState {
   timer: NodeJS.Timeout | undefined;
   /** Serializes this connection's requests: pipelined requests must not interleave one handshake. */
   tail: Promise<void>;
+  /** Requests of this connection queued on `tail` or running there. */
+  queued: number;
 }
 
 export interface ConnectionLimits {
@@ -50,8 +52,6 @@ export interface ConnectionStats {
 }
 
 export type StartVerdict = 'ok' | 'per-ip' | 'total';
-
-const noop = (): void => {};
 
 export class ConnectionRegistry {
   private readonly states = new WeakMap<Socket, ConnectionState>();
@@ -77,6 +77,7 @@ export class ConnectionRegistry {
       closed: socket.destroyed,
       timer: undefined,
       tail: Promise.resolve(),
+      queued: 0,
     };
     s = state;
     this.states.set(socket, state);
@@ -89,9 +90,18 @@ export class ConnectionRegistry {
 
   /** Runs `fn` after every earlier request of this connection has been handled. */
   serialize<T>(state: ConnectionState, fn: () => Promise<T>): Promise<T> {
+    state.queued++;
     const run = state.tail.then(fn);
-    state.tail = run.then(noop, noop);
+    const done = (): void => {
+      state.queued--;
+    };
+    state.tail = run.then(done, done);
     return run;
+  }
+
+  /** No request of this connection is queued or running: a new one need not wait. */
+  idle(state: ConnectionState): boolean {
+    return state.queued === 0;
   }
 
   /** Whether a new handshake may start here; replacing this connection's own handshake always may. */

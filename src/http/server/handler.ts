@@ -81,6 +81,11 @@ export function createIwa(options: IwaOptions): IwaCore {
       const state = registry.stateOf(req.socket, clientIp);
       const ctx: RequestCtx = { req, res: res as ServerResponse, state, requestId, clientIp };
       try {
+        // The common case, without queueing: a header-less request on an authenticated
+        // connection with nothing of its own ahead of it (what handle() would do, minus the wait).
+        if (o.persistence === 'connection' && state.identity && req.headers.authorization === undefined && registry.idle(state)) {
+          return handshake.admit(ctx, state.identity, 'connection-authenticated');
+        }
         return await registry.serialize(state, () => handshake.handle(ctx));
       } catch (e) {
         // Only our own faults land here (the acceptor never throws on peer bytes).
@@ -232,7 +237,7 @@ class Handshake {
   }
 
   /** Authorization, then the identity on the request. */
-  private admit(c: RequestCtx, id: IwaIdentity, reason: 'authenticated' | 'connection-authenticated', events?: readonly number[], startedAt?: number): IwaOutcome {
+  admit(c: RequestCtx, id: IwaIdentity, reason: 'authenticated' | 'connection-authenticated', events?: readonly number[], startedAt?: number): IwaOutcome {
     const a = authorize(this.o.allow, id);
     if (!a.allowed) return this.refuse(c, 403, 'warn', 'not-authorized', a.why, { user: id.name, scheme: id.scheme, events });
     c.req.ntlmgate = id;
