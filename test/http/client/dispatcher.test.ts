@@ -113,6 +113,21 @@ describe('NtlmDispatcher against our IWA server (HTTP)', () => {
     }
   });
 
+  it('the SPN goes out as MsvAvTargetName: a server requiring HTTP/127.0.0.1 accepts it, and refuses another name', async () => {
+    const s = await startIwaServer({ targetNames: { names: ['HTTP/127.0.0.1'], require: true } });
+    const right = new NtlmDispatcher({ credentials: alice });
+    const wrong = new NtlmDispatcher({ credentials: alice, spn: (host) => `HTTP/not-${host}` });
+    try {
+      assert.equal((await json(await undiciFetch(s.url, { dispatcher: right }))).name, 'CORP\\alice');
+      const res = await undiciFetch(s.url, { dispatcher: wrong });
+      assert.equal(res.status, 401);
+      await res.arrayBuffer();
+    } finally {
+      await Promise.all([right.close(), wrong.close()]);
+      await s.close();
+    }
+  });
+
   it('a wrong password gets the 401 (not an exception), after exactly one handshake', async () => {
     server.seen.length = 0;
     const d = new NtlmDispatcher({ credentials: { ...alice, password: 'wrong' } });
@@ -231,6 +246,53 @@ describe('NtlmDispatcher against our IWA server (HTTP)', () => {
     } finally {
       await d.close();
       await s.close();
+    }
+  });
+
+  it("Node's global fetch uploads a stream body and downloads 8 MB with backpressure", async () => {
+    const d = new NtlmDispatcher({ credentials: alice, connections: 1 });
+    const data = Buffer.alloc(200_000, 0x62);
+    try {
+      const up = await fetch(server.url + 'global-upload', {
+        dispatcher: d,
+        method: 'POST',
+        body: Readable.toWeb(Readable.from([data])) as ReadableStream,
+        duplex: 'half',
+      } as unknown as RequestInit);
+      assert.equal(((await up.json()) as ClientEcho).sha256, createHash('sha256').update(data).digest('hex'));
+      const down = await fetch(server.url + '?download=8388608', { dispatcher: d } as unknown as RequestInit);
+      let n = 0;
+      for await (const chunk of down.body as unknown as AsyncIterable<Uint8Array>) {
+        n += chunk.length;
+        if (n < 1024 * 1024) await new Promise((r) => setTimeout(r, 1)); // a slow reader
+      }
+      assert.equal(n, 8 * 1024 * 1024);
+      const r = await undiciRequest(server.url + '?download=3000000', { dispatcher: d });
+      assert.equal((await r.body.arrayBuffer()).byteLength, 3_000_000);
+    } finally {
+      await d.close();
+    }
+  });
+
+  it('aborting in the middle of a response body fails that request only; the pool carries on', async () => {
+    const d = new NtlmDispatcher({ credentials: alice, connections: 1 });
+    try {
+      const ac = new AbortController();
+      const res = await undiciFetch(server.url + '?download=20000000', { dispatcher: d, signal: ac.signal });
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      await reader.read();
+      ac.abort();
+      await assert.rejects(
+        (async () => {
+          for (;;) if ((await reader.read()).done) return;
+        })(),
+        (e: unknown) => (e as Error).name === 'AbortError',
+      );
+      const next = await undiciFetch(server.url + 'after-abort', { dispatcher: d });
+      assert.equal((await json(next)).url, '/after-abort');
+      assert.equal(d.stats().active, 0);
+    } finally {
+      await d.close();
     }
   });
 

@@ -66,6 +66,25 @@ export async function startIwaServer(
   const seen: SeenRequest[] = [];
   const logs: IwaLogEntry[] = [];
   const app = iwa(baseOptions({ audit: sink, serviceName: 'intranet', log: (e) => logs.push(e), ...extra }))((req, res) => {
+    // `?download=N`: answer N bytes (for backpressure and abort tests).
+    const download = /[?&]download=(\d+)/.exec(req.url ?? '');
+    if (download) {
+      const total = Number(download[1]);
+      const chunk = Buffer.alloc(64 * 1024, 0x78);
+      res.setHeader('Content-Length', total);
+      let sent = 0;
+      const more = (): void => {
+        while (sent < total) {
+          const n = Math.min(chunk.length, total - sent);
+          sent += n;
+          if (!res.write(chunk.subarray(0, n))) return void res.once('drain', more);
+        }
+        res.end();
+      };
+      req.resume();
+      more();
+      return;
+    }
     const hash = createHash('sha256');
     let bytes = 0;
     req.on('data', (c: Buffer) => {
