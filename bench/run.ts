@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: NTLM engine throughput, compared in the same run with Python's
  * ntlm-auth (and impacket) generating AUTHENTICATE messages from the same CHALLENGE.
- * Not a timed test: it prints rates and ratios. Usage: node dist/bench/run.js [--seconds S]
+ * Not a timed test: it prints rates and ratios. Usage: node dist/bench/run.js [--seconds S] [--http-seconds S]
+ * Then the audit store bench (bench/auditStore.ts) and the HTTP server vs Apache bench (bench/httpServer.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import { NtlmServerContext, type NtlmServerOptions } from '../src/ntlm/serverCon
 import { NegotiateClientContext } from '../src/spnego/negotiateClient.js';
 import { NegotiateServerContext } from '../src/spnego/negotiateServer.js';
 import { benchAuditStore } from './auditStore.js';
+import { benchHttpServer, httpBenchOptionsFromArgv } from './httpServer.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(name);
@@ -111,6 +113,14 @@ async function main(): Promise<void> {
   };
   console.log(`  SPNEGO(NTLMv2 + MIC) + mechListMIC ${fmt(await rate(SECONDS, spnego)).trimStart().padStart(7)}/s`);
   await benchAuditStore();
+  // Its own timing: 6 s per server and line unless --http-seconds says otherwise (--seconds is the lines above).
+  const http = httpBenchOptionsFromArgv();
+  await benchHttpServer({ ...http, seconds: numberArg('--http-seconds') ?? 6 });
+}
+
+function numberArg(name: string): number | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : undefined;
 }
 
 main().catch((e: unknown) => {
