@@ -193,8 +193,3 @@ export class NtlmHttpsAgent extends https.Agent {
     return undefined;
   }
 }
-
-/** An NTLM agent of the right kind for a protocol, optionally around the caller's agent. */
-export function ntlmAgentFor(protocol: 'http:' | 'https:', options: NtlmAgentOptions): NtlmHttpAgent | NtlmHttpsAgent {
-  return protocol === 'https:' ? new NtlmHttpsAgent(options) : new NtlmHttpAgent(options);
-}
