@@ -7,9 +7,8 @@
  */
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
-import { CertificateError, tlsServerEndPointHash } from '../../crypto/certificateHash.js';
-import { tlsServerEndPointData } from '../../ntlm/channelBindings.js';
 import type { AuthScheme } from '../../policy/requests.js';
+import { certificateBindingData } from '../tlsChannelBindings.js';
 import { Handshake, type AuthTarget } from './authenticator.js';
 import { offersIn } from './challenge.js';
 import { HttpAuthError, type AuthTargetKind } from './errors.js';
@@ -31,14 +30,8 @@ export function channelBindingsOf(socket: unknown, remembered?: Map<string, Buff
   if (!cert || !('raw' in cert) || !Buffer.isBuffer(cert.raw)) {
     return socket.isSessionReused() && key !== undefined ? remembered?.get(key) : undefined;
   }
-  let data: Buffer;
-  try {
-    data = tlsServerEndPointData(tlsServerEndPointHash(cert.raw));
-  } catch (e) {
-    // RFC 5929 defines no hash for this signature algorithm: there is nothing to bind to.
-    if (e instanceof CertificateError) return undefined;
-    throw e;
-  }
+  const data = certificateBindingData(cert.raw);
+  if (!data) return undefined;
   if (remembered && key !== undefined) {
     if (remembered.size >= 256 && !remembered.has(key)) remembered.clear();
     remembered.set(key, data);

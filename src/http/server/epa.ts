@@ -8,9 +8,8 @@
  */
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import { CertificateError, tlsServerEndPointHash } from '../../crypto/certificateHash.js';
-import { tlsServerEndPointData } from '../../ntlm/channelBindings.js';
 import type { ChannelBindingMode, NtlmServerOptions } from '../../ntlm/serverContext.js';
+import { certificateBindingData } from '../tlsChannelBindings.js';
 
 export type ExtendedProtectionMode = 'off' | 'accept' | 'require';
 
@@ -40,14 +39,9 @@ export class ChannelBindingSource {
     const key = cert.fingerprint256;
     const cached = this.byFingerprint.get(key);
     if (cached) return cached;
-    let data: Buffer;
-    try {
-      data = tlsServerEndPointData(tlsServerEndPointHash(cert.raw));
-    } catch (e) {
-      // A signature algorithm RFC 5929 gives no hash for: no binding can match this certificate.
-      if (e instanceof CertificateError) return undefined;
-      throw e;
-    }
+    // undefined: a signature algorithm RFC 5929 gives no hash for, so no binding can match this certificate.
+    const data = certificateBindingData(cert.raw);
+    if (!data) return undefined;
     if (this.byFingerprint.size >= MAX_CERTIFICATES) this.byFingerprint.clear();
     this.byFingerprint.set(key, data);
     return data;
