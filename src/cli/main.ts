@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDecode } from './commands/decode.js';
 import { registerDemo } from './commands/demo.js';
+import { registerFetch } from './commands/fetch.js';
 import { registerPolicy } from './commands/policy.js';
 import { CliError } from './errors.js';
 import { commandExitCode } from './exitCode.js';
@@ -34,6 +35,7 @@ function buildProgram(): Command {
   registerAudit(program);
   registerUsers(program);
   registerGroups(program);
+  registerFetch(program);
   return program;
 }
 

@@ -10,7 +10,7 @@ export { NtlmDispatcher, type NtlmDispatcherOptions, type NtlmDispatcherStats } 
 export { ntlmInterceptor, type NtlmInterceptor, type NtlmInterceptorOptions } from './interceptor.js';
 export { NtlmHttpAgent, NtlmHttpsAgent, type NtlmAgentOptions } from './agent.js';
 export { ntlmAxios, ntlmAxiosRequestInterceptor, type AxiosConfigLike, type AxiosLike, type NtlmAxiosOptions } from './axios.js';
-export type { HttpAuthOptions } from './options.js';
+export type { AuthLeg, HttpAuthOptions } from './options.js';
 export type { HttpCredentials } from './credentials.js';
 export type { HttpProxyOptions } from './proxy.js';
 export type { PoolStats } from './pool.js';

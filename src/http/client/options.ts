@@ -29,12 +29,38 @@ export interface HttpAuthOptions {
   readonly computerName?: string;
   /** The SPN sent as MsvAvTargetName. Default `HTTP/<host>` (the host as the URL names it, no port). */
   readonly spn?: (host: string, target: AuthTargetKind) => string;
+  /**
+   * Observer of the handshakes, for diagnostics (`ntlmgate fetch -v`): called with every
+   * `Authorization` / `Proxy-Authorization` value the client sends and every `WWW-Authenticate`
+   * / `Proxy-Authenticate` value it receives, in order. It changes nothing, and what it throws is
+   * ignored. The values are the tokens themselves — an AUTHENTICATE carries the NTLMv2 response,
+   * which can be attacked offline — so keep them out of ordinary logs.
+   */
+  readonly onAuthLeg?: (leg: AuthLeg) => void;
+}
+
+/** One authentication header of a handshake, as `onAuthLeg` sees it. */
+export interface AuthLeg {
+  /** `sent`: a header on one of our requests; `received`: a header on a response. */
+  readonly direction: 'sent' | 'received';
+  /** Who the header is for or from: the server (401) or the proxy (407). */
+  readonly target: AuthTargetKind;
+  /** That server's or proxy's host, as the URL names it. */
+  readonly host: string;
+  readonly header: 'Authorization' | 'Proxy-Authorization' | 'WWW-Authenticate' | 'Proxy-Authenticate';
+  /** The header value as sent or received, e.g. `NTLM TlRMTVNTUAAB…` or a bare `Negotiate`. */
+  readonly value: string;
+  /** `sent`: the request's method (`CONNECT` for a proxy tunnel). */
+  readonly method?: string;
+  /** `received`: the response's status. */
+  readonly status?: number;
 }
 
 export interface ResolvedAuth {
   readonly settings: AuthSettings;
   readonly schemes: readonly AuthScheme[];
   readonly audit: AuditSink | undefined;
+  readonly onAuthLeg: ((leg: AuthLeg) => void) | undefined;
   spn(host: string, target: AuthTargetKind): string;
 }
 
@@ -46,6 +72,7 @@ export function resolveAuth(o: HttpAuthOptions): ResolvedAuth {
     throw new HttpAuthError('BAD_OPTION', `schemes must list Negotiate and/or NTLM, got ${JSON.stringify(schemes)}`);
   }
   if (o.audit !== undefined && typeof o.audit?.write !== 'function') throw new HttpAuthError('BAD_OPTION', 'audit must be an AuditSink');
+  if (o.onAuthLeg !== undefined && typeof o.onAuthLeg !== 'function') throw new HttpAuthError('BAD_OPTION', 'onAuthLeg must be a function');
   const spn = o.spn ?? ((host: string) => `HTTP/${host}`);
   return {
     settings: {
@@ -58,8 +85,19 @@ export function resolveAuth(o: HttpAuthOptions): ResolvedAuth {
     },
     schemes: [...new Set(schemes)],
     audit: o.audit,
+    onAuthLeg: o.onAuthLeg,
     spn,
   };
+}
+
+/** Tells the `onAuthLeg` observer (if any); what it throws does not reach the request. */
+export function reportLeg(auth: ResolvedAuth, leg: AuthLeg): void {
+  if (auth.onAuthLeg === undefined) return;
+  try {
+    auth.onAuthLeg(leg);
+  } catch {
+    // an observer cannot fail a request
+  }
 }
 
 /** Writes events and waits until they are durable; a failing sink fails closed (the token is not sent). */

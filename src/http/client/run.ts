@@ -27,7 +27,7 @@ import { offersIn } from './challenge.js';
 import type { PinnedConnection } from './connection.js';
 import { HttpAuthError, type AuthTargetKind } from './errors.js';
 import type { Controller, ResponseSink } from './handlers.js';
-import { bareHost, writeEvents, type ResolvedAuth } from './options.js';
+import { bareHost, reportLeg, writeEvents, type ResolvedAuth } from './options.js';
 import type { OriginPool } from './pool.js';
 import { bodyKind, flat, hasHeader, headerPairs, withoutHeaders, type BodyKind } from './requestParts.js';
 
@@ -306,6 +306,13 @@ export class RequestRun {
       this.bodySent = true;
     }
     const o = this.opts;
+    if (plan.authorization !== undefined && plan.layer !== undefined) {
+      const auth = this.authFor(plan.layer);
+      if (auth.onAuthLeg !== undefined) {
+        const proxy = plan.layer === 'proxy';
+        reportLeg(auth, { direction: 'sent', target: plan.layer, host: this.target(plan.layer).host, header: proxy ? 'Proxy-Authorization' : 'Authorization', value: plan.authorization, method: plan.method });
+      }
+    }
     const last = plan.real && (plan.kind === 'plain' || plan.kind === 'authenticate');
     const dispatchOptions: Dispatcher.DispatchOptions = {
       path: this.path,
@@ -334,6 +341,7 @@ export class RequestRun {
   decide(plan: Plan, conn: PinnedConnection, status: number, headers: IncomingHttpHeaders): Mode {
     const gen = conn.generation;
     const order = this.layerOrder;
+    this.reportChallenges(status, headers);
     const challengeLayer: Layer | undefined = status === 401 ? 'server' : status === 407 && order.includes('proxy') ? 'proxy' : undefined;
 
     // 1. The leg's own handshake: did its target get it?
@@ -394,6 +402,20 @@ export class RequestRun {
     st.hs = undefined;
     st.challenge = undefined;
     return 'consume';
+  }
+
+  /** Tells the onAuthLeg observers about the WWW-Authenticate / Proxy-Authenticate values of a leg's response. */
+  private reportChallenges(status: number, headers: IncomingHttpHeaders): void {
+    for (const layer of this.layerOrder) {
+      const auth = this.authFor(layer);
+      if (auth.onAuthLeg === undefined) continue;
+      const proxy = layer === 'proxy';
+      const v = headers[proxy ? 'proxy-authenticate' : 'www-authenticate'];
+      const host = this.target(layer).host;
+      for (const value of v === undefined ? [] : Array.isArray(v) ? v : [v]) {
+        reportLeg(auth, { direction: 'received', target: layer, host, header: proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate', value, status });
+      }
+    }
   }
 
   // Delivery to the caller -------------------------------------------------------------------

@@ -12,7 +12,7 @@ import { certificateBindingData } from '../tlsChannelBindings.js';
 import { Handshake, type AuthTarget } from './authenticator.js';
 import { offersIn } from './challenge.js';
 import { HttpAuthError, type AuthTargetKind } from './errors.js';
-import { writeEvents, type ResolvedAuth } from './options.js';
+import { reportLeg, writeEvents, type ResolvedAuth } from './options.js';
 import { formatRequestHead, headerLines, ResponseReader, type ParsedResponse } from './wire.js';
 
 /** Default wait for one response during a handshake. */
@@ -135,9 +135,17 @@ export async function authenticateSocket(p: SocketAuthParams): Promise<SocketAut
   const challengeHeader = p.kind === 'proxy' ? 'proxy-authenticate' : 'www-authenticate';
   const timeoutMs = p.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;
   let socket = p.socket;
-  const send = (authorization: string | undefined): Promise<ParsedResponse> => {
+  const proxy = p.kind === 'proxy';
+  const send = async (authorization: string | undefined): Promise<ParsedResponse> => {
     const l = p.leg(authorization);
-    return exchange(socket, formatRequestHead(l.method, l.target, l.headers), l.method, timeoutMs);
+    if (authorization !== undefined) reportLeg(p.auth, { direction: 'sent', target: p.kind, host: p.host, header: proxy ? 'Proxy-Authorization' : 'Authorization', value: authorization, method: l.method });
+    const r = await exchange(socket, formatRequestHead(l.method, l.target, l.headers), l.method, timeoutMs);
+    if (p.auth.onAuthLeg !== undefined) {
+      for (const value of headerLines(r.head, challengeHeader) ?? []) {
+        reportLeg(p.auth, { direction: 'received', target: p.kind, host: p.host, header: proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate', value, status: r.head.statusCode });
+      }
+    }
+    return r;
   };
   const fresh = async (): Promise<void> => {
     socket.destroy();
