@@ -41,6 +41,8 @@ export interface HttpBenchOptions {
   readonly slices: number;
   /** Write CPU profiles of the ntlmgate (SQLite) and plain node:http server processes into this directory (named by pid). */
   readonly profileServer?: string;
+  /** Where the SQLite store of the ntlmgate line commits: a worker thread (the default) or 'inline' on the event loop (before/after). */
+  readonly auditCommit?: 'thread' | 'inline';
   /** Run only these lines (for profiling): hs-ntlmgate, hs-ntlmgate-noaudit, hs-apache, ka-plain, ka-ntlmgate, ka-apache. */
   readonly only?: readonly string[];
 }
@@ -296,7 +298,7 @@ export async function benchHttpServer(options: Partial<HttpBenchOptions> = {}): 
       if (process.env.CI === 'true') throw e;
     }
     const profile = o.profileServer ? ['--cpu-prof', '--cpu-prof-dir', o.profileServer] : [];
-    const ntlmgate = await forkChild('iwa.js', ['--audit', 'sqlite'], profile);
+    const ntlmgate = await forkChild('iwa.js', ['--audit', 'sqlite', '--audit-commit', o.auditCommit ?? 'thread'], profile);
     children.push(ntlmgate);
     const ntlmgateNoAudit = await forkChild('iwa.js', ['--audit', 'none']);
     children.push(ntlmgateNoAudit);
@@ -366,6 +368,7 @@ export function httpBenchOptionsFromArgv(): Partial<HttpBenchOptions> {
     connections: num('--connections'),
     slices: num('--slices'),
     profileServer: argOf('--profile-server'),
+    auditCommit: argOf('--audit-commit'),
     only: argOf('--only')?.split(','),
   };
   return Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined)) as Partial<HttpBenchOptions>;

@@ -4,7 +4,9 @@
  * synchronous=FULL: each group commit is fsync'd) and awaited before the response — or, with
  * `--audit none`, no sink. Forked by bench/httpServer.ts.
  *
- *   node dist/bench/servers/iwa.js --audit sqlite|none [--audit-path FILE]
+ * `--audit-commit inline` commits on the event loop (the store before its commit thread), for comparison.
+ *
+ *   node dist/bench/servers/iwa.js --audit sqlite|none [--audit-path FILE] [--audit-commit thread|inline]
  */
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,7 +27,8 @@ const arg = (name: string): string | undefined => {
 const auditKind = arg('--audit') ?? 'sqlite';
 if (auditKind !== 'sqlite' && auditKind !== 'none') throw new Error(`--audit must be sqlite or none, got ${auditKind}`);
 const ownDir = auditKind === 'sqlite' && !arg('--audit-path') ? mkdtempSync(join(tmpdir(), 'ntlmgate-bench-audit-')) : undefined;
-const store = auditKind === 'sqlite' ? SqliteAuditStore.open(arg('--audit-path') ?? join(ownDir ?? '.', 'audit.db')) : undefined;
+const commitOn = arg('--audit-commit') === 'inline' ? 'inline' : 'thread';
+const store = auditKind === 'sqlite' ? SqliteAuditStore.open(arg('--audit-path') ?? join(ownDir ?? '.', 'audit.db'), { commitOn }) : undefined;
 
 const authority = new MemoryAuthority('CORP')
   .add({ domain: 'CORP', name: 'alice', password: 'Al1ce!Pass2026', groups: ['WebUsers'] })

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { openSqlite, type SqliteDatabase } from '../../../src/sqlite/driver.js';
 import { SQLITE_SCHEMA_VERSION, SqliteAuditStore } from '../../../src/audit/stores/sqlite.js';
@@ -95,5 +97,44 @@ describe('SQLite store specifics', () => {
     const path = join(dir, 'garbage.db');
     writeFileSync(path, 'this is not SQLite'.repeat(100));
     assert.throws(() => SqliteAuditStore.open(path), withCode('open-failed'));
+  });
+
+  it('two processes writing one file concurrently (serve with workers: 2): every write lands exactly once', async () => {
+    const path = join(dir, 'shared.db');
+    await SqliteAuditStore.open(path).close(); // the schema first, as serve's primary does before forking
+    const child = fileURLToPath(new URL('./fixtures/sharedWriter.js', import.meta.url));
+    const run = (prefix: string): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const p = spawn(process.execPath, [child, path, prefix, '8', '60'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        p.on('close', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`writer ${prefix} exited ${String(code)}: ${err}`))));
+      });
+    assert.deepEqual(await Promise.all([run('a'), run('b')]), ['done 480', 'done 480']);
+    const store = SqliteAuditStore.open(path);
+    const ids = (await collect(store.query())).map((e) => e.context.requestId ?? '');
+    await store.close();
+    assert.equal(ids.length, 960);
+    assert.equal(new Set(ids).size, 960);
+    assert.equal(ids.filter((id) => id.startsWith('a-')).length, 480);
+  });
+
+  it('commits on a worker thread by default, inline for :memory: (both durable before write() resolves)', async () => {
+    const mem = SqliteAuditStore.open(':memory:');
+    await mem.write([sampleEvent(1)]);
+    assert.equal(await mem.count(), 1);
+    assert.equal((mem as unknown as { thread: unknown }).thread, undefined);
+    await mem.close();
+    const path = join(dir, 'threaded.db');
+    const store = SqliteAuditStore.open(path);
+    assert.notEqual((store as unknown as { thread: unknown }).thread, undefined);
+    await store.write([sampleEvent(2)]);
+    // visible to another connection as soon as write() resolved: committed, not just queued
+    const probe = openSqlite(path);
+    assert.equal(probe.prepare<{ n: number }>('SELECT count(*) AS n FROM audit_events').get()?.n, 1);
+    probe.close();
+    await store.close();
   });
 });
