@@ -23,9 +23,16 @@ function bigSubidentifier(content: Uint8Array, start: number, end: number): bigi
 }
 
 /**
+ * The longest sub-identifier accepted: 24 octets (168 bits). The largest arcs in use are
+ * 128-bit UUIDs under 2.25 (X.667); a longer one can only be hostile, and turning a
+ * multi-kilobyte BigInt into decimal costs quadratic time in V8 (a 60 KB arc took > 100 ms).
+ */
+export const MAX_SUBIDENTIFIER_OCTETS = 24;
+
+/**
  * Decodes OBJECT IDENTIFIER contents octets (X.690 §8.19) into dotted form. Strict:
- * non-empty, minimal base-128 sub-identifiers, last octet without continuation bit.
- * Arcs of any size are supported (BigInt beyond 2^53, converted in linear time).
+ * non-empty, minimal base-128 sub-identifiers, last octet without continuation bit, at most
+ * MAX_SUBIDENTIFIER_OCTETS per sub-identifier (BigInt beyond 2^53).
  * Throws DerError('BAD_OID').
  */
 export function decodeOidContent(content: Uint8Array): string {
@@ -36,6 +43,7 @@ export function decodeOidContent(content: Uint8Array): string {
   for (let i = 0; i < content.length; i++) {
     const b = content[i] as number;
     if (i === start && b === 0x80) derFail('BAD_OID', 'non-minimal OBJECT IDENTIFIER sub-identifier');
+    if (i - start >= MAX_SUBIDENTIFIER_OCTETS) derFail('BAD_OID', `OBJECT IDENTIFIER sub-identifier longer than ${MAX_SUBIDENTIFIER_OCTETS} octets`);
     if ((b & 0x80) !== 0) {
       value = value * 128 + (b & 0x7f);
       continue;
