@@ -56,47 +56,65 @@ interface RequestCtx {
 
 type LogFields = Partial<Omit<IwaLogEntry, 'level' | 'msg' | 'requestId' | 'clientIp'>>;
 
-export function createIwa(options: IwaOptions): IwaCore {
+/**
+ * Authenticates one request; synchronous (an outcome, not a promise) when nothing had to wait:
+ * a header-less request on an authenticated connection, or a refusal decided at once. The
+ * wrappers below then run the application in the same tick, as a plain node:http listener does.
+ */
+type Run = (req: IwaRequest, res: IwaResponse) => IwaOutcome | Promise<IwaOutcome>;
+
+function createCore(options: IwaOptions): { core: IwaCore; run: Run } {
   const o = resolveOptions(options);
   const registry = new ConnectionRegistry({ timeoutMs: o.handshakeTimeoutMs, maxPerIp: o.maxPendingPerIp, maxTotal: o.maxPendingTotal }, o.now);
   const bindings = new ChannelBindingSource(o.extendedProtection);
   const handshake = new Handshake(o, registry, bindings);
 
-  return {
-    async authenticate(req, res) {
-      const requestId = o.requestId?.(req) ?? randomUUID();
-      if (isHttp2Request(req)) {
-        // No connection to bind a handshake to: the client must retry over HTTP/1.1.
-        http2Fallback(req.stream);
-        emit(o.log, { level: 'info', msg: 'HTTP/2 request refused with HTTP_1_1_REQUIRED', requestId, clientIp: clientIpOf(req.socket), reason: 'http2-fallback' });
-        return { authenticated: false, status: 'reset', requestId };
+  const fail = (ctx: RequestCtx, e: unknown): IwaOutcome => {
+    // Only our own faults land here (the acceptor never throws on peer bytes).
+    emit(o.log, { level: 'error', msg: 'internal error while authenticating', requestId: ctx.requestId, clientIp: ctx.clientIp, reason: 'internal-error', detail: e instanceof Error ? e.message : String(e) });
+    registry.clearPending(ctx.state);
+    respond(ctx.res, 500, { close: true });
+    return { authenticated: false, status: 500, requestId: ctx.requestId };
+  };
+
+  const run: Run = (req, res) => {
+    const requestId = o.requestId?.(req) ?? randomUUID();
+    if (isHttp2Request(req)) {
+      // No connection to bind a handshake to: the client must retry over HTTP/1.1.
+      http2Fallback(req.stream);
+      emit(o.log, { level: 'info', msg: 'HTTP/2 request refused with HTTP_1_1_REQUIRED', requestId, clientIp: clientIpOf(req.socket), reason: 'http2-fallback' });
+      return { authenticated: false, status: 'reset', requestId };
+    }
+    const clientIp = clientIpOf(req.socket);
+    if (o.stripIdentityHeaders) {
+      const removed = stripIdentityHeaders(req);
+      if (removed.length > 0) {
+        emit(o.log, { level: 'warn', msg: `client sent ${removed.join(', ')}; removed`, requestId, clientIp, reason: 'identity-headers-stripped' });
       }
-      const clientIp = clientIpOf(req.socket);
-      if (o.stripIdentityHeaders) {
-        const removed = stripIdentityHeaders(req);
-        if (removed.length > 0) {
-          emit(o.log, { level: 'warn', msg: `client sent ${removed.join(', ')}; removed`, requestId, clientIp, reason: 'identity-headers-stripped' });
-        }
+    }
+    const state = registry.stateOf(req.socket, clientIp);
+    const ctx: RequestCtx = { req, res: res as ServerResponse, state, requestId, clientIp };
+    try {
+      // The common case, without queueing: a header-less request on an authenticated
+      // connection with nothing of its own ahead of it (what handle() would do, minus the wait).
+      if (o.persistence === 'connection' && state.identity && req.headers.authorization === undefined && registry.idle(state)) {
+        return handshake.admit(ctx, state.identity, 'connection-authenticated');
       }
-      const state = registry.stateOf(req.socket, clientIp);
-      const ctx: RequestCtx = { req, res: res as ServerResponse, state, requestId, clientIp };
-      try {
-        // The common case, without queueing: a header-less request on an authenticated
-        // connection with nothing of its own ahead of it (what handle() would do, minus the wait).
-        if (o.persistence === 'connection' && state.identity && req.headers.authorization === undefined && registry.idle(state)) {
-          return handshake.admit(ctx, state.identity, 'connection-authenticated');
-        }
-        return await registry.serialize(state, () => handshake.handle(ctx));
-      } catch (e) {
-        // Only our own faults land here (the acceptor never throws on peer bytes).
-        emit(o.log, { level: 'error', msg: 'internal error while authenticating', requestId, clientIp, reason: 'internal-error', detail: e instanceof Error ? e.message : String(e) });
-        registry.clearPending(state);
-        respond(ctx.res, 500, { close: true });
-        return { authenticated: false, status: 500, requestId };
-      }
-    },
+      return registry.serialize(state, () => handshake.handle(ctx)).catch((e: unknown) => fail(ctx, e));
+    } catch (e) {
+      return fail(ctx, e);
+    }
+  };
+
+  const core: IwaCore = {
+    authenticate: async (req, res) => run(req, res),
     stats: () => ({ ...registry.stats(), certificates: bindings.certificates }),
   };
+  return { core, run };
+}
+
+export function createIwa(options: IwaOptions): IwaCore {
+  return createCore(options).core;
 }
 
 /** The per-request state machine: one instance per handler; what belongs to one request travels in RequestCtx. */
@@ -305,17 +323,21 @@ export type IwaHandler = ((req: IwaRequest, res: IwaResponse, next?: () => void)
  * node:http server.
  */
 export function createIwaHandler(options: IwaOptions): IwaHandler {
-  const core = createIwa(options);
+  const { core, run } = createCore(options);
   const log = options.log;
   const handler = (req: IwaRequest, res: IwaResponse, next?: () => void): void => {
+    const r = runGuarded(run, log, req, res);
+    if (r === undefined) return;
+    if (!(r instanceof Promise)) {
+      // Decided without waiting: next() in this tick.
+      if (r.authenticated && next) callApp(log, r.requestId, req, res, next);
+      return;
+    }
     let requestId = '';
-    core
-      .authenticate(req, res)
-      .then((r) => {
-        requestId = r.requestId;
-        if (r.authenticated && next) next();
-      })
-      .catch((e: unknown) => failApplication(log, requestId, req, res, e));
+    r.then((out) => {
+      requestId = out.requestId;
+      if (out.authenticated && next) next();
+    }).catch((e: unknown) => failApplication(log, requestId, req, res, e));
   };
   return Object.assign(handler, { authenticate: core.authenticate, stats: core.stats });
 }
@@ -324,21 +346,48 @@ export type IwaApplication<Req extends IwaRequest = IncomingMessage, Res extends
 
 /** Wraps a node:http / node:https request listener: it runs only for authenticated, authorized requests. */
 export function iwa(options: IwaOptions): <Req extends IwaRequest = IncomingMessage, Res extends IwaResponse = ServerResponse>(app: IwaApplication<Req, Res>) => ((req: Req, res: Res) => void) & IwaCore {
-  const core = createIwa(options);
+  const { core, run } = createCore(options);
   const log = options.log;
   return <Req extends IwaRequest = IncomingMessage, Res extends IwaResponse = ServerResponse>(app: IwaApplication<Req, Res>) => {
     const listener = (req: Req, res: Res): void => {
+      const r = runGuarded(run, log, req, res);
+      if (r === undefined) return;
+      if (!(r instanceof Promise)) {
+        // Decided without waiting (an authenticated keep-alive request): the application runs in
+        // this tick, exactly as it would as a plain node:http listener.
+        if (r.authenticated) callApp(log, r.requestId, req, res, () => app(req, res));
+        return;
+      }
       let requestId = '';
-      core
-        .authenticate(req, res)
-        .then((r) => {
-          requestId = r.requestId;
-          return r.authenticated ? app(req, res) : undefined;
-        })
-        .catch((e: unknown) => failApplication(log, requestId, req, res, e));
+      r.then((out) => {
+        requestId = out.requestId;
+        return out.authenticated ? app(req, res) : undefined;
+      }).catch((e: unknown) => failApplication(log, requestId, req, res, e));
     };
     return Object.assign(listener, { authenticate: core.authenticate, stats: core.stats });
   };
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> => (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
+
+/** run() for the wrappers: a fault of our own before any await ends as failApplication (as a rejection of authenticate() would). */
+function runGuarded(run: Run, log: IwaOptions['log'], req: IwaRequest, res: IwaResponse): IwaOutcome | Promise<IwaOutcome> | undefined {
+  try {
+    return run(req, res);
+  } catch (e) {
+    failApplication(log, '', req, res, e);
+    return undefined;
+  }
+}
+
+/** Runs the application synchronously; a throw or a rejected promise it returns ends as failApplication, as on the async path. */
+function callApp(log: IwaOptions['log'], requestId: string, req: IwaRequest, res: IwaResponse, app: () => unknown): void {
+  try {
+    const out = app();
+    if (isThenable(out)) Promise.resolve(out).catch((e: unknown) => failApplication(log, requestId, req, res, e));
+  } catch (e) {
+    failApplication(log, requestId, req, res, e);
+  }
 }
 
 /** The application (or next) threw: answer 500 if nothing was sent, and log it — never an unhandled rejection. */
