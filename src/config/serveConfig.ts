@@ -9,7 +9,7 @@
  * not start.
  */
 import { readFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { availableParallelism, cpus, hostname } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { AllowList } from '../http/server/authorization.js';
@@ -71,6 +71,12 @@ export interface ServeConfig {
   /** Create a demo account (and print how to log on with it) when the account store is empty. */
   readonly demoAccount: boolean;
   readonly shutdownTimeoutMs: number;
+  /**
+   * Server processes (node:cluster): 1 = this process serves; N > 1 = a primary forks N
+   * workers that each run the whole server, connections distributed per TCP connection.
+   * `auto` in the file is the number of CPUs (os.availableParallelism()).
+   */
+  readonly workers: number;
 }
 
 /** Every problem in a configuration, each prefixed with its key path. */
@@ -199,7 +205,24 @@ export function parseAddress(text: string): { host: string; port: number } | und
   return { host, port };
 }
 
-const TOP_KEYS = ['listen', 'stateDir', 'names', 'http', 'authority', 'audit', 'policy', 'allow', 'upstream', 'log', 'demoAccount', 'shutdownTimeout'] as const;
+const TOP_KEYS = ['listen', 'stateDir', 'names', 'http', 'authority', 'audit', 'policy', 'allow', 'upstream', 'log', 'demoAccount', 'shutdownTimeout', 'workers'] as const;
+export const MAX_WORKERS = 256;
+
+/** What `workers: auto` means on this machine. */
+export function autoWorkers(): number {
+  return Math.max(1, Math.min(MAX_WORKERS, typeof availableParallelism === 'function' ? availableParallelism() : cpus().length));
+}
+
+function readWorkers(r: Reader, v: unknown): number {
+  if (v === undefined || v === null) return 1;
+  if (typeof v === 'string' && v.trim().toLowerCase() === 'auto') return autoWorkers();
+  if (typeof v === 'string' && /^\d+$/.test(v.trim())) v = Number(v.trim());
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_WORKERS) {
+    r.problem('workers', `expected auto or a whole number from 1 to ${MAX_WORKERS}, got ${shown(v)}`);
+    return 1;
+  }
+  return v;
+}
 const NETBIOS = /^[A-Za-z0-9!@#$%^&'(){}~_.-]{1,15}$/;
 
 function readListen(r: Reader, v: unknown): ListenConfig[] {
@@ -334,6 +357,7 @@ export function parseServeConfig(raw: unknown, o: { readonly file?: string; read
     log: { level: r.oneOf('log.level', log['level'], LOG_LEVELS) ?? 'info' },
     demoAccount: r.boolean('demoAccount', top['demoAccount']) ?? o.file === undefined,
     shutdownTimeoutMs: r.duration('shutdownTimeout', top['shutdownTimeout']) ?? 10_000,
+    workers: readWorkers(r, top['workers']),
   };
   if (r.problems.length > 0) throw new ServeConfigError(r.problems, o.file);
   return config;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AUDIT_MODE_POLICY,
+  autoWorkers,
   defaultComputerName,
   loadServeConfig,
   parseAddress,
@@ -199,5 +200,19 @@ describe('addresses and durations', () => {
     assert.equal(parseDuration('45'), undefined);
     assert.equal(parseDuration('-1s'), undefined);
     assert.equal(parseDuration('soon', 's'), undefined);
+  });
+});
+
+describe('workers', () => {
+  it('1 by default; auto is the CPU count; a number within 1–256; anything else named', () => {
+    assert.equal(parseServeConfigText('').workers, 1);
+    assert.equal(parseServeConfigText('workers: auto').workers, autoWorkers());
+    assert.ok(autoWorkers() >= 1);
+    assert.equal(parseServeConfigText('workers: 2').workers, 2);
+    assert.deepEqual(problems('workers: 0'), ['workers: expected auto or a whole number from 1 to 256, got 0']);
+    assert.deepEqual(problems('workers: many'), ['workers: expected auto or a whole number from 1 to 256, got "many"']);
+    assert.deepEqual(problems('worker: 2'), [
+      `worker: unknown key (did you mean workers?); allowed: listen, stateDir, names, http, authority, audit, policy, allow, upstream, log, demoAccount, shutdownTimeout, workers`,
+    ]);
   });
 });
