@@ -14,6 +14,7 @@ import { NegotiateClientContext } from '../src/spnego/negotiateClient.js';
 import { NegotiateServerContext } from '../src/spnego/negotiateServer.js';
 import { benchAuditStore } from './auditStore.js';
 import { benchHttpServer, httpBenchOptionsFromArgv } from './httpServer.js';
+import { benchHttpClient, clientBenchOptionsFromArgv } from './httpClient.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(name);
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
   // Its own timing: 6 s per server and line unless --http-seconds says otherwise (--seconds is the lines above).
   const http = httpBenchOptionsFromArgv();
   await benchHttpServer({ ...http, seconds: numberArg('--http-seconds') ?? 6 });
+  await benchHttpClient({ ...clientBenchOptionsFromArgv(), seconds: numberArg('--client-seconds') ?? 5 });
 }
 
 function numberArg(name: string): number | undefined {
