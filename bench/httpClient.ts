@@ -9,11 +9,13 @@
  *
  * The Node clients run in this process, one at a time, `concurrency` cycles in flight (default 8);
  * curl runs as `concurrency` processes at once. Every cycle must end in 200 with
- * `X-Auth-User: CORP\alice`. Each line runs for `seconds` (default 5) after `warmup` seconds
- * (default 1), cycles counted when they finish inside the window. Prints figures and ratios;
- * never fails on a number.
+ * `X-Auth-User: CORP\alice`. Each line runs for `seconds` (default 5) in `slices` (5) taking turns
+ * with the other clients of its section, after `warmup` seconds (default 1; 0.3 s before later
+ * slices), cycles counted when they finish inside a slice. Client and server CPU per response
+ * come from /proc. Prints figures and ratios; never fails on a number. Results and how each
+ * library is configured: docs/benchmarks.md.
  *
- *   node dist/bench/httpClient.js [--seconds 5] [--warmup 1] [--concurrency 8] [--client-only a-ntlmgate,b-curl,…]
+ *   node dist/bench/httpClient.js [--seconds 5] [--slices 5] [--warmup 1] [--concurrency 8] [--client-only a-ntlmgate,b-curl,…]
  *   (also part of `npm run bench`)
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
