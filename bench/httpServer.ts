@@ -17,7 +17,7 @@
  * machine falls on all of them alike; each ratio also shows the spread of the rounds' ratios.
  * Prints figures and ratios; never fails on a number.
  *
- *   node dist/bench/httpServer.js [--seconds 6] [--slices 6] [--warmup 1] [--workers 2] [--connections 4]
+ *   node dist/bench/httpServer.js [--seconds 6] [--slices 6] [--warmup 1] [--workers 2] [--connections 4] [--server-workers N] [--audit-commit thread|inline]
  *                                 [--only hs-ntlmgate,ka-plain,…] [--profile-server DIR]
  *   (also part of `npm run bench`)
  */
@@ -41,13 +41,15 @@ export interface HttpBenchOptions {
   readonly slices: number;
   /** Write CPU profiles of the ntlmgate (SQLite) and plain node:http server processes into this directory (named by pid). */
   readonly profileServer?: string;
+  /** Server processes of the ntlmgate-cluster line (what `workers: auto` picks here: the CPU count). */
+  readonly serverWorkers: number;
   /** Where the SQLite store of the ntlmgate line commits: a worker thread (the default) or 'inline' on the event loop (before/after). */
   readonly auditCommit?: 'thread' | 'inline';
-  /** Run only these lines (for profiling): hs-ntlmgate, hs-ntlmgate-noaudit, hs-apache, ka-plain, ka-ntlmgate, ka-apache. */
+  /** Run only these lines (for profiling): hs-ntlmgate-cluster, hs-ntlmgate, hs-ntlmgate-noaudit, hs-apache, ka-plain, ka-ntlmgate, ka-ntlmgate-cluster, ka-apache (ka-ntlmgate-noaudit only when named). */
   readonly only?: readonly string[];
 }
 
-const DEFAULTS: HttpBenchOptions = { seconds: 6, warmup: 1, workers: 2, connections: 4, slices: 6 };
+const DEFAULTS: HttpBenchOptions = { seconds: 6, warmup: 1, workers: 2, connections: 4, slices: 6, serverWorkers: availableParallelism() };
 const SERVERS = new URL('./servers/', import.meta.url);
 const ALICE = { user: 'alice', domain: 'CORP', password: 'Al1ce!Pass2026', expectUser: 'CORP\\alice' };
 
@@ -57,6 +59,8 @@ const ALICE = { user: 'alice', domain: 'CORP', password: 'Al1ce!Pass2026', expec
 interface Child {
   readonly process: ChildProcess;
   readonly port: number | undefined;
+  /** The child's ready message (a cluster primary lists its workers' pids). */
+  readonly ready: Record<string, unknown>;
   call(cmd: string, extra?: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
@@ -64,13 +68,13 @@ async function forkChild(file: string, args: readonly string[] = [], execArgv: r
   const child = fork(fileURLToPath(new URL(file, SERVERS)), [...args], { execArgv: [...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map<number, { resolve: (m: Record<string, unknown>) => void; reject: (e: Error) => void }>();
   let nextId = 1;
-  const port = await new Promise<number | undefined>((resolve, reject) => {
+  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
     const onExit = (code: number | null): void => reject(new Error(`${file} exited (${String(code)}) before it was ready`));
     child.once('exit', onExit);
     child.on('message', (m: Record<string, unknown>) => {
       if (m.ready) {
         child.removeListener('exit', onExit);
-        resolve(typeof m.port === 'number' ? m.port : undefined);
+        resolve(m);
         return;
       }
       const p = pending.get(Number(m.reply));
@@ -86,7 +90,8 @@ async function forkChild(file: string, args: readonly string[] = [], execArgv: r
   });
   return {
     process: child,
-    port,
+    port: typeof ready.port === 'number' ? ready.port : undefined,
+    ready,
     call(cmd, extra = {}) {
       const id = nextId++;
       return new Promise((resolve, reject) => {
@@ -163,7 +168,7 @@ function cpuOfGroup(pgid: number): number | undefined {
 // other load on a shared machine falls on all of them alike; each slice opens its connections
 // (and, for keep-alive, logs them on) during a short unmeasured lead-in.
 
-type TargetKey = 'ntlmgate' | 'ntlmgate-noaudit' | 'apache' | 'plain';
+type TargetKey = 'ntlmgate' | 'ntlmgate-noaudit' | 'ntlmgate-cluster' | 'apache' | 'plain';
 
 interface Target {
   readonly key: TargetKey;
@@ -302,6 +307,9 @@ export async function benchHttpServer(options: Partial<HttpBenchOptions> = {}): 
     children.push(ntlmgate);
     const ntlmgateNoAudit = await forkChild('iwa.js', ['--audit', 'none']);
     children.push(ntlmgateNoAudit);
+    const clustered = await forkChild('iwa.js', ['--audit', process.env.BENCH_CLUSTER_AUDIT ?? 'sqlite', '--workers', String(o.serverWorkers)]);
+    children.push(clustered);
+    const clusterPids = [clustered.process.pid ?? 0, ...((clustered.ready.pids as number[] | undefined) ?? [])];
     const plain = await forkChild('plain.js', [], profile);
     children.push(plain);
     const loaders = await Promise.all(Array.from({ length: o.workers }, () => forkChild('loadClient.js')));
@@ -320,6 +328,7 @@ export async function benchHttpServer(options: Partial<HttpBenchOptions> = {}): 
     const apachePid = apache ? Number(readFileSync(`${apache.dir}/httpd.pid`, 'utf8').trim()) : 0;
     const t = {
       ntlmgate: { key: 'ntlmgate', label: 'ntlmgate iwa(), SQLite audit', port: ntlmgate.port ?? 0, path: '/', cpu: () => cpuOf([ntlmgate.process.pid ?? 0]) },
+      cluster: { key: 'ntlmgate-cluster', label: `ntlmgate iwa() × ${o.serverWorkers} workers, SQLite`, port: clustered.port ?? 0, path: '/', cpu: () => cpuOf(clusterPids) },
       noAudit: { key: 'ntlmgate-noaudit', label: 'ntlmgate iwa(), no audit sink', port: ntlmgateNoAudit.port ?? 0, path: '/', cpu: () => cpuOf([ntlmgateNoAudit.process.pid ?? 0]) },
       apache: apache ? { key: 'apache', label: 'Apache + mod_auth_gssapi', port: apache.port, path: '/', cpu: () => cpuOfGroup(apachePid) } : undefined,
       plain: { key: 'plain', label: 'plain node:http, no auth (ceiling)', port: plain.port ?? 0, path: '/', cpu: () => cpuOf([plain.process.pid ?? 0]), authenticate: false },
@@ -328,23 +337,27 @@ export async function benchHttpServer(options: Partial<HttpBenchOptions> = {}): 
       ts.filter((x): x is Target => x !== undefined && (!o.only || o.only.includes(`${prefix}-${x.key}`)));
 
     console.log('\nFull NTLM handshakes per second, a new connection each (connect, NEGOTIATE → 401, AUTHENTICATE → 200, close)');
-    const hs = await compare(selected('hs', [t.ntlmgate, t.noAudit, t.apache]), 'handshake', loaders, o);
+    const hs = await compare(selected('hs', [t.cluster, t.ntlmgate, t.noAudit, t.apache]), 'handshake', loaders, o);
+    line(t.cluster.label, hs.get('ntlmgate-cluster'));
     line(t.ntlmgate.label, hs.get('ntlmgate'));
     line(t.noAudit.label, hs.get('ntlmgate-noaudit'));
     line('Apache + mod_auth_gssapi', hs.get('apache') ?? (apache ? undefined : apacheWhy));
-    console.log(`  ratio ntlmgate (SQLite audit) / Apache = ${ratio(hs.get('ntlmgate'), hs.get('apache'))}   target >= 3x`);
+    console.log(`  ratio ntlmgate × ${o.serverWorkers} workers (SQLite audit) / Apache = ${ratio(hs.get('ntlmgate-cluster'), hs.get('apache'))}   target >= 3x`);
+    console.log(`  ratio ntlmgate 1 process (SQLite audit) / Apache = ${ratio(hs.get('ntlmgate'), hs.get('apache'))}`);
     console.log(`  ratio ntlmgate (no audit sink) / Apache = ${ratio(hs.get('ntlmgate-noaudit'), hs.get('apache'))}`);
     const stats = await ntlmgate.call('stats');
     console.log(`  (the SQLite audit store holds ${fmt(Number(stats.auditEvents))} events: one per logon, warm-up slices included)`);
 
     console.log('\nAuthenticated keep-alive requests per second (one handshake per connection, then GET without a header, one at a time)');
     // ka-ntlmgate-noaudit only on request (--only): the audit sink is not on the keep-alive path.
-    const ka = await compare(selected('ka', [t.plain, t.ntlmgate, o.only?.includes('ka-ntlmgate-noaudit') ? t.noAudit : undefined, t.apache]), 'keepalive', loaders, o);
+    const ka = await compare(selected('ka', [t.plain, t.ntlmgate, o.only?.includes('ka-ntlmgate-noaudit') ? t.noAudit : undefined, t.cluster, t.apache]), 'keepalive', loaders, o);
     line(t.plain.label, ka.get('plain'));
     line(t.ntlmgate.label, ka.get('ntlmgate'));
+    line(t.cluster.label, ka.get('ntlmgate-cluster'));
     line(t.noAudit.label, ka.get('ntlmgate-noaudit'));
     line('Apache + mod_auth_gssapi', ka.get('apache') ?? (apache ? undefined : apacheWhy));
-    console.log(`  ratio ntlmgate / plain node:http = ${ratio(ka.get('ntlmgate'), ka.get('plain'))}   target >= 0.95x`);
+    console.log(`  ratio ntlmgate / plain node:http = ${ratio(ka.get('ntlmgate'), ka.get('plain'))}   target >= 0.95x (both one process)`);
+    console.log(`  ratio ntlmgate × ${o.serverWorkers} workers / Apache = ${ratio(ka.get('ntlmgate-cluster'), ka.get('apache'))}`);
     console.log(`  ratio ntlmgate / Apache = ${ratio(ka.get('ntlmgate'), ka.get('apache'))}`);
   } finally {
     await Promise.all(children.map(stopChild));
@@ -367,6 +380,7 @@ export function httpBenchOptionsFromArgv(): Partial<HttpBenchOptions> {
     seconds: num('--http-seconds') ?? num('--seconds'),
     warmup: num('--warmup'),
     workers: num('--workers'),
+    serverWorkers: num('--server-workers'),
     connections: num('--connections'),
     slices: num('--slices'),
     profileServer: argOf('--profile-server'),

@@ -50,5 +50,7 @@ export async function runServer(server: Server, stats: () => Promise<Record<stri
     }
     throw new Error(`unknown command ${r.cmd}`);
   }, shutdown);
+  // A cluster worker is stopped by its primary with SIGTERM: finish and flush as on 'stop'.
+  process.once('SIGTERM', () => void shutdown().finally(() => process.exit(0)));
   tell({ ready: true, port: (server.address() as AddressInfo).port });
 }

@@ -1,13 +1,16 @@
 /**
  * ntlmgate's IWA server under test: `iwa()` over node:http, MemoryAuthority (alice, bob), the
  * default policy, and every logon's events written to the embedded SQLite audit store (WAL,
- * synchronous=FULL: each group commit is fsync'd) and awaited before the response — or, with
- * `--audit none`, no sink. Forked by bench/httpServer.ts.
- *
+ * synchronous=FULL: each group commit is fsync'd, on the store's commit thread) and awaited
+ * before the response — or, with `--audit none`, no sink. Forked by bench/httpServer.ts.
  * `--audit-commit inline` commits on the event loop (the store before its commit thread), for comparison.
+ * `--workers N` (N > 1) runs N such servers under node:cluster on one port, as `ntlmgate serve`
+ * with `workers: N` does (workers accept per connection, SCHED_NONE, one shared SQLite file);
+ * this process is then the primary and relays the bench's commands.
  *
- *   node dist/bench/servers/iwa.js --audit sqlite|none [--audit-path FILE] [--audit-commit thread|inline]
+ *   node dist/bench/servers/iwa.js --audit sqlite|none [--audit-path FILE] [--audit-commit thread|inline] [--workers N]
  */
+import cluster from 'node:cluster';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +19,7 @@ import { SqliteAuditStore } from '../../src/audit/stores/sqlite.js';
 import { MemoryAuthority } from '../../src/authority/memoryAuthority.js';
 import { iwa } from '../../src/http/server/handler.js';
 import { DEFAULT_POLICY } from '../../src/policy/policy.js';
-import { runServer } from './ipc.js';
+import { runServer, serveRequests, tell } from './ipc.js';
 import { PAGE, PAGE_HEADERS } from './page.js';
 
 const arg = (name: string): string | undefined => {
@@ -26,37 +29,78 @@ const arg = (name: string): string | undefined => {
 
 const auditKind = arg('--audit') ?? 'sqlite';
 if (auditKind !== 'sqlite' && auditKind !== 'none') throw new Error(`--audit must be sqlite or none, got ${auditKind}`);
-const ownDir = auditKind === 'sqlite' && !arg('--audit-path') ? mkdtempSync(join(tmpdir(), 'ntlmgate-bench-audit-')) : undefined;
+const workers = Number(arg('--workers') ?? '1');
 const commitOn = arg('--audit-commit') === 'inline' ? 'inline' : 'thread';
-const store = auditKind === 'sqlite' ? SqliteAuditStore.open(arg('--audit-path') ?? join(ownDir ?? '.', 'audit.db'), { commitOn }) : undefined;
 
-const authority = new MemoryAuthority('CORP')
-  .add({ domain: 'CORP', name: 'alice', password: 'Al1ce!Pass2026', groups: ['WebUsers'] })
-  .add({ domain: 'CORP', name: 'bob', password: 'B0b!Pass2026' });
+if (workers > 1 && cluster.isPrimary) await primary();
+else await server();
 
-const handler = iwa({
-  authority,
-  netbiosComputerName: 'WEB1',
-  netbiosDomainName: 'CORP',
-  dnsComputerName: 'web1.corp.example.test',
-  dnsDomainName: 'corp.example.test',
-  policy: DEFAULT_POLICY,
-  audit: store,
-  serviceName: 'bench',
-})((req, res) => {
-  res.writeHead(200, { ...PAGE_HEADERS, 'X-Auth-User': req.ntlmgate?.name ?? '' });
-  res.end(PAGE);
-});
+async function server(): Promise<void> {
+  const ownDir = auditKind === 'sqlite' && !arg('--audit-path') ? mkdtempSync(join(tmpdir(), 'ntlmgate-bench-audit-')) : undefined;
+  const store = auditKind === 'sqlite' ? SqliteAuditStore.open(arg('--audit-path') ?? join(ownDir ?? '.', 'audit.db'), { commitOn }) : undefined;
 
-const server = http.createServer(handler);
-await runServer(
-  server,
-  async () => {
-    await store?.flush();
-    return { auditEvents: store ? await store.count() : 0, audit: auditKind, ...handler.stats() };
-  },
-  async () => {
-    await store?.close();
-    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
-  },
-);
+  const authority = new MemoryAuthority('CORP')
+    .add({ domain: 'CORP', name: 'alice', password: 'Al1ce!Pass2026', groups: ['WebUsers'] })
+    .add({ domain: 'CORP', name: 'bob', password: 'B0b!Pass2026' });
+
+  const handler = iwa({
+    authority,
+    netbiosComputerName: 'WEB1',
+    netbiosDomainName: 'CORP',
+    dnsComputerName: 'web1.corp.example.test',
+    dnsDomainName: 'corp.example.test',
+    policy: DEFAULT_POLICY,
+    audit: store,
+    serviceName: 'bench',
+  })((req, res) => {
+    res.writeHead(200, { ...PAGE_HEADERS, 'X-Auth-User': req.ntlmgate?.name ?? '' });
+    res.end(PAGE);
+  });
+
+  await runServer(
+    http.createServer(handler),
+    async () => {
+      await store?.flush();
+      return { auditEvents: store ? await store.count() : 0, audit: auditKind, ...handler.stats() };
+    },
+    async () => {
+      await store?.close();
+      if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+    },
+  );
+}
+
+/** The cluster primary: one shared audit file, N workers, the bench's commands relayed. */
+async function primary(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'ntlmgate-bench-audit-'));
+  const path = join(dir, 'audit.db');
+  if (auditKind === 'sqlite') await SqliteAuditStore.open(path).close(); // the schema, once
+  if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
+  cluster.setupPrimary({ args: [...process.argv.slice(2), '--audit-path', path] });
+  const forked = Array.from({ length: workers }, () => cluster.fork());
+  const ports = await Promise.all(
+    forked.map((w) => new Promise<number>((resolve) => w.on('message', (m: { ready?: boolean; port?: number }) => m.ready && resolve(Number(m.port))))),
+  );
+  const stop = async (): Promise<void> => {
+    await Promise.all(forked.map((w) => (w.isDead() ? undefined : new Promise<void>((r) => (w.once('exit', () => r()), w.process.kill('SIGTERM'))))));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  serveRequests(async (r) => {
+    if (r.cmd === 'stats') {
+      if (auditKind !== 'sqlite') return { auditEvents: 0 };
+      const s = SqliteAuditStore.open(path, { commitOn: 'inline' });
+      try {
+        return { auditEvents: await s.count() };
+      } finally {
+        await s.close();
+      }
+    }
+    if (r.cmd === 'stop') {
+      await stop();
+      setImmediate(() => process.exit(0));
+      return {};
+    }
+    throw new Error(`unknown command ${r.cmd}`);
+  }, stop);
+  tell({ ready: true, port: ports[0], pids: forked.map((w) => w.process.pid) });
+}
