@@ -9,6 +9,52 @@ import type { Dispatcher } from 'undici';
 
 export type Controller = Dispatcher.DispatchController;
 
+/** Where a ForwardingController sends the caller's abort / pause / resume. */
+export interface ControlTarget {
+  abort(reason: Error): void;
+  pause(): void;
+  resume(): void;
+}
+
+/**
+ * The controller the caller holds while its request moves between legs and connections: it
+ * remembers abort / pause state (a leg started later sees it) and forwards each call to
+ * whichever leg is running now.
+ */
+export class ForwardingController implements Dispatcher.DispatchController {
+  private _aborted = false;
+  private _paused = false;
+  private _reason: Error | null = null;
+  rawHeaders: Controller['rawHeaders'] = null;
+  rawTrailers: Controller['rawTrailers'] = null;
+
+  constructor(private readonly target: ControlTarget) {}
+
+  get aborted(): boolean {
+    return this._aborted;
+  }
+  get paused(): boolean {
+    return this._paused;
+  }
+  get reason(): Error | null {
+    return this._reason;
+  }
+  abort(reason?: Error): void {
+    if (this._aborted) return;
+    this._aborted = true;
+    this._reason = reason ?? new Error('request aborted');
+    this.target.abort(this._reason);
+  }
+  pause(): void {
+    this._paused = true;
+    this.target.pause();
+  }
+  resume(): void {
+    this._paused = false;
+    this.target.resume();
+  }
+}
+
 /** The controller API with every callback present. */
 export interface ResponseSink {
   onRequestStart(controller: Controller, context: object): void;

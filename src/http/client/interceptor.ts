@@ -24,7 +24,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { offersIn } from './challenge.js';
 import { kKnows, kLearn, kProxied, NtlmDispatcher, type NtlmDispatcherOptions } from './dispatcher.js';
-import { toSink, type Controller, type ResponseSink } from './handlers.js';
+import { ForwardingController, toSink, type Controller, type ResponseSink } from './handlers.js';
 import { bodyKind, hasHeader, headerPairs } from './requestParts.js';
 
 export interface NtlmInterceptorOptions extends NtlmDispatcherOptions {
@@ -45,42 +45,16 @@ function originOf(opts: Dispatcher.DispatchOptions): string | undefined {
   }
 }
 
-/** The controller the caller holds: it follows the request from the chain to the pinned connection. */
-class FollowController implements Dispatcher.DispatchController {
-  current: Controller | undefined;
-  private _aborted = false;
-  private _paused = false;
-  private _reason: Error | null = null;
-  rawHeaders: Controller['rawHeaders'] = null;
-  rawTrailers: Controller['rawTrailers'] = null;
-  get aborted(): boolean {
-    return this._aborted;
-  }
-  get paused(): boolean {
-    return this._paused;
-  }
-  get reason(): Error | null {
-    return this._reason;
-  }
-  abort(reason: Error): void {
-    if (this._aborted) return;
-    this._aborted = true;
-    this._reason = reason;
-    this.current?.abort(reason);
-  }
-  pause(): void {
-    this._paused = true;
-    this.current?.pause();
-  }
-  resume(): void {
-    this._paused = false;
-    this.current?.resume();
-  }
-}
-
 /** Watches a request that went down the chain for a 401 with Negotiate/NTLM. */
 class Detour implements Dispatcher.DispatchHandler {
-  private readonly follow = new FollowController();
+  /** The leg running now: the chain's first, then the pinned connection's. */
+  private current: Controller | undefined;
+  /** The controller the caller holds: it follows the request from the chain to the pinned connection. */
+  private readonly follow = new ForwardingController({
+    abort: (reason) => this.current?.abort(reason),
+    pause: () => this.current?.pause(),
+    resume: () => this.current?.resume(),
+  });
   private started = false;
   private swallow = false;
 
@@ -93,7 +67,7 @@ class Detour implements Dispatcher.DispatchHandler {
   ) {}
 
   onRequestStart(controller: Controller, context: object): void {
-    this.follow.current = controller;
+    this.current = controller;
     if (this.started) return;
     this.started = true;
     this.sink.onRequestStart(this.follow, context);
@@ -132,7 +106,7 @@ class Detour implements Dispatcher.DispatchHandler {
     const sink = this.sink;
     const continuation: Dispatcher.DispatchHandler = {
       onRequestStart: (c: Controller) => {
-        follow.current = c;
+        this.current = c;
         if (follow.aborted) c.abort(follow.reason ?? new Error('request aborted'));
       },
       onResponseStart: (c: Controller, s: number, h: IncomingHttpHeaders, m?: string) => {

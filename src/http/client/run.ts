@@ -26,7 +26,7 @@ import { Handshake, type AuthTarget } from './authenticator.js';
 import { offersIn } from './challenge.js';
 import type { PinnedConnection } from './connection.js';
 import { HttpAuthError, type AuthTargetKind } from './errors.js';
-import type { Controller, ResponseSink } from './handlers.js';
+import { ForwardingController, type Controller, type ResponseSink } from './handlers.js';
 import { bareHost, reportLeg, writeEvents, type ResolvedAuth } from './options.js';
 import type { OriginPool } from './pool.js';
 import { bodyKind, flat, hasHeader, headerPairs, withoutHeaders, type BodyKind } from './requestParts.js';
@@ -65,41 +65,6 @@ class LayerState {
   noPreempt = false;
 }
 
-/** The controller the caller sees: abort / pause / resume reach whichever leg is running. */
-class RunController implements Dispatcher.DispatchController {
-  private _aborted = false;
-  private _paused = false;
-  private _reason: Error | null = null;
-  rawHeaders: Buffer[] | string[] | IncomingHttpHeaders | null = null;
-  rawTrailers: Buffer[] | string[] | IncomingHttpHeaders | null = null;
-
-  constructor(private readonly run: RequestRun) {}
-
-  get aborted(): boolean {
-    return this._aborted;
-  }
-  get paused(): boolean {
-    return this._paused;
-  }
-  get reason(): Error | null {
-    return this._reason;
-  }
-  abort(reason?: Error): void {
-    if (this._aborted) return;
-    this._aborted = true;
-    this._reason = reason ?? new Error('request aborted');
-    this.run.abort(this._reason);
-  }
-  pause(): void {
-    this._paused = true;
-    this.run.leg?.pause();
-  }
-  resume(): void {
-    this._paused = false;
-    this.run.leg?.resume();
-  }
-}
-
 export interface RunContext {
   readonly pool: OriginPool;
   /** Credentials, policy and audit for the server. */
@@ -108,7 +73,12 @@ export interface RunContext {
 }
 
 export class RequestRun {
-  readonly controller = new RunController(this);
+  /** The controller the caller sees: abort / pause / resume reach whichever leg is running. */
+  readonly controller = new ForwardingController({
+    abort: (reason) => this.abort(reason),
+    pause: () => this.leg?.pause(),
+    resume: () => this.leg?.resume(),
+  });
   /** The running leg's controller. */
   leg: Controller | undefined;
   private conn: PinnedConnection | undefined;
