@@ -307,7 +307,7 @@ export async function benchHttpServer(options: Partial<HttpBenchOptions> = {}): 
     children.push(ntlmgate);
     const ntlmgateNoAudit = await forkChild('iwa.js', ['--audit', 'none']);
     children.push(ntlmgateNoAudit);
-    const clustered = await forkChild('iwa.js', ['--audit', process.env.BENCH_CLUSTER_AUDIT ?? 'sqlite', '--workers', String(o.serverWorkers)]);
+    const clustered = await forkChild('iwa.js', ['--audit', 'sqlite', '--workers', String(o.serverWorkers)]);
     children.push(clustered);
     const clusterPids = [clustered.process.pid ?? 0, ...((clustered.ready.pids as number[] | undefined) ?? [])];
     const plain = await forkChild('plain.js', [], profile);
