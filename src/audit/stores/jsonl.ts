@@ -17,6 +17,7 @@ import { dirname } from 'node:path';
 import type { AuditEvent } from '../../events/event.js';
 import type { AuditFilter, AuditStore } from '../query.js';
 import { AuditStoreError, type BatchOptions } from '../sink.js';
+import { BatchedAuditStore } from './batchedStore.js';
 import { GroupCommit, errorText } from './groupCommit.js';
 import { decodeLine, encodeLine } from './jsonLine.js';
 import { countMatching, readInOrder } from './jsonlRead.js';
@@ -49,16 +50,16 @@ async function checkFirstLine(fh: FileHandle, path: string): Promise<void> {
   if (nl > 0) decodeLine(buf.toString('utf8', 0, nl), `${path}:1`);
 }
 
-export class JsonlAuditStore implements AuditStore {
-  private readonly batcher: GroupCommit;
+export class JsonlAuditStore extends BatchedAuditStore implements AuditStore {
+  protected readonly batcher: GroupCommit;
   private failed: unknown;
-  private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly path: string,
     private readonly fh: FileHandle,
     options: BatchOptions,
   ) {
+    super();
     this.batcher = new GroupCommit((events) => this.append(events), options, `JSON Lines audit store ${path}`);
   }
 
@@ -97,20 +98,8 @@ export class JsonlAuditStore implements AuditStore {
     }
   }
 
-  write(events: readonly AuditEvent[]): Promise<void> {
-    return this.batcher.write(events);
-  }
-
-  flush(): Promise<void> {
-    return this.batcher.flush();
-  }
-
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      await this.batcher.close();
-      await this.fh.close();
-    })();
-    return this.closing;
+  protected async release(): Promise<void> {
+    await this.fh.close();
   }
 
   async *query(filter?: AuditFilter): AsyncGenerator<AuditEvent> {
@@ -143,7 +132,7 @@ export class JsonlAuditStore implements AuditStore {
 
   /** A separate read-only handle per query, so positional reads never disturb appends. */
   private async reader(): Promise<FileHandle> {
-    if (this.closing) throw new AuditStoreError('closed', `JSON Lines audit store ${this.path} is closed`);
+    if (this.isClosed) throw new AuditStoreError('closed', `JSON Lines audit store ${this.path} is closed`);
     try {
       return await open(this.path, 'r');
     } catch (e) {

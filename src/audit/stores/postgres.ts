@@ -27,6 +27,7 @@ import { eventDefinition } from '../../events/catalogue.js';
 import type { AuditEvent } from '../../events/event.js';
 import type { AuditFilter, AuditStore } from '../query.js';
 import { AuditStoreError, type BatchOptions } from '../sink.js';
+import { BatchedAuditStore } from './batchedStore.js';
 import { GroupCommit, errorText } from './groupCommit.js';
 import { COLUMNS, eventToRow, rowToEvent, type SelectedRow } from './row.js';
 import { normalizeFilter, type NormalFilter } from './validate.js';
@@ -116,9 +117,8 @@ function whereOf(f: NormalFilter): { sql: string; params: unknown[] } {
   return { sql: terms.length ? terms.join(' AND ') : 'true', params };
 }
 
-export class PostgresAuditStore implements AuditStore {
-  private readonly batcher: GroupCommit;
-  private closing: Promise<void> | undefined;
+export class PostgresAuditStore extends BatchedAuditStore implements AuditStore {
+  protected readonly batcher: GroupCommit;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -127,6 +127,7 @@ export class PostgresAuditStore implements AuditStore {
     private readonly forceSyncCommit: boolean,
     options: BatchOptions,
   ) {
+    super();
     this.batcher = new GroupCommit((events, times) => this.insert(events, times), options, `PostgreSQL audit store ${where}`);
   }
 
@@ -182,20 +183,8 @@ export class PostgresAuditStore implements AuditStore {
     }
   }
 
-  write(events: readonly AuditEvent[]): Promise<void> {
-    return this.batcher.write(events);
-  }
-
-  flush(): Promise<void> {
-    return this.batcher.flush();
-  }
-
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      await this.batcher.close();
-      await this.pool.end();
-    })();
-    return this.closing;
+  protected async release(): Promise<void> {
+    await this.pool.end();
   }
 
   async *query(filter?: AuditFilter): AsyncGenerator<AuditEvent> {
@@ -239,7 +228,7 @@ export class PostgresAuditStore implements AuditStore {
   }
 
   private assertOpen(): void {
-    if (this.closing) throw new AuditStoreError('closed', `PostgreSQL audit store ${this.where} is closed`);
+    if (this.isClosed) throw new AuditStoreError('closed', `PostgreSQL audit store ${this.where} is closed`);
   }
 }
 

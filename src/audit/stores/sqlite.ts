@@ -32,6 +32,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { AuditEvent } from '../../events/event.js';
 import type { AuditFilter, AuditStore } from '../query.js';
 import { AuditStoreError, type BatchOptions } from '../sink.js';
+import { BatchedAuditStore } from './batchedStore.js';
 import { GroupCommit, errorText } from './groupCommit.js';
 import { COLUMNS, eventToRow, parseData, rowToEvent, type RowValues, type SelectedRow } from './row.js';
 import { SqliteCommitThread } from './sqliteCommitThread.js';
@@ -103,10 +104,9 @@ function whereOf(f: NormalFilter): { sql: string; params: number[] } {
   return { sql: terms.length ? terms.join(' AND ') : '1', params };
 }
 
-export class SqliteAuditStore implements AuditStore {
-  private readonly batcher: GroupCommit;
+export class SqliteAuditStore extends BatchedAuditStore implements AuditStore {
+  protected readonly batcher: GroupCommit;
   private readonly thread: SqliteCommitThread | undefined;
-  private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly db: SqliteDatabase,
@@ -114,6 +114,7 @@ export class SqliteAuditStore implements AuditStore {
     options: SqliteAuditStoreOptions,
     writer: SqliteWriterConfig,
   ) {
+    super();
     let commitRows: (rows: RowValues[]) => void | Promise<void>;
     if (options.commitOn === 'inline' || writer.path === ':memory:' || writer.path === '') {
       commitRows = batchInserter(db);
@@ -146,21 +147,9 @@ export class SqliteAuditStore implements AuditStore {
     }
   }
 
-  write(events: readonly AuditEvent[]): Promise<void> {
-    return this.batcher.write(events);
-  }
-
-  flush(): Promise<void> {
-    return this.batcher.flush();
-  }
-
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      await this.batcher.close();
-      await this.thread?.close();
-      this.db.close(); // the last connection checkpoints the WAL into the main file
-    })();
-    return this.closing;
+  protected async release(): Promise<void> {
+    await this.thread?.close();
+    this.db.close(); // the last connection checkpoints the WAL into the main file
   }
 
   async *query(filter?: AuditFilter): AsyncGenerator<AuditEvent> {
@@ -196,7 +185,7 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   private assertOpen(): void {
-    if (this.closing) throw new AuditStoreError('closed', `SQLite audit store ${this.name} is closed`);
+    if (this.isClosed) throw new AuditStoreError('closed', `SQLite audit store ${this.name} is closed`);
   }
 
   private read<T>(fn: () => T): T {

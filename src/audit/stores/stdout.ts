@@ -8,12 +8,12 @@
 import type { AuditEvent } from '../../events/event.js';
 import type { AuditStore } from '../query.js';
 import { AuditStoreError, type BatchOptions } from '../sink.js';
+import { BatchedAuditStore } from './batchedStore.js';
 import { GroupCommit } from './groupCommit.js';
 import { encodeLine } from './jsonLine.js';
 
-export class StdoutAuditStore implements AuditStore {
-  private readonly batcher: GroupCommit;
-  private closing: Promise<void> | undefined;
+export class StdoutAuditStore extends BatchedAuditStore implements AuditStore {
+  protected readonly batcher: GroupCommit;
   private failed: Error | undefined;
   /**
    * A stream error (EPIPE when the reader goes away) is also emitted as 'error', which would
@@ -27,6 +27,7 @@ export class StdoutAuditStore implements AuditStore {
     private readonly out: NodeJS.WritableStream,
     options: BatchOptions = {},
   ) {
+    super();
     out.on('error', this.onError);
     this.batcher = new GroupCommit(
       (events) =>
@@ -40,18 +41,10 @@ export class StdoutAuditStore implements AuditStore {
     );
   }
 
-  write(events: readonly AuditEvent[]): Promise<void> {
-    return this.batcher.write(events);
-  }
-
-  flush(): Promise<void> {
-    return this.batcher.flush();
-  }
-
   /** Does not end the stream: process.stdout belongs to the process. */
-  close(): Promise<void> {
-    this.closing ??= this.batcher.close().finally(() => this.out.removeListener('error', this.onError));
-    return this.closing;
+  protected release(): Promise<void> {
+    this.out.removeListener('error', this.onError);
+    return Promise.resolve();
   }
 
   // eslint-disable-next-line require-yield -- an iterable that fails when iterated
