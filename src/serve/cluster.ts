@@ -18,12 +18,12 @@
  *   store. SQLite files are shared through WAL and busy_timeout (one writer at a time).
  */
 import cluster, { type Worker } from 'node:cluster';
-import { mkdir } from 'node:fs/promises';
 import { openAuditStore } from '../audit/query.js';
 import { openAccountStore } from '../authority/openAccountStore.js';
 import type { ServeConfig } from '../config/serveConfig.js';
 import { ensureDemoAccount, type DemoAccount } from './demoAccount.js';
 import type { ServeLogger } from './logger.js';
+import { ensureStoreDirs } from './runtime.js';
 
 /** Set in the environment of the workers the primary forks. */
 export const SERVE_WORKER_ENV = 'NTLMGATE_SERVE_WORKER';
@@ -53,7 +53,7 @@ export interface ServePrimary {
 
 /** Schemas and the demo account, once, before any worker opens the stores. */
 async function prepareSharedState(config: ServeConfig): Promise<DemoAccount | undefined> {
-  if (config.audit.store.startsWith('sqlite:') || config.authority.store.startsWith('sqlite:')) await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
+  await ensureStoreDirs(config);
   const audit = await openAuditStore(config.audit.store);
   await audit.close();
   const accounts = await openAccountStore(config.authority.store);

@@ -8,6 +8,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import http, { type Server } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import type { AuditStore } from '../audit/query.js';
 import { openAuditStore } from '../audit/query.js';
 import type { AccountStore } from '../authority/accountStore.js';
@@ -57,6 +58,14 @@ function listen(server: Server, host: string, port: number): Promise<AddressInfo
   });
 }
 
+/** Creates the folders of the SQLite stores (mode 0700: they hold NT hashes and the audit log). */
+export async function ensureStoreDirs(config: ServeConfig): Promise<void> {
+  for (const url of [config.audit.store, config.authority.store]) {
+    const path = /^sqlite:(?!:memory:$)(.+)$/.exec(url)?.[1];
+    if (path) await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  }
+}
+
 const urlOf = (tls: boolean, a: AddressInfo): string => `${tls ? 'https' : 'http'}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/`;
 
 export async function startServe(config: ServeConfig, o: StartServeOptions): Promise<ServeHandle> {
@@ -66,7 +75,7 @@ export async function startServe(config: ServeConfig, o: StartServeOptions): Pro
   const secret = await upstreamSecret(config, env);
   const tlsFiles = await Promise.all(config.listen.map(async (l) => (l.tls ? { cert: await readFile(l.tls.cert), key: await readFile(l.tls.key) } : undefined)));
 
-  if (config.audit.store.startsWith('sqlite:') || config.authority.store.startsWith('sqlite:')) await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
+  await ensureStoreDirs(config);
   const opened: { audit?: AuditStore; accounts?: AccountStore; upstream?: Upstream } = {};
   const servers: Server[] = [];
   try {
