@@ -45,7 +45,7 @@ export interface HttpBenchOptions {
   readonly serverWorkers: number;
   /** Where the SQLite store of the ntlmgate line commits: a worker thread (the default) or 'inline' on the event loop (before/after). */
   readonly auditCommit?: 'thread' | 'inline';
-  /** Run only these lines (for profiling): hs-ntlmgate-cluster, hs-ntlmgate, hs-ntlmgate-noaudit, hs-apache, ka-plain, ka-ntlmgate, ka-ntlmgate-cluster, ka-apache (ka-ntlmgate-noaudit only when named). */
+  /** Run only these lines (for profiling): hs-ntlmgate-cluster, hs-ntlmgate, hs-ntlmgate-noaudit, hs-apache, hs-floor, hs-floor-cluster, ka-plain, ka-ntlmgate, ka-ntlmgate-cluster, ka-apache (ka-ntlmgate-noaudit only when named). */
   readonly only?: readonly string[];
 }
 
@@ -168,7 +168,7 @@ function cpuOfGroup(pgid: number): number | undefined {
 // other load on a shared machine falls on all of them alike; each slice opens its connections
 // (and, for keep-alive, logs them on) during a short unmeasured lead-in.
 
-type TargetKey = 'ntlmgate' | 'ntlmgate-noaudit' | 'ntlmgate-cluster' | 'apache' | 'plain';
+type TargetKey = 'ntlmgate' | 'ntlmgate-noaudit' | 'ntlmgate-cluster' | 'apache' | 'plain' | 'floor' | 'floor-cluster';
 
 interface Target {
   readonly key: TargetKey;
@@ -256,11 +256,13 @@ async function compare(targets: readonly Target[], mode: RunRequest['mode'], loa
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-/** "2.31x (per round 2.10–2.52x)": the ratio of the totals, and the spread of the rounds' own ratios. */
+/** "2.31x (per round 2.10–2.52x, median 2.30x)": the ratio of the totals, and the spread and median of the rounds' own ratios. */
 function ratio(a: Measurement | undefined, b: Measurement | undefined): string {
   if (!a || !b || b.rate === 0) return 'n/a';
   const rounds = a.slices.map((x, i) => x / (b.slices[i] ?? Number.NaN)).filter(Number.isFinite);
-  const spread = rounds.length > 1 ? ` (per round ${Math.min(...rounds).toFixed(2)}–${Math.max(...rounds).toFixed(2)}x)` : '';
+  const sorted = [...rounds].sort((x, y) => x - y);
+  const median = sorted.length % 2 === 1 ? (sorted[(sorted.length - 1) / 2] ?? NaN) : ((sorted[sorted.length / 2 - 1] ?? NaN) + (sorted[sorted.length / 2] ?? NaN)) / 2;
+  const spread = rounds.length > 1 ? ` (per round ${sorted[0]?.toFixed(2)}–${sorted[sorted.length - 1]?.toFixed(2)}x, median ${median.toFixed(2)}x)` : '';
   return `${(a.rate / b.rate).toFixed(2)}x${spread}`;
 }
 
@@ -312,6 +314,11 @@ export async function benchHttpServer(options: Partial<HttpBenchOptions> = {}): 
     const clusterPids = [clustered.process.pid ?? 0, ...((clustered.ready.pids as number[] | undefined) ?? [])];
     const plain = await forkChild('plain.js', [], profile);
     children.push(plain);
+    const floor = await forkChild('floor.js');
+    children.push(floor);
+    const floorCluster = await forkChild('floor.js', ['--workers', String(o.serverWorkers)]);
+    children.push(floorCluster);
+    const floorClusterPids = [floorCluster.process.pid ?? 0, ...((floorCluster.ready.pids as number[] | undefined) ?? [])];
     const loaders = await Promise.all(Array.from({ length: o.workers }, () => forkChild('loadClient.js')));
     children.push(...loaders);
     if (o.profileServer) console.log(`CPU profiles in ${o.profileServer}: ntlmgate pid ${ntlmgate.process.pid ?? '?'}, plain node:http pid ${plain.process.pid ?? '?'}`);
@@ -331,20 +338,28 @@ export async function benchHttpServer(options: Partial<HttpBenchOptions> = {}): 
       cluster: { key: 'ntlmgate-cluster', label: `ntlmgate iwa() × ${o.serverWorkers} workers, SQLite`, port: clustered.port ?? 0, path: '/', cpu: () => cpuOf(clusterPids) },
       noAudit: { key: 'ntlmgate-noaudit', label: 'ntlmgate iwa(), no audit sink', port: ntlmgateNoAudit.port ?? 0, path: '/', cpu: () => cpuOf([ntlmgateNoAudit.process.pid ?? 0]) },
       apache: apache ? { key: 'apache', label: 'Apache + mod_auth_gssapi', port: apache.port, path: '/', cpu: () => cpuOfGroup(apachePid) } : undefined,
+      floor: { key: 'floor', label: 'node:http, no NTLM work (ceiling)', port: floor.port ?? 0, path: '/', cpu: () => cpuOf([floor.process.pid ?? 0]) },
+      floorCluster: { key: 'floor-cluster', label: `node:http × ${o.serverWorkers}, no NTLM work (ceiling)`, port: floorCluster.port ?? 0, path: '/', cpu: () => cpuOf(floorClusterPids) },
       plain: { key: 'plain', label: 'plain node:http, no auth (ceiling)', port: plain.port ?? 0, path: '/', cpu: () => cpuOf([plain.process.pid ?? 0]), authenticate: false },
     } satisfies Record<string, Target | undefined>;
     const selected = (prefix: string, ts: readonly (Target | undefined)[]): Target[] =>
       ts.filter((x): x is Target => x !== undefined && (!o.only || o.only.includes(`${prefix}-${x.key}`)));
 
     console.log('\nFull NTLM handshakes per second, a new connection each (connect, NEGOTIATE → 401, AUTHENTICATE → 200, close)');
-    const hs = await compare(selected('hs', [t.cluster, t.ntlmgate, t.noAudit, t.apache]), 'handshake', loaders, o);
+    const hs = await compare(selected('hs', [t.cluster, t.ntlmgate, t.noAudit, t.apache, t.floorCluster, t.floor]), 'handshake', loaders, o);
     line(t.cluster.label, hs.get('ntlmgate-cluster'));
     line(t.ntlmgate.label, hs.get('ntlmgate'));
     line(t.noAudit.label, hs.get('ntlmgate-noaudit'));
     line('Apache + mod_auth_gssapi', hs.get('apache') ?? (apache ? undefined : apacheWhy));
+    line(t.floorCluster.label, hs.get('floor-cluster'));
+    line(t.floor.label, hs.get('floor'));
     console.log(`  ratio ntlmgate × ${o.serverWorkers} workers (SQLite audit) / Apache = ${ratio(hs.get('ntlmgate-cluster'), hs.get('apache'))}   target >= 3x`);
     console.log(`  ratio ntlmgate 1 process (SQLite audit) / Apache = ${ratio(hs.get('ntlmgate'), hs.get('apache'))}`);
     console.log(`  ratio ntlmgate (no audit sink) / Apache = ${ratio(hs.get('ntlmgate-noaudit'), hs.get('apache'))}`);
+    console.log(
+      `  ceiling for any node:http server here: no NTLM work × ${o.serverWorkers} / Apache = ${ratio(hs.get('floor-cluster'), hs.get('apache'))}, ` +
+        `1 process / Apache = ${ratio(hs.get('floor'), hs.get('apache'))}`,
+    );
     const stats = await ntlmgate.call('stats');
     console.log(`  (the SQLite audit store holds ${fmt(Number(stats.auditEvents))} events: one per logon, warm-up slices included)`);
 

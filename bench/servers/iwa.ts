@@ -19,7 +19,8 @@ import { SqliteAuditStore } from '../../src/audit/stores/sqlite.js';
 import { MemoryAuthority } from '../../src/authority/memoryAuthority.js';
 import { iwa } from '../../src/http/server/handler.js';
 import { DEFAULT_POLICY } from '../../src/policy/policy.js';
-import { runServer, serveRequests, tell } from './ipc.js';
+import { runClusterPrimary } from './cluster.js';
+import { runServer } from './ipc.js';
 import { PAGE, PAGE_HEADERS } from './page.js';
 
 const arg = (name: string): string | undefined => {
@@ -70,23 +71,15 @@ async function server(): Promise<void> {
   );
 }
 
-/** The cluster primary: one shared audit file, N workers, the bench's commands relayed. */
+/** The cluster primary: one shared audit file (its schema made once), N workers. */
 async function primary(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ntlmgate-bench-audit-'));
   const path = join(dir, 'audit.db');
-  if (auditKind === 'sqlite') await SqliteAuditStore.open(path).close(); // the schema, once
-  if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
-  cluster.setupPrimary({ args: [...process.argv.slice(2), '--audit-path', path] });
-  const forked = Array.from({ length: workers }, () => cluster.fork());
-  const ports = await Promise.all(
-    forked.map((w) => new Promise<number>((resolve) => w.on('message', (m: { ready?: boolean; port?: number }) => m.ready && resolve(Number(m.port))))),
-  );
-  const stop = async (): Promise<void> => {
-    await Promise.all(forked.map((w) => (w.isDead() ? undefined : new Promise<void>((r) => (w.once('exit', () => r()), w.process.kill('SIGTERM'))))));
-    rmSync(dir, { recursive: true, force: true });
-  };
-  serveRequests(async (r) => {
-    if (r.cmd === 'stats') {
+  if (auditKind === 'sqlite') await SqliteAuditStore.open(path).close();
+  await runClusterPrimary(
+    workers,
+    ['--audit-path', path],
+    async () => {
       if (auditKind !== 'sqlite') return { auditEvents: 0 };
       const s = SqliteAuditStore.open(path, { commitOn: 'inline' });
       try {
@@ -94,13 +87,7 @@ async function primary(): Promise<void> {
       } finally {
         await s.close();
       }
-    }
-    if (r.cmd === 'stop') {
-      await stop();
-      setImmediate(() => process.exit(0));
-      return {};
-    }
-    throw new Error(`unknown command ${r.cmd}`);
-  }, stop);
-  tell({ ready: true, port: ports[0], pids: forked.map((w) => w.process.pid) });
+    },
+    () => rmSync(dir, { recursive: true, force: true }),
+  );
 }

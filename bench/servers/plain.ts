@@ -8,7 +8,7 @@ import { runServer } from './ipc.js';
 import { PAGE_HEADERS, PAGE } from './page.js';
 
 const server = http.createServer((_req, res) => {
-  res.writeHead(200, { ...PAGE_HEADERS, 'X-Auth-User': 'none' });
+  res.writeHead(200, { ...PAGE_HEADERS, 'X-Auth-User': 'CORP\\alice' }); // byte for byte what the IWA server sends
   res.end(PAGE);
 });
 await runServer(server, async () => ({}), async () => {});

@@ -11,12 +11,12 @@
  * Every response carries `X-Request-Id`, and one access-log line with the same id is written
  * when it finishes.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { createIwa, type IwaCore } from '../http/server/handler.js';
 import type { IwaOptions } from '../http/server/options.js';
 import { clientIpOf } from '../http/server/request.js';
+import { nextRequestId } from '../http/server/requestId.js';
 import { iwaLogTo, type ServeLogger } from './logger.js';
 import type { Upstream } from './upstream.js';
 import { whoamiHtml, whoamiJson, type WhoamiView } from './whoamiPage.js';
@@ -64,12 +64,12 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
   const live = new Set<ServerResponse>();
   const iwa = createIwa({
     ...o.iwa,
-    requestId: (req) => (req as WithId)[REQUEST_ID] ?? randomUUID(),
+    requestId: (req) => (req as WithId)[REQUEST_ID] ?? nextRequestId(),
     log: iwaLogTo(o.logger.child({ component: 'iwa' })),
   });
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
-    const requestId = randomUUID();
+    const requestId = nextRequestId();
     (req as WithId)[REQUEST_ID] = requestId;
     const t0 = process.hrtime.bigint();
     live.add(res);

@@ -12,7 +12,7 @@
  * A token that does not decode is 400, one that decodes but fails is 401 (IIS); nothing a
  * client sends can make a 500. Reasons go to `options.log`, never into a response body.
  */
-import { randomUUID } from 'node:crypto';
+import { nextRequestId } from './requestId.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sameName } from '../../policy/names.js';
 import { createAcceptor, type Acceptor, type AcceptorStep } from './acceptor.js';
@@ -78,7 +78,7 @@ function createCore(options: IwaOptions): { core: IwaCore; run: Run } {
   };
 
   const run: Run = (req, res) => {
-    const requestId = o.requestId?.(req) ?? randomUUID();
+    const requestId = o.requestId?.(req) ?? nextRequestId();
     if (isHttp2Request(req)) {
       // No connection to bind a handshake to: the client must retry over HTTP/1.1.
       http2Fallback(req.stream);
