@@ -27,7 +27,6 @@ export class PinnedConnection {
     url: URL,
     options: ClientOptions,
     open: (o: buildConnector.Options) => Promise<Duplex>,
-    private readonly onSocketClosed: (c: PinnedConnection) => void,
     /** Bindings of earlier full TLS handshakes with this peer (a resumed session has no certificate). */
     private readonly remembered?: { readonly map: Map<string, Buffer>; readonly key: string },
   ) {
@@ -50,9 +49,7 @@ export class PinnedConnection {
     this.generation++;
     this.socket = s;
     s.once('close', () => {
-      if (this.socket !== s) return;
-      this.socket = undefined;
-      this.onSocketClosed(this);
+      if (this.socket === s) this.socket = undefined;
     });
   }
 

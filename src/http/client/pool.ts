@@ -2,7 +2,10 @@
  * The pinned connections to one origin (through one route: direct, a proxy in absolute form,
  * or a proxy tunnel), at most `max` of them, each carrying one request at a time. Idle
  * connections that are authenticated on their current socket are handed out first, so one
- * handshake serves many requests; requests beyond `max` wait in FIFO order.
+ * handshake serves many requests; requests beyond `max` wait in FIFO order. A connection whose
+ * socket closed stays in the pool: its undici Client opens a new socket for its next request
+ * (through our connect function, so it is unauthenticated again), which costs far less than a
+ * new Client per socket when a server closes connections after each response.
  */
 import type { Duplex } from 'node:stream';
 import type { buildConnector } from 'undici';
@@ -64,7 +67,7 @@ export class OriginPool {
       return Promise.resolve(pick);
     }
     if (this.conns.length < this.max) {
-      const c = new PinnedConnection(this.clientUrl(), this.clientOptions, (o) => this.open(this, o), (x) => this.socketClosed(x), {
+      const c = new PinnedConnection(this.clientUrl(), this.clientOptions, (o) => this.open(this, o), {
         map: this.remembered,
         key: this.clientUrl().origin,
       });
@@ -109,19 +112,6 @@ export class OriginPool {
       return;
     }
     c.busy = false;
-    if (!c.alive) this.retire(c);
-  }
-
-  /** An idle connection whose socket closed is dropped (its Client with it). */
-  private socketClosed(c: PinnedConnection): void {
-    if (!c.busy) this.retire(c);
-  }
-
-  private retire(c: PinnedConnection): void {
-    const i = this.conns.indexOf(c);
-    if (i < 0 || c.busy) return;
-    this.conns.splice(i, 1);
-    void c.client.close().catch(() => undefined);
   }
 
   get idle(): boolean {
