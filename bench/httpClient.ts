@@ -27,6 +27,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fetch as undiciFetch, request } from 'undici';
 import { NtlmDispatcher } from '../src/http/client/dispatcher.js';
 import type { ClientBenchServerStats } from './clients/server.js';
+import { Connection, logon } from './rawClient.js';
 
 export interface ClientBenchOptions {
   /** Measured seconds per line. */
@@ -37,7 +38,7 @@ export interface ClientBenchOptions {
   readonly concurrency: number;
   /** Each line's seconds are cut into this many slices, interleaved with the other clients' of the section. */
   readonly slices: number;
-  /** Run only these lines: a-ntlmgate, a-ntlmgate-negotiate, a-ntlmgate-cold, a-httpntlm, a-axios-ntlm, a-curl, b-ntlmgate, b-ntlmgate-fetch, b-httpntlm, b-axios-ntlm, b-curl. */
+  /** Run only these lines: a-ntlmgate, a-ntlmgate-negotiate, a-ntlmgate-cold, a-httpntlm, a-axios-ntlm, a-raw, a-curl, b-ntlmgate, b-ntlmgate-fetch, b-httpntlm, b-axios-ntlm, b-curl. */
   readonly only?: readonly string[];
 }
 
@@ -415,6 +416,21 @@ export async function benchHttpClient(options: Partial<ClientBenchOptions> = {})
         }
       },
     },
+    {
+      // The ceiling for any Node client here: raw node:net, the two requests as prebuilt strings, a reader that
+      // knows Content-Length only, our NtlmClientContext — the NTLM exchange and nothing else of HTTP. No library
+      // can cost less per cycle; its rate over httpntlm's bounds what any Node client can show against it here.
+      key: 'raw',
+      label: 'raw node:net + NtlmClientContext, no HTTP library (ceiling)',
+      async cycle() {
+        const conn = await Connection.open(server.port);
+        try {
+          await logon(conn, server.port, '/', ALICE, ALICE.expect);
+        } finally {
+          conn.close();
+        }
+      },
+    },
     ...(curlV
       ? [
           {
@@ -528,6 +544,10 @@ export async function benchHttpClient(options: Partial<ClientBenchOptions> = {})
   ] as const) {
     console.log(`  ntlmgate / ${peer.padEnd(52)} ${ratio(ta.get('ntlmgate'), ta.get(peer)).padStart(15)}  ${ratio(tb.get('ntlmgate'), tb.get(peer)).padStart(10)}   ${target}`);
   }
+  console.log(
+    `  ceiling: raw node:net, no HTTP library / httpntlm ${ratio(ta.get('raw'), ta.get('httpntlm'))}, / axios-ntlm ${ratio(ta.get('raw'), ta.get('axios-ntlm'))} ` +
+      '(new connections: the most any Node client can reach against them on this machine)',
+  );
   const cold = ta.get('ntlmgate-cold');
   console.log(`  (a fresh dispatcher per cycle instead: / httpntlm ${ratio(cold, ta.get('httpntlm'))}, / axios-ntlm ${ratio(cold, ta.get('axios-ntlm'))}, / curl ${ratio(cold, ta.get('curl'))})`);
 }
