@@ -4,19 +4,29 @@
  * accepts for itself, SCHED_NONE, unless NODE_CLUSTER_SCHED_POLICY says otherwise). This process
  * relays the bench's commands: `stats` through `stats()`, `stop` by stopping every worker.
  */
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import { serveRequests, tell } from './ipc.js';
 
-export async function runClusterPrimary(workers: number, extraArgs: readonly string[], stats: () => Promise<Record<string, unknown>>, cleanup: () => void = () => {}): Promise<void> {
+export async function runClusterPrimary(
+  workers: number,
+  extraArgs: readonly string[],
+  stats: () => Promise<Record<string, unknown>>,
+  cleanup: () => Promise<void> | void = () => {},
+  onWorker: (w: Worker) => void = () => {},
+): Promise<void> {
   if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
   cluster.setupPrimary({ args: [...process.argv.slice(2), ...extraArgs] });
-  const forked = Array.from({ length: workers }, () => cluster.fork());
+  const forked = Array.from({ length: workers }, () => {
+    const w = cluster.fork();
+    onWorker(w);
+    return w;
+  });
   const ports = await Promise.all(
     forked.map((w) => new Promise<number>((resolve) => w.on('message', (m: { ready?: boolean; port?: number }) => m.ready && resolve(Number(m.port))))),
   );
   const stop = async (): Promise<void> => {
     await Promise.all(forked.map((w) => (w.isDead() ? undefined : new Promise<void>((r) => (w.once('exit', () => r()), w.process.kill('SIGTERM'))))));
-    cleanup();
+    await cleanup();
   };
   serveRequests(async (r) => {
     if (r.cmd === 'stats') return stats();

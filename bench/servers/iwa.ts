@@ -5,20 +5,23 @@
  * before the response — or, with `--audit none`, no sink. Forked by bench/httpServer.ts.
  * `--audit-commit inline` commits on the event loop (the store before its commit thread), for comparison.
  * `--workers N` (N > 1) runs N such servers under node:cluster on one port, as `ntlmgate serve`
- * with `workers: N` does (workers accept per connection, SCHED_NONE, one shared SQLite file);
- * this process is then the primary and relays the bench's commands.
+ * with `workers: N` does (workers accept per connection, SCHED_NONE; the primary is the one
+ * writer of the SQLite file and the workers send it their events); this process is then the
+ * primary and relays the bench's commands.
  *
- *   node dist/bench/servers/iwa.js --audit sqlite|none [--audit-path FILE] [--audit-commit thread|inline] [--workers N]
+ *   node dist/bench/servers/iwa.js --audit sqlite|none [--audit-commit thread|inline] [--workers N]
  */
 import cluster from 'node:cluster';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AuditSink } from '../../src/audit/sink.js';
 import { SqliteAuditStore } from '../../src/audit/stores/sqlite.js';
 import { MemoryAuthority } from '../../src/authority/memoryAuthority.js';
 import { iwa } from '../../src/http/server/handler.js';
 import { DEFAULT_POLICY } from '../../src/policy/policy.js';
+import { AuditRelaySink, processChannel, serveAuditRelay } from '../../src/serve/auditRelay.js';
 import { runClusterPrimary } from './cluster.js';
 import { runServer } from './ipc.js';
 import { PAGE, PAGE_HEADERS } from './page.js';
@@ -37,8 +40,14 @@ if (workers > 1 && cluster.isPrimary) await primary();
 else await server();
 
 async function server(): Promise<void> {
-  const ownDir = auditKind === 'sqlite' && !arg('--audit-path') ? mkdtempSync(join(tmpdir(), 'ntlmgate-bench-audit-')) : undefined;
-  const store = auditKind === 'sqlite' ? SqliteAuditStore.open(arg('--audit-path') ?? join(ownDir ?? '.', 'audit.db'), { commitOn }) : undefined;
+  // A cluster worker writes through its primary, as `ntlmgate serve` workers do (src/serve/auditRelay.ts).
+  const relayed = cluster.isWorker && auditKind === 'sqlite';
+  const ownDir = auditKind === 'sqlite' && !relayed ? mkdtempSync(join(tmpdir(), 'ntlmgate-bench-audit-')) : undefined;
+  const store: AuditSink | undefined = relayed
+    ? new AuditRelaySink(processChannel())
+    : auditKind === 'sqlite'
+      ? SqliteAuditStore.open(join(ownDir ?? '.', 'audit.db'), { commitOn })
+      : undefined;
 
   const authority = new MemoryAuthority('CORP')
     .add({ domain: 'CORP', name: 'alice', password: 'Al1ce!Pass2026', groups: ['WebUsers'] })
@@ -62,7 +71,7 @@ async function server(): Promise<void> {
     http.createServer(handler),
     async () => {
       await store?.flush();
-      return { auditEvents: store ? await store.count() : 0, audit: auditKind, ...handler.stats() };
+      return { auditEvents: store instanceof SqliteAuditStore ? await store.count() : 0, audit: auditKind, ...handler.stats() };
     },
     async () => {
       await store?.close();
@@ -71,23 +80,18 @@ async function server(): Promise<void> {
   );
 }
 
-/** The cluster primary: one shared audit file (its schema made once), N workers. */
+/** The cluster primary: the one writer of the audit file, N workers relaying their events to it. */
 async function primary(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ntlmgate-bench-audit-'));
-  const path = join(dir, 'audit.db');
-  if (auditKind === 'sqlite') await SqliteAuditStore.open(path).close();
+  const store = auditKind === 'sqlite' ? SqliteAuditStore.open(join(dir, 'audit.db'), { commitOn: arg('--primary-commit') === 'thread' ? 'thread' : 'inline' }) : undefined;
   await runClusterPrimary(
     workers,
-    ['--audit-path', path],
+    [],
+    async () => ({ auditEvents: store ? await store.count() : 0 }),
     async () => {
-      if (auditKind !== 'sqlite') return { auditEvents: 0 };
-      const s = SqliteAuditStore.open(path, { commitOn: 'inline' });
-      try {
-        return { auditEvents: await s.count() };
-      } finally {
-        await s.close();
-      }
+      await store?.close();
+      rmSync(dir, { recursive: true, force: true });
     },
-    () => rmSync(dir, { recursive: true, force: true }),
+    (w) => store && serveAuditRelay(w, store),
   );
 }

@@ -15,12 +15,15 @@
  *   flushes its audit store, see runtime.ts) and the primary exits 0 once all exited 0.
  * - What each worker holds is its own: handshake limits (maxPendingPerIp) and lockout are
  *   counted per process for in-flight state; lockout counters persist in the shared account
- *   store. SQLite files are shared through WAL and busy_timeout (one writer at a time).
+ *   store (SQLite through WAL and busy_timeout). The audit log has one writer, the primary:
+ *   workers send their events to it and wait for its commit (auditRelay.ts); it closes the
+ *   store once every worker has exited.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { openAuditStore } from '../audit/query.js';
 import { openAccountStore } from '../authority/openAccountStore.js';
 import type { ServeConfig } from '../config/serveConfig.js';
+import { serveAuditRelay } from './auditRelay.js';
 import { ensureDemoAccount, type DemoAccount } from './demoAccount.js';
 import type { ServeLogger } from './logger.js';
 import { ensureStoreDirs } from './runtime.js';
@@ -51,11 +54,8 @@ export interface ServePrimary {
   stop(reason: string): Promise<number>;
 }
 
-/** Schemas and the demo account, once, before any worker opens the stores. */
-async function prepareSharedState(config: ServeConfig): Promise<DemoAccount | undefined> {
-  await ensureStoreDirs(config);
-  const audit = await openAuditStore(config.audit.store);
-  await audit.close();
+/** The account schema and the demo account, once, before any worker opens the account store. */
+async function prepareAccounts(config: ServeConfig): Promise<DemoAccount | undefined> {
   const accounts = await openAccountStore(config.authority.store);
   try {
     return config.demoAccount ? await ensureDemoAccount(accounts, config.names.netbiosDomainName) : undefined;
@@ -65,7 +65,17 @@ async function prepareSharedState(config: ServeConfig): Promise<DemoAccount | un
 }
 
 export async function startServePrimary(config: ServeConfig, logger: ServeLogger): Promise<ServePrimary> {
-  const demo = await prepareSharedState(config);
+  await ensureStoreDirs(config);
+  // The one writer of the audit log, for as long as any worker may send events. Committing is
+  // all this process does, so SQLite commits inline (no commit thread to hand batches to).
+  const audit = await openAuditStore(config.audit.store, { commitOn: 'inline' });
+  let demo: DemoAccount | undefined;
+  try {
+    demo = await prepareAccounts(config);
+  } catch (e) {
+    await audit.close().catch(() => undefined);
+    throw e;
+  }
   if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
   const live = new Set<Worker>();
   let stopping = false;
@@ -73,6 +83,7 @@ export async function startServePrimary(config: ServeConfig, logger: ServeLogger
 
   const fork = (): Worker => {
     const w = cluster.fork({ [SERVE_WORKER_ENV]: '1' });
+    serveAuditRelay(w, audit);
     live.add(w);
     return w;
   };
@@ -100,6 +111,7 @@ export async function startServePrimary(config: ServeConfig, logger: ServeLogger
     stopping = true;
     for (const w of live) w.process.kill('SIGTERM');
     await Promise.all([...live].map((w) => (w.isDead() ? undefined : new Promise((r) => w.once('exit', r)))));
+    await audit.close().catch(() => undefined);
     throw e;
   }
 
@@ -134,7 +146,13 @@ export async function startServePrimary(config: ServeConfig, logger: ServeLogger
           }),
       );
       const results = await Promise.all(codes);
-      const failed = results.filter((c) => c !== 0).length;
+      let failed = results.filter((c) => c !== 0).length;
+      try {
+        await audit.close();
+      } catch (e) {
+        logger.error({ err: e instanceof Error ? e.message : String(e) }, 'closing the audit log failed');
+        failed++;
+      }
       logger.info({ workers: results.length, failed }, 'stopped; every worker flushed its audit log');
       return failed === 0 ? 0 : 1;
     })());

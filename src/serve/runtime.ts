@@ -9,8 +9,8 @@ import http, { type Server } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
-import type { AuditStore } from '../audit/query.js';
 import { openAuditStore } from '../audit/query.js';
+import type { AuditSink } from '../audit/sink.js';
 import type { AccountStore } from '../authority/accountStore.js';
 import { LocalAuthority } from '../authority/localAuthority.js';
 import { openAccountStore, redactStoreUrl } from '../authority/openAccountStore.js';
@@ -36,6 +36,11 @@ export interface StartServeOptions {
   readonly version: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly now?: () => number;
+  /**
+   * Where the events go instead of opening `config.audit.store`: a serve worker's relay to the
+   * primary, which holds the store (auditRelay.ts). stop() closes it (flushing what is pending).
+   */
+  readonly audit?: AuditSink;
 }
 
 /** Resolves the identity-header secret (from the environment or a file). */
@@ -76,10 +81,10 @@ export async function startServe(config: ServeConfig, o: StartServeOptions): Pro
   const tlsFiles = await Promise.all(config.listen.map(async (l) => (l.tls ? { cert: await readFile(l.tls.cert), key: await readFile(l.tls.key) } : undefined)));
 
   await ensureStoreDirs(config);
-  const opened: { audit?: AuditStore; accounts?: AccountStore; upstream?: Upstream } = {};
+  const opened: { audit?: AuditSink; accounts?: AccountStore; upstream?: Upstream } = {};
   const servers: Server[] = [];
   try {
-    opened.audit = await openAuditStore(config.audit.store);
+    opened.audit = o.audit ?? (await openAuditStore(config.audit.store));
     opened.accounts = await openAccountStore(config.authority.store);
     const demo = config.demoAccount ? await ensureDemoAccount(opened.accounts, config.names.netbiosDomainName) : undefined;
     const authority = new LocalAuthority({

@@ -2,8 +2,9 @@
  * `ntlmgate serve` with `workers: 2` (node:cluster), as a real CLI process: the primary forks
  * two servers on one port, NTLM logons over several connections succeed (each handshake is
  * bound to its connection, so whichever worker accepted it finishes it), every logon's events
- * are in the shared SQLite audit log, and SIGTERM to the primary stops both workers
- * gracefully with exit 0. A killed worker is replaced.
+ * are in the SQLite audit log the primary writes for the workers (committed before each
+ * response), and SIGTERM to the primary stops both workers gracefully with exit 0. A killed
+ * worker is replaced.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -71,6 +72,14 @@ describe('ntlmgate serve with workers: 2', () => {
         }
       };
       await logons(6);
+
+      // Durable before the response, through the relay: the primary's store already holds every logon's event.
+      const during = await openAuditStore(`sqlite:${dir}/state/audit.db`);
+      try {
+        assert.equal(await during.count({ eventIds: [8002] }), 6, 'each 200 came after its 8002 was committed by the primary');
+      } finally {
+        await during.close();
+      }
 
       // A worker killed hard is replaced, and the server keeps answering.
       process.kill(pids[0] ?? 0, 'SIGKILL');

@@ -11,6 +11,7 @@
 import type { Command } from 'commander';
 import { loadServeConfig, ServeConfigError, type LogLevel, type ServeConfig } from '../../config/serveConfig.js';
 import { PolicyConfigError } from '../../policy/errors.js';
+import { AuditRelaySink, processChannel } from '../../serve/auditRelay.js';
 import { isServeWorker, startServePrimary, tellPrimaryListening, type ServePrimary } from '../../serve/cluster.js';
 import { demoCurlCommand, type DemoAccount } from '../../serve/demoAccount.js';
 import { createLogger, type ServeLogger } from '../../serve/logger.js';
@@ -110,11 +111,11 @@ async function runPrimary(config: ServeConfig, logger: ServeLogger): Promise<voi
   });
 }
 
-/** One worker of the primary above: the whole server, no demo account of its own (the primary made it). */
+/** One worker of the primary above: the whole server, no demo account of its own (the primary made it), its audit events written by the primary. */
 async function runWorker(config: ServeConfig, logger: ServeLogger): Promise<void> {
   let handle: ServeHandle;
   try {
-    handle = await startServe({ ...config, demoAccount: false }, { logger, version: packageVersion() });
+    handle = await startServe({ ...config, demoAccount: false }, { logger, version: packageVersion(), audit: new AuditRelaySink(processChannel()) });
   } catch (e) {
     logger.flush();
     process.disconnect?.(); // so this process can exit
