@@ -17,7 +17,7 @@
  * machine falls on all of them alike; each ratio also shows the spread of the rounds' ratios.
  * Prints figures and ratios; never fails on a number.
  *
- *   node dist/bench/httpServer.js [--seconds 6] [--slices 6] [--warmup 1] [--workers 2] [--connections 4] [--server-workers N] [--audit-commit thread|inline]
+ *   node dist/bench/httpServer.js [--seconds 10] [--slices 10] [--warmup 1] [--workers 2] [--connections 4] [--keepalive-connections 16] [--server-workers N] [--audit-commit thread|inline]
  *                                 [--only hs-ntlmgate,ka-plain,…] [--profile-server DIR]
  *   (also part of `npm run bench`)
  */
@@ -35,8 +35,14 @@ export interface HttpBenchOptions {
   readonly warmup: number;
   /** Load generator processes. */
   readonly workers: number;
-  /** Connections per load generator process. */
+  /** Connections per load generator process, handshake lines. */
   readonly connections: number;
+  /**
+   * Connections per load generator process, keep-alive lines: enough that every server is busy
+   * all the time (with 4, one request at a time each, a server idled between requests and the
+   * line measured round trips rather than what the server can serve).
+   */
+  readonly keepAliveConnections: number;
   /** Each server's measured time is cut into this many slices, interleaved with the other servers'. */
   readonly slices: number;
   /** Write CPU profiles of the ntlmgate (SQLite) and plain node:http server processes into this directory (named by pid). */
@@ -49,7 +55,7 @@ export interface HttpBenchOptions {
   readonly only?: readonly string[];
 }
 
-const DEFAULTS: HttpBenchOptions = { seconds: 6, warmup: 1, workers: 2, connections: 4, slices: 6, serverWorkers: availableParallelism() };
+const DEFAULTS: HttpBenchOptions = { seconds: 10, warmup: 1, workers: 2, connections: 4, keepAliveConnections: 16, slices: 10, serverWorkers: availableParallelism() };
 const SERVERS = new URL('./servers/', import.meta.url);
 const ALICE = { user: 'alice', domain: 'CORP', password: 'Al1ce!Pass2026', expectUser: 'CORP\\alice' };
 
@@ -207,7 +213,8 @@ interface Slice {
 async function slice(target: Target, mode: RunRequest['mode'], loaders: readonly Child[], o: HttpBenchOptions, leadInMs: number, ms: number): Promise<Slice> {
   const t0 = Date.now() + leadInMs;
   const t1 = t0 + ms;
-  const run: RunRequest = { port: target.port, path: target.path, mode, t0, t1, connections: o.connections, ...ALICE, authenticate: target.authenticate };
+  const connections = mode === 'keepalive' ? o.keepAliveConnections : o.connections;
+  const run: RunRequest = { port: target.port, path: target.path, mode, t0, t1, connections, ...ALICE, authenticate: target.authenticate };
   const results = Promise.all(loaders.map((l) => l.call('run', { ...run }) as Promise<Record<string, unknown> & RunResult>));
   const loaderPids = loaders.map((l) => l.process.pid ?? 0);
   await sleepUntil(t0);
@@ -290,7 +297,7 @@ export async function benchHttpServer(options: Partial<HttpBenchOptions> = {}): 
   const cores = typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
   console.log(`\nHTTP server vs Apache httpd + mod_auth_gssapi — node ${process.version}, ${cores} cores shared by the servers and the load generator`);
   console.log(
-    `load generator: ${o.workers} processes × ${o.connections} connections (raw sockets, our NtlmClientContext, NTLMv2 + MIC); ` +
+    `load generator: ${o.workers} processes × ${o.connections} connections (handshakes) or ${o.keepAliveConnections} (keep-alive); raw sockets, our NtlmClientContext, NTLMv2 + MIC; ` +
       `${o.seconds} s per server and line, in ${o.slices} interleaved slices, after ${o.warmup} s warm-up each`,
   );
 
@@ -397,6 +404,7 @@ export function httpBenchOptionsFromArgv(): Partial<HttpBenchOptions> {
     workers: num('--workers'),
     serverWorkers: num('--server-workers'),
     connections: num('--connections'),
+    keepAliveConnections: num('--keepalive-connections'),
     slices: num('--slices'),
     profileServer: argOf('--profile-server'),
     auditCommit: argOf('--audit-commit'),
