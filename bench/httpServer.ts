@@ -4,7 +4,7 @@
  *
  *   a. full NTLM handshakes per second, a new connection each (connect, NEGOTIATE → 401 +
  *      CHALLENGE, AUTHENTICATE → 200, close): ntlmgate's iwa() with the embedded SQLite audit
- *      store (synchronous=FULL, the default), the same with no audit sink, and Apache;
+ *      store (the WAL fdatasync'd per group commit, the default), the same with no audit sink, and Apache;
  *   b. authenticated keep-alive requests per second (one handshake per connection, then GET
  *      without a header on it): ntlmgate, Apache, and node:http with no authentication (the
  *      ceiling).
@@ -17,7 +17,7 @@
  * machine falls on all of them alike; each ratio also shows the spread of the rounds' ratios.
  * Prints figures and ratios; never fails on a number.
  *
- *   node dist/bench/httpServer.js [--seconds 10] [--slices 10] [--warmup 1] [--workers 2] [--connections 4] [--keepalive-connections 16] [--server-workers N] [--audit-commit thread|inline]
+ *   node dist/bench/httpServer.js [--seconds 10] [--slices 10] [--warmup 1] [--workers 2] [--connections 4] [--keepalive-connections 16] [--server-workers N] [--audit-commit loop|thread|inline]
  *                                 [--only hs-ntlmgate,ka-plain,…] [--profile-server DIR]
  *   (also part of `npm run bench`)
  */
@@ -49,8 +49,8 @@ export interface HttpBenchOptions {
   readonly profileServer?: string;
   /** Server processes of the ntlmgate-cluster line (what `workers: auto` picks here: the CPU count). */
   readonly serverWorkers: number;
-  /** Where the SQLite store of the ntlmgate line commits: a worker thread (the default) or 'inline' on the event loop (before/after). */
-  readonly auditCommit?: 'thread' | 'inline';
+  /** How the SQLite store of the ntlmgate lines commits: 'loop' (the store's default), 'thread' or 'inline' (for comparison). */
+  readonly auditCommit?: 'loop' | 'thread' | 'inline';
   /** Run only these lines (for profiling): hs-ntlmgate-cluster, hs-ntlmgate, hs-ntlmgate-noaudit, hs-apache, hs-floor, hs-floor-cluster, ka-plain, ka-ntlmgate, ka-ntlmgate-cluster, ka-apache (ka-ntlmgate-noaudit only when named). */
   readonly only?: readonly string[];
 }
@@ -312,7 +312,7 @@ export async function benchHttpServer(options: Partial<HttpBenchOptions> = {}): 
       if (process.env.CI === 'true') throw e;
     }
     const profile = o.profileServer ? ['--cpu-prof', '--cpu-prof-dir', o.profileServer] : [];
-    const ntlmgate = await forkChild('iwa.js', ['--audit', 'sqlite', '--audit-commit', o.auditCommit ?? 'thread'], profile);
+    const ntlmgate = await forkChild('iwa.js', ['--audit', 'sqlite', '--audit-commit', o.auditCommit ?? 'loop'], profile);
     children.push(ntlmgate);
     const ntlmgateNoAudit = await forkChild('iwa.js', ['--audit', 'none']);
     children.push(ntlmgateNoAudit);
@@ -331,7 +331,7 @@ export async function benchHttpServer(options: Partial<HttpBenchOptions> = {}): 
     if (o.profileServer) console.log(`CPU profiles in ${o.profileServer}: ntlmgate pid ${ntlmgate.process.pid ?? '?'}, plain node:http pid ${plain.process.pid ?? '?'}`);
 
     console.log('ntlmgate: iwa() over node:http in one process; MemoryAuthority, default policy, each logon\'s event written to the embedded');
-    console.log('          SQLite audit store (WAL, synchronous=FULL, group commit) and awaited before the response; also once with no audit sink');
+    console.log('          SQLite audit store (WAL fdatasync per group commit) and awaited before the response; also once with no audit sink');
     if (apache) {
       console.log(
         `Apache:   apache2 ${packageVersion('apache2')} mpm_event (2 processes × 32 threads), mod_auth_gssapi ${packageVersion('libapache2-mod-auth-gssapi')}, ` +

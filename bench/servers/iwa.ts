@@ -1,15 +1,15 @@
 /**
  * ntlmgate's IWA server under test: `iwa()` over node:http, MemoryAuthority (alice, bob), the
  * default policy, and every logon's events written to the embedded SQLite audit store (WAL,
- * synchronous=FULL: each group commit is fsync'd, on the store's commit thread) and awaited
- * before the response — or, with `--audit none`, no sink. Forked by bench/httpServer.ts.
- * `--audit-commit inline` commits on the event loop (the store before its commit thread), for comparison.
+ * FULL durability: each group commit's WAL is fdatasync'd before its writers resolve) and
+ * awaited before the response — or, with `--audit none`, no sink. Forked by bench/httpServer.ts.
+ * `--audit-commit thread|inline` picks the store's other commit modes, for comparison.
  * `--workers N` (N > 1) runs N such servers under node:cluster on one port, as `ntlmgate serve`
  * with `workers: N` does (workers accept per connection, SCHED_NONE; the primary is the one
  * writer of the SQLite file and the workers send it their events); this process is then the
  * primary and relays the bench's commands.
  *
- *   node dist/bench/servers/iwa.js --audit sqlite|none [--audit-commit thread|inline] [--workers N]
+ *   node dist/bench/servers/iwa.js --audit sqlite|none [--audit-commit loop|thread|inline] [--workers N]
  */
 import cluster from 'node:cluster';
 import http from 'node:http';
@@ -34,7 +34,8 @@ const arg = (name: string): string | undefined => {
 const auditKind = arg('--audit') ?? 'sqlite';
 if (auditKind !== 'sqlite' && auditKind !== 'none') throw new Error(`--audit must be sqlite or none, got ${auditKind}`);
 const workers = Number(arg('--workers') ?? '1');
-const commitOn = arg('--audit-commit') === 'inline' ? 'inline' : 'thread';
+const commitArg = arg('--audit-commit');
+const commitOn = commitArg === 'inline' || commitArg === 'thread' ? commitArg : 'loop';
 
 if (workers > 1 && cluster.isPrimary) await primary();
 else await server();
@@ -83,7 +84,7 @@ async function server(): Promise<void> {
 /** The cluster primary: the one writer of the audit file, N workers relaying their events to it. */
 async function primary(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ntlmgate-bench-audit-'));
-  const store = auditKind === 'sqlite' ? SqliteAuditStore.open(join(dir, 'audit.db'), { commitOn: arg('--primary-commit') === 'thread' ? 'thread' : 'inline' }) : undefined;
+  const store = auditKind === 'sqlite' ? SqliteAuditStore.open(join(dir, 'audit.db'), { commitOn }) : undefined;
   await runClusterPrimary(
     workers,
     [],

@@ -39,12 +39,6 @@ export const DEFAULT_AUDIT_URL = 'sqlite:./.ntlmgate/audit.db';
 export interface OpenAuditStoreOptions extends BatchOptions {
   /** Where `stdout:` writes (tests pass their own stream). */
   readonly stdout?: NodeJS.WritableStream;
-  /**
-   * SQLite only: commit on a worker thread (the default: a server's event loop never waits
-   * for the disk) or `inline` on the caller's thread (a process that does nothing else, such
-   * as the serve primary writing for its workers, saves the hand-over).
-   */
-  readonly commitOn?: 'thread' | 'inline';
 }
 
 /** A `scheme:` URL's path part, for `scheme:relative/path` and `scheme:///absolute/path` alike. */

@@ -66,9 +66,8 @@ async function prepareAccounts(config: ServeConfig): Promise<DemoAccount | undef
 
 export async function startServePrimary(config: ServeConfig, logger: ServeLogger): Promise<ServePrimary> {
   await ensureStoreDirs(config);
-  // The one writer of the audit log, for as long as any worker may send events. Committing is
-  // all this process does, so SQLite commits inline (no commit thread to hand batches to).
-  const audit = await openAuditStore(config.audit.store, { commitOn: 'inline' });
+  // The one writer of the audit log, for as long as any worker may send events.
+  const audit = await openAuditStore(config.audit.store);
   let demo: DemoAccount | undefined;
   try {
     demo = await prepareAccounts(config);

@@ -10,14 +10,20 @@
  *   open replays the WAL), but the last batches may be lost — never corrupted — on an OS
  *   crash or power loss. Available for hosts that accept that in exchange for throughput.
  *
- * Commits run off the event loop. SQLite access is synchronous (node:sqlite, better-sqlite3),
- * and a COMMIT with synchronous=FULL waits for an fsync, so the store's write connection
- * lives in a worker thread (sqliteWriter.ts): GroupCommit queues concurrent write() callers,
- * posts one batch at a time to the worker — one `BEGIN IMMEDIATE … COMMIT` with a prepared
- * INSERT per row — and resolves the batch's writers when the worker acknowledges it. While a
- * batch is being committed, new writes form the next batch, so the busier the server, the
- * more logons share one fsync. The main thread keeps its own connection for the schema and
- * for queries. `:memory:` databases (one per connection) commit inline, on the main thread.
+ * The event loop never waits for the disk. SQLite access is synchronous (node:sqlite,
+ * better-sqlite3) and a COMMIT with synchronous=FULL waits for an fsync, so by default
+ * (`commitOn: 'loop'`) the store commits each batch — one `BEGIN IMMEDIATE … COMMIT` with a
+ * prepared INSERT per row — on the event loop under synchronous=NORMAL, which only write()s
+ * the WAL frames, and then fdatasyncs the WAL on libuv's thread pool (walSync.ts) before the
+ * batch's writers resolve: FULL's guarantee, without the wait on the loop. GroupCommit queues
+ * concurrent write() callers; while a batch is being committed and synced, new writes form the
+ * next batch, so the busier the server, the more logons share one fsync. (The fdatasync also
+ * flushes any earlier unsynced frames, the schema's included.) Measured here: 228 µs of CPU
+ * per one-event batch against 311 µs on a commit thread, 43 against 55 µs per event with 8
+ * concurrent writers.
+ * `commitOn: 'thread'` runs a FULL connection in a worker thread instead (sqliteWriter.ts; also
+ * used when the file system refuses WAL), and `'inline'` a FULL commit on the calling thread
+ * (`:memory:` databases, one per connection, always commit inline).
  *
  * Several processes may write one file (`ntlmgate serve` with `workers`): each commit takes
  * the write lock with BEGIN IMMEDIATE and waits up to busy_timeout for another process's.
@@ -36,6 +42,7 @@ import { BatchedAuditStore } from './batchedStore.js';
 import { GroupCommit, errorText } from './groupCommit.js';
 import { COLUMNS, eventToRow, parseData, rowToEvent, type RowValues, type SelectedRow } from './row.js';
 import { SqliteCommitThread } from './sqliteCommitThread.js';
+import { WalSync } from './walSync.js';
 import { batchInserter, type SqliteWriterConfig } from './sqliteInsert.js';
 import { normalizeFilter, type NormalFilter } from './validate.js';
 
@@ -47,10 +54,11 @@ export interface SqliteAuditStoreOptions extends BatchOptions {
   /** How long to wait for another process holding the write lock (default 5 s). */
   readonly busyTimeoutMs?: number;
   /**
-   * Where commits run: 'thread' (the default for files) a worker thread, so the event loop
-   * never waits for the fsync; 'inline' on the calling thread (the only choice for `:memory:`).
+   * How commits reach the disk (see the file comment): 'loop' (the default for files) commits on
+   * the event loop and fdatasyncs the WAL on the thread pool; 'thread' commits on a worker
+   * thread; 'inline' commits and syncs on the calling thread (the only choice for `:memory:`).
    */
-  readonly commitOn?: 'thread' | 'inline';
+  readonly commitOn?: 'loop' | 'thread' | 'inline';
 }
 
 const SCHEMA = `
@@ -107,17 +115,24 @@ function whereOf(f: NormalFilter): { sql: string; params: number[] } {
 export class SqliteAuditStore extends BatchedAuditStore implements AuditStore {
   protected readonly batcher: GroupCommit;
   private readonly thread: SqliteCommitThread | undefined;
+  private readonly wal: WalSync | undefined;
 
   private constructor(
     private readonly db: SqliteDatabase,
     private readonly name: string,
     options: SqliteAuditStoreOptions,
     writer: SqliteWriterConfig,
+    mode: 'loop' | 'thread' | 'inline',
   ) {
     super();
     let commitRows: (rows: RowValues[]) => void | Promise<void>;
-    if (options.commitOn === 'inline' || writer.path === ':memory:' || writer.path === '') {
+    if (mode === 'inline') {
       commitRows = batchInserter(db);
+    } else if (mode === 'loop') {
+      const insert = batchInserter(db);
+      const wal = writer.synchronous === 'FULL' ? new WalSync(writer.path) : undefined;
+      this.wal = wal;
+      commitRows = wal ? (rows) => (insert(rows), wal.sync()) : insert;
     } else {
       const thread = new SqliteCommitThread(writer);
       this.thread = thread;
@@ -135,11 +150,15 @@ export class SqliteAuditStore extends BatchedAuditStore implements AuditStore {
       db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
       // WAL lets reports read while gateways write. If the file system cannot do WAL, SQLite
       // keeps its rollback journal, which with synchronous=FULL is just as durable (only slower).
-      db.exec('PRAGMA journal_mode = WAL');
-      // The commit thread's connection gets the same setting; this one writes the schema (and, inline, the events).
-      db.exec(`PRAGMA synchronous = ${synchronous}`);
+      const wal = db.prepare<{ journal_mode: string }>('PRAGMA journal_mode = WAL').get()?.journal_mode === 'wal';
+      // 'loop' needs the WAL (its fsync is ours to do); without it the commit thread keeps FULL.
+      const memory = path === ':memory:' || path === '';
+      const mode = memory || options.commitOn === 'inline' ? 'inline' : options.commitOn === 'thread' || !wal ? 'thread' : 'loop';
+      // This connection writes the schema and, inline or 'loop', the events: under 'loop' its
+      // COMMITs leave the fsync to WalSync. The commit thread's connection gets `synchronous`.
+      db.exec(`PRAGMA synchronous = ${mode === 'loop' ? 'NORMAL' : synchronous}`);
       migrate(db, path);
-      return new SqliteAuditStore(db, path, options, { path, synchronous, busyTimeoutMs, engine: db.engine });
+      return new SqliteAuditStore(db, path, options, { path, synchronous, busyTimeoutMs, engine: db.engine }, mode);
     } catch (e) {
       db?.close();
       if (e instanceof AuditStoreError) throw e;
@@ -149,6 +168,7 @@ export class SqliteAuditStore extends BatchedAuditStore implements AuditStore {
 
   protected async release(): Promise<void> {
     await this.thread?.close();
+    await this.wal?.close();
     this.db.close(); // the last connection checkpoints the WAL into the main file
   }
 

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { openSqlite, type SqliteDatabase } from '../../../src/sqlite/driver.js';
 import { SQLITE_SCHEMA_VERSION, SqliteAuditStore } from '../../../src/audit/stores/sqlite.js';
+import { AuditStoreError } from '../../../src/audit/sink.js';
 import { storeContract } from './contract.js';
 import { collect, sampleEvent, tempDir, withCode } from './helpers.js';
 
@@ -27,7 +28,7 @@ storeContract({
 });
 
 describe('SQLite store specifics', () => {
-  it('runs in WAL mode with synchronous=FULL by default, NORMAL on request; records its schema version', async () => {
+  it('runs in WAL mode with FULL durability by default (the WAL fdatasync done by the store), NORMAL on request; records its schema version', async () => {
     const path = join(dir, 'pragmas.db');
     const store = SqliteAuditStore.open(path);
     await store.write([sampleEvent(0)]);
@@ -39,10 +40,17 @@ describe('SQLite store specifics', () => {
     probe.close();
     // synchronous is per connection: read it through the store's own connection
     const sync = (s: SqliteAuditStore): unknown => (s as unknown as { db: SqliteDatabase }).db.prepare<{ synchronous: number }>('PRAGMA synchronous').get()?.synchronous;
-    assert.equal(sync(store), 2); // FULL
+    const walSync = (s: SqliteAuditStore): unknown => (s as unknown as { wal: unknown }).wal;
+    // 'loop': SQLite's COMMIT only writes the WAL (NORMAL); the store fdatasyncs it (see the next test).
+    assert.equal(sync(store), 1);
+    assert.notEqual(walSync(store), undefined);
     await store.close();
+    const threaded = SqliteAuditStore.open(path, { commitOn: 'thread' });
+    assert.equal(sync(threaded), 2); // FULL, on this connection and the commit thread's
+    await threaded.close();
     const normal = SqliteAuditStore.open(path, { synchronous: 'normal' });
     assert.equal(sync(normal), 1);
+    assert.equal(walSync(normal), undefined, 'NORMAL: no fsync per commit');
     await normal.close();
   });
 
@@ -121,20 +129,53 @@ describe('SQLite store specifics', () => {
     assert.equal(ids.filter((id) => id.startsWith('a-')).length, 480);
   });
 
-  it('commits on a worker thread by default, inline for :memory: (both durable before write() resolves)', async () => {
+  it('by default a write() resolves only after the WAL holding its batch was fdatasync\'d; a worker thread on request; inline for :memory:', async () => {
     const mem = SqliteAuditStore.open(':memory:');
     await mem.write([sampleEvent(1)]);
     assert.equal(await mem.count(), 1);
     assert.equal((mem as unknown as { thread: unknown }).thread, undefined);
     await mem.close();
-    const path = join(dir, 'threaded.db');
+
+    const path = join(dir, 'loop.db');
     const store = SqliteAuditStore.open(path);
-    assert.notEqual((store as unknown as { thread: unknown }).thread, undefined);
-    await store.write([sampleEvent(2)]);
-    // visible to another connection as soon as write() resolved: committed, not just queued
+    assert.equal((store as unknown as { thread: unknown }).thread, undefined);
+    // Hold the WAL sync: the batch is committed (another connection sees it) but write() must not resolve yet.
+    const wal = (store as unknown as { wal: { sync(): Promise<void> } }).wal;
+    const realSync = wal.sync.bind(wal);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let syncs = 0;
+    wal.sync = async () => {
+      syncs++;
+      await held;
+      await realSync();
+    };
+    let resolved = false;
+    const w = store.write([sampleEvent(2)]).then(() => (resolved = true));
+    while (syncs === 0) await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(resolved, false, 'write() waits for the fdatasync');
     const probe = openSqlite(path);
-    assert.equal(probe.prepare<{ n: number }>('SELECT count(*) AS n FROM audit_events').get()?.n, 1);
-    probe.close();
+    assert.equal(probe.prepare<{ n: number }>('SELECT count(*) AS n FROM audit_events').get()?.n, 1, 'committed before the sync');
+    release();
+    await w;
+    assert.equal(resolved, true);
+    // A failing sync fails the batch's writers: not durable, not acknowledged.
+    wal.sync = () => Promise.reject(new Error('EIO: the disk said no'));
+    await assert.rejects(store.write([sampleEvent(3)]), (e: unknown) => e instanceof AuditStoreError && e.code === 'write-failed' && /EIO/.test(e.message));
+    wal.sync = realSync;
+    await store.write([sampleEvent(4)]);
     await store.close();
+
+    const tpath = join(dir, 'threaded.db');
+    const threaded = SqliteAuditStore.open(tpath, { commitOn: 'thread' });
+    assert.notEqual((threaded as unknown as { thread: unknown }).thread, undefined);
+    await threaded.write([sampleEvent(2)]);
+    // visible to another connection as soon as write() resolved: committed, not just queued
+    const tprobe = openSqlite(tpath);
+    assert.equal(tprobe.prepare<{ n: number }>('SELECT count(*) AS n FROM audit_events').get()?.n, 1);
+    tprobe.close();
+    probe.close();
+    await threaded.close();
   });
 });
