@@ -1,6 +1,7 @@
 /**
- * Audit store throughput: events/s into the SQLite store (WAL, synchronous=FULL, so every
- * commit is fsync'd) through many concurrent single-event write() calls and through
+ * Audit store throughput: events/s into the SQLite store (WAL, every group commit's WAL
+ * fdatasync'd before its writers resolve: synchronous=FULL's durability) through many
+ * concurrent single-event write() calls and through
  * write() with arrays of 500, compared in the same run with raw better-sqlite3 inserting
  * the same rows (same schema, pragmas and 500-row transactions, no group commit, no
  * validation, no promises), and with PostgreSQL when a server is at hand
