@@ -5,7 +5,7 @@
  * relays the bench's commands: `stats` through `stats()`, `stop` by stopping every worker.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { serveRequests, tell } from './ipc.js';
+import { serveStatsAndStop, tell } from './ipc.js';
 
 export async function runClusterPrimary(
   workers: number,
@@ -28,14 +28,6 @@ export async function runClusterPrimary(
     await Promise.all(forked.map((w) => (w.isDead() ? undefined : new Promise<void>((r) => (w.once('exit', () => r()), w.process.kill('SIGTERM'))))));
     await cleanup();
   };
-  serveRequests(async (r) => {
-    if (r.cmd === 'stats') return stats();
-    if (r.cmd === 'stop') {
-      await stop();
-      setImmediate(() => process.exit(0));
-      return {};
-    }
-    throw new Error(`unknown command ${r.cmd}`);
-  }, stop);
+  serveStatsAndStop(stats, stop);
   tell({ ready: true, port: ports[0], pids: forked.map((w) => w.process.pid) });
 }

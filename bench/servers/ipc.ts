@@ -31,6 +31,19 @@ export function serveRequests(handle: (r: Request) => Promise<Record<string, unk
   });
 }
 
+/** A server child's commands: `stats` answers with `stats()`, `stop` runs `stop()` and exits (as does the parent going away). */
+export function serveStatsAndStop(stats: () => Promise<Record<string, unknown>>, stop: () => Promise<void>): void {
+  serveRequests(async (r) => {
+    if (r.cmd === 'stats') return stats();
+    if (r.cmd === 'stop') {
+      await stop();
+      setImmediate(() => process.exit(0));
+      return {};
+    }
+    throw new Error(`unknown command ${r.cmd}`);
+  }, stop);
+}
+
 /** Listens on 127.0.0.1 (a free port), tells the parent, serves `stats` and `stop`. */
 export async function runServer(server: Server, stats: () => Promise<Record<string, unknown>>, close: () => Promise<void>): Promise<void> {
   server.keepAliveTimeout = 30_000;
@@ -41,15 +54,7 @@ export async function runServer(server: Server, stats: () => Promise<Record<stri
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await close();
   };
-  serveRequests(async (r) => {
-    if (r.cmd === 'stats') return stats();
-    if (r.cmd === 'stop') {
-      await shutdown();
-      setImmediate(() => process.exit(0));
-      return {};
-    }
-    throw new Error(`unknown command ${r.cmd}`);
-  }, shutdown);
+  serveStatsAndStop(stats, shutdown);
   // A cluster worker is stopped by its primary with SIGTERM: finish and flush as on 'stop'.
   process.once('SIGTERM', () => void shutdown().finally(() => process.exit(0)));
   tell({ ready: true, port: (server.address() as AddressInfo).port });
