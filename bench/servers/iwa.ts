@@ -84,7 +84,8 @@ async function server(): Promise<void> {
 /** The cluster primary: the one writer of the audit file, N workers relaying their events to it. */
 async function primary(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ntlmgate-bench-audit-'));
-  const store = auditKind === 'sqlite' ? SqliteAuditStore.open(join(dir, 'audit.db'), { commitOn }) : undefined;
+  // As `ntlmgate serve`'s primary (src/serve/cluster.ts): inline commits, unless --audit-commit says otherwise.
+  const store = auditKind === 'sqlite' ? SqliteAuditStore.open(join(dir, 'audit.db'), { commitOn: commitArg === undefined ? 'inline' : commitOn }) : undefined;
   await runClusterPrimary(
     workers,
     [],

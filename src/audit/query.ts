@@ -39,6 +39,8 @@ export const DEFAULT_AUDIT_URL = 'sqlite:./.ntlmgate/audit.db';
 export interface OpenAuditStoreOptions extends BatchOptions {
   /** Where `stdout:` writes (tests pass their own stream). */
   readonly stdout?: NodeJS.WritableStream;
+  /** SQLite only: how commits reach the disk (SqliteAuditStoreOptions.commitOn). */
+  readonly commitOn?: 'loop' | 'thread' | 'inline';
 }
 
 /** A `scheme:` URL's path part, for `scheme:relative/path` and `scheme:///absolute/path` alike. */
