@@ -25,8 +25,10 @@
  * used when the file system refuses WAL), and `'inline'` a FULL commit on the calling thread
  * (`:memory:` databases, one per connection, always commit inline).
  *
- * Several processes may write one file (`ntlmgate serve` with `workers`): each commit takes
- * the write lock with BEGIN IMMEDIATE and waits up to busy_timeout for another process's.
+ * Several processes may write one file (two gateways on one host, `ntlmgate audit import`
+ * while a gateway runs; `ntlmgate serve` with `workers` has its primary write for all of
+ * them): each commit takes the write lock with BEGIN IMMEDIATE and waits up to busy_timeout
+ * for another process's.
  *
  * Reads page through the (time, seq) index in chunks, bounded by the highest seq at the
  * start of the query (SQLite has one writer at a time, even across processes, so seq order
