@@ -13,9 +13,12 @@
  * The event loop never waits for the disk. SQLite access is synchronous (node:sqlite,
  * better-sqlite3) and a COMMIT with synchronous=FULL waits for an fsync, so by default
  * (`commitOn: 'loop'`) the store commits each batch — one `BEGIN IMMEDIATE … COMMIT` with a
- * prepared INSERT per row — on the event loop under synchronous=NORMAL, which only write()s
- * the WAL frames, and then fdatasyncs the WAL on libuv's thread pool (walSync.ts) before the
- * batch's writers resolve: FULL's guarantee, without the wait on the loop. GroupCommit queues
+ * prepared INSERT per row — on the event loop, on a write connection of its own under
+ * synchronous=NORMAL, which only write()s the WAL frames, and then fdatasyncs the WAL on
+ * libuv's thread pool (walSync.ts) before the batch's writers resolve: FULL's guarantee,
+ * without the wait on the loop. That connection has busy_timeout 0: when another process holds
+ * the write lock, the commit is tried again after short pauses (src/sqlite/busy.ts) instead of
+ * SQLite sleeping on the loop. GroupCommit queues
  * concurrent write() callers; while a batch is being committed and synced, new writes form the
  * next batch, so the busier the server, the more logons share one fsync. (The fdatasync also
  * flushes any earlier unsynced frames, the schema's included.) Measured here: 228 µs of CPU
@@ -45,6 +48,7 @@ import { GroupCommit, errorText } from './groupCommit.js';
 import { COLUMNS, eventToRow, parseData, rowToEvent, type RowValues, type SelectedRow } from './row.js';
 import { SqliteCommitThread } from './sqliteCommitThread.js';
 import { WalSync } from './walSync.js';
+import { retryWhileBusy } from '../../sqlite/busy.js';
 import { batchInserter, type SqliteWriterConfig } from './sqliteInsert.js';
 import { normalizeFilter, type NormalFilter } from './validate.js';
 
@@ -62,6 +66,9 @@ export interface SqliteAuditStoreOptions extends BatchOptions {
    */
   readonly commitOn?: 'loop' | 'thread' | 'inline';
 }
+
+/** Where a store's commits run (see the file comment). */
+type CommitMode = { readonly kind: 'inline' } | { readonly kind: 'thread' } | { readonly kind: 'loop'; readonly writer: SqliteDatabase };
 
 const SCHEMA = `
 CREATE TABLE audit_events (
@@ -118,23 +125,30 @@ export class SqliteAuditStore extends BatchedAuditStore implements AuditStore {
   protected readonly batcher: GroupCommit;
   private readonly thread: SqliteCommitThread | undefined;
   private readonly wal: WalSync | undefined;
+  private readonly loopWriter: SqliteDatabase | undefined;
 
   private constructor(
     private readonly db: SqliteDatabase,
     private readonly name: string,
     options: SqliteAuditStoreOptions,
     writer: SqliteWriterConfig,
-    mode: 'loop' | 'thread' | 'inline',
+    mode: CommitMode,
   ) {
     super();
     let commitRows: (rows: RowValues[]) => void | Promise<void>;
-    if (mode === 'inline') {
+    if (mode.kind === 'inline') {
       commitRows = batchInserter(db);
-    } else if (mode === 'loop') {
-      const insert = batchInserter(db);
+    } else if (mode.kind === 'loop') {
+      this.loopWriter = mode.writer;
+      const insert = batchInserter(mode.writer);
       const wal = writer.synchronous === 'FULL' ? new WalSync(writer.path) : undefined;
       this.wal = wal;
-      commitRows = wal ? (rows) => (insert(rows), wal.sync()) : insert;
+      // Another process holding the write lock (an `audit import`, a second gateway) must not
+      // freeze the event loop: SQLITE_BUSY is retried after pauses, for up to busy_timeout.
+      commitRows = async (rows) => {
+        await retryWhileBusy(() => insert(rows), writer.busyTimeoutMs);
+        await wal?.sync();
+      };
     } else {
       const thread = new SqliteCommitThread(writer);
       this.thread = thread;
@@ -145,6 +159,7 @@ export class SqliteAuditStore extends BatchedAuditStore implements AuditStore {
 
   static open(path: string, options: SqliteAuditStoreOptions = {}): SqliteAuditStore {
     let db: SqliteDatabase | undefined;
+    let loopWriter: SqliteDatabase | undefined;
     try {
       db = openSqlite(path);
       const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
@@ -152,16 +167,28 @@ export class SqliteAuditStore extends BatchedAuditStore implements AuditStore {
       db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
       // WAL lets reports read while gateways write. If the file system cannot do WAL, SQLite
       // keeps its rollback journal, which with synchronous=FULL is just as durable (only slower).
-      const wal = db.prepare<{ journal_mode: string }>('PRAGMA journal_mode = WAL').get()?.journal_mode === 'wal';
-      // 'loop' needs the WAL (its fsync is ours to do); without it the commit thread keeps FULL.
-      const memory = path === ':memory:' || path === '';
-      const mode = memory || options.commitOn === 'inline' ? 'inline' : options.commitOn === 'thread' || !wal ? 'thread' : 'loop';
-      // This connection writes the schema and, inline or 'loop', the events: under 'loop' its
-      // COMMITs leave the fsync to WalSync. The commit thread's connection gets `synchronous`.
-      db.exec(`PRAGMA synchronous = ${mode === 'loop' ? 'NORMAL' : synchronous}`);
+      const walMode = db.prepare<{ journal_mode: string }>('PRAGMA journal_mode = WAL').get()?.journal_mode === 'wal';
+      // This connection writes the schema, the events when inline, and serves the queries; the
+      // commit thread's connection gets the same setting.
+      db.exec(`PRAGMA synchronous = ${synchronous}`);
       migrate(db, path);
+      const memory = path === ':memory:' || path === '';
+      // 'loop' needs the WAL (its fsync is ours to do); without it the commit thread keeps FULL.
+      const kind = memory || options.commitOn === 'inline' ? 'inline' : options.commitOn === 'thread' || !walMode ? 'thread' : 'loop';
+      let mode: CommitMode;
+      if (kind === 'loop') {
+        // Its own connection: COMMIT only writes the WAL (WalSync does the fsync), and a locked
+        // database fails at once (retryWhileBusy waits, off the loop) instead of sleeping in SQLite.
+        loopWriter = openSqlite(path, { engine: db.engine });
+        loopWriter.exec('PRAGMA busy_timeout = 0');
+        loopWriter.exec('PRAGMA synchronous = NORMAL');
+        mode = { kind, writer: loopWriter };
+      } else {
+        mode = { kind };
+      }
       return new SqliteAuditStore(db, path, options, { path, synchronous, busyTimeoutMs, engine: db.engine }, mode);
     } catch (e) {
+      loopWriter?.close();
       db?.close();
       if (e instanceof AuditStoreError) throw e;
       throw new AuditStoreError('open-failed', `cannot open SQLite audit store ${path}: ${errorText(e)}`, { cause: e });
@@ -171,6 +198,7 @@ export class SqliteAuditStore extends BatchedAuditStore implements AuditStore {
   protected async release(): Promise<void> {
     await this.thread?.close();
     await this.wal?.close();
+    this.loopWriter?.close();
     this.db.close(); // the last connection checkpoints the WAL into the main file
   }
 

@@ -41,8 +41,11 @@ describe('SQLite store specifics', () => {
     // synchronous is per connection: read it through the store's own connection
     const sync = (s: SqliteAuditStore): unknown => (s as unknown as { db: SqliteDatabase }).db.prepare<{ synchronous: number }>('PRAGMA synchronous').get()?.synchronous;
     const walSync = (s: SqliteAuditStore): unknown => (s as unknown as { wal: unknown }).wal;
-    // 'loop': SQLite's COMMIT only writes the WAL (NORMAL); the store fdatasyncs it (see the next test).
-    assert.equal(sync(store), 1);
+    const writerSync = (s: SqliteAuditStore): unknown =>
+      (s as unknown as { loopWriter: SqliteDatabase }).loopWriter.prepare<{ synchronous: number }>('PRAGMA synchronous').get()?.synchronous;
+    // 'loop': the events' own connection only writes the WAL at COMMIT (NORMAL); the store fdatasyncs it (see below).
+    assert.equal(sync(store), 2);
+    assert.equal(writerSync(store), 1);
     assert.notEqual(walSync(store), undefined);
     await store.close();
     const threaded = SqliteAuditStore.open(path, { commitOn: 'thread' });
@@ -52,6 +55,38 @@ describe('SQLite store specifics', () => {
     assert.equal(sync(normal), 1);
     assert.equal(walSync(normal), undefined, 'NORMAL: no fsync per commit');
     await normal.close();
+  });
+
+  it('another process holding the write lock does not stall the event loop: the batch waits, then commits; past busyTimeoutMs it fails', async () => {
+    const path = join(dir, 'locked.db');
+    const store = SqliteAuditStore.open(path, { busyTimeoutMs: 3000 });
+    await store.write([sampleEvent(0)]);
+    // The holder is on this very thread: a store that slept in SQLite's busy handler would hold
+    // the loop, the holder could never commit, and the write would fail after 3 s.
+    const holder = openSqlite(path);
+    holder.exec('BEGIN IMMEDIATE');
+    const t0 = performance.now();
+    let timerAt = -1;
+    setTimeout(() => (timerAt = performance.now() - t0), 30);
+    setTimeout(() => holder.exec('COMMIT'), 300);
+    await store.write([sampleEvent(1)]);
+    const took = performance.now() - t0;
+    assert.ok(timerAt >= 0 && timerAt < 250, `a 30 ms timer fired at ${timerAt.toFixed(0)} ms while the write waited`);
+    assert.ok(took >= 290 && took < 2000, `the write went through once the lock was released (${took.toFixed(0)} ms)`);
+    assert.equal(await store.count(), 2);
+    holder.close();
+    await store.close();
+
+    const short = SqliteAuditStore.open(path, { busyTimeoutMs: 100 });
+    const holder2 = openSqlite(path);
+    holder2.exec('BEGIN IMMEDIATE');
+    const released = new Promise<void>((r) => setTimeout(() => (holder2.exec('COMMIT'), r()), 400));
+    await assert.rejects(short.write([sampleEvent(2)]), (e: unknown) => e instanceof AuditStoreError && e.code === 'write-failed' && /locked|BUSY/i.test(e.message));
+    await released;
+    holder2.close();
+    await short.write([sampleEvent(3)]);
+    assert.equal(await short.count(), 3);
+    await short.close();
   });
 
   it('stores context as columns and data as JSON text, so SQL reports can use them', async () => {
