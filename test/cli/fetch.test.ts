@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APACHE_ALICE, skipUnlessApache, startApache, type ApachePeer } from '../helpers/apache.js';
 import { skipUnlessSquid, startSquid, type SquidProxy } from '../helpers/squid.js';
-import { ALICE, BOB, makeCertificate, startIwaServer, type ClientEcho, type IwaTestServer, type TestCertificate } from '../http/client/helpers.js';
+import { ALICE, BOB, httpsEpaServerForSuite, startIwaServer, type ClientEcho, type IwaTestServer } from '../http/client/helpers.js';
 import { skipUnlessOpenssl } from '../http/server/helpers.js';
 
 // This file runs as dist/test/cli/fetch.test.js; the CLI is dist/src/cli/main.js.
@@ -267,29 +267,20 @@ describe('ntlmgate fetch → our IWA server', () => {
 });
 
 describe('ntlmgate fetch over HTTPS (Extended Protection require)', { skip: skipUnlessOpenssl() }, () => {
-  let server: IwaTestServer;
-  let cert: TestCertificate;
-  before(async () => {
-    cert = makeCertificate();
-    server = await startIwaServer({ extendedProtection: 'require' }, { tls: cert });
-  });
-  after(async () => {
-    await server?.close();
-    cert?.cleanup();
-  });
+  const tls = httpsEpaServerForSuite();
 
   it('--cacert: 200 with channel bindings verified; without it the certificate is refused (exit 1); -k skips the check', async () => {
-    const ok = await ntlmgate(['fetch', '-u', ALICE_ARG, '--cacert', cert.certFile, server.url], withPassword());
+    const ok = await ntlmgate(['fetch', '-u', ALICE_ARG, '--cacert', tls.cert.certFile, tls.server.url], withPassword());
     assert.equal(ok.status, 0, ok.stderr);
     const echo = JSON.parse(ok.stdout) as ClientEcho;
     assert.equal(echo.name, 'CORP\\alice');
     assert.equal(echo.channelBindingsVerified, true);
 
-    const untrusted = await ntlmgate(['fetch', '-u', ALICE_ARG, server.url], withPassword());
+    const untrusted = await ntlmgate(['fetch', '-u', ALICE_ARG, tls.server.url], withPassword());
     assert.equal(untrusted.status, 1);
     assert.match(untrusted.stderr, /certificate/i);
 
-    const insecure = await ntlmgate(['fetch', '-k', '-u', ALICE_ARG, server.url], withPassword());
+    const insecure = await ntlmgate(['fetch', '-k', '-u', ALICE_ARG, tls.server.url], withPassword());
     assert.equal(insecure.status, 0, insecure.stderr);
     assert.equal((JSON.parse(insecure.stdout) as ClientEcho).channelBindingsVerified, true);
   });

@@ -15,7 +15,7 @@ import { ntlmAxios } from '../../../src/http/client/axios.js';
 import { HttpAuthError, NtlmPolicyBlockedError } from '../../../src/http/client/errors.js';
 import { loadPolicy } from '../../../src/policy/load.js';
 import { skipUnlessOpenssl } from '../server/helpers.js';
-import { ALICE, BOB, makeCertificate, MemorySink, randomStream, socketsUsed, startIwaServer, type ClientEcho, type IwaTestServer, type TestCertificate } from './helpers.js';
+import { ALICE, BOB, MemorySink, randomStream, socketsUsed, httpsEpaServerForSuite, startIwaServer, type ClientEcho, type IwaTestServer } from './helpers.js';
 
 const alice = { username: 'CORP\\alice', password: ALICE.password };
 
@@ -125,22 +125,13 @@ describe('NtlmHttpAgent with http.request', () => {
 });
 
 describe('NtlmHttpsAgent and axios over HTTPS with Extended Protection `require`', { skip: skipUnlessOpenssl() }, () => {
-  let cert: TestCertificate;
-  let server: IwaTestServer;
-  before(async () => {
-    cert = makeCertificate();
-    server = await startIwaServer({ extendedProtection: 'require' }, { tls: cert });
-  });
-  after(async () => {
-    await server.close();
-    cert.cleanup();
-  });
+  const tls = httpsEpaServerForSuite();
 
   it("https.request with NtlmHttpsAgent around the caller's https.Agent (its CA): channel bindings verified", async () => {
-    const callerAgent = new https.Agent({ ca: cert.cert, keepAlive: true });
+    const callerAgent = new https.Agent({ ca: tls.cert.cert, keepAlive: true });
     const agent = new NtlmHttpsAgent({ credentials: alice, agent: callerAgent });
     try {
-      const r = await call(server.url, { agent });
+      const r = await call(tls.server.url, { agent });
       assert.equal(r.status, 200, r.body);
       const echo = JSON.parse(r.body) as ClientEcho;
       assert.equal(echo.channelBindingsVerified, true);
@@ -152,35 +143,35 @@ describe('NtlmHttpsAgent and axios over HTTPS with Extended Protection `require`
   });
 
   it("axios: the caller's httpsAgent (with its CA) stays in force; bodies and per-request agents work", async () => {
-    const callerAgent = new https.Agent({ ca: cert.cert, keepAlive: true });
+    const callerAgent = new https.Agent({ ca: tls.cert.cert, keepAlive: true });
     const client = axios.create({ httpsAgent: callerAgent });
     ntlmAxios(client, { credentials: alice });
     const data = Buffer.from(JSON.stringify({ order: 42 }));
     try {
-      const get = await client.get<ClientEcho>(server.url);
+      const get = await client.get<ClientEcho>(tls.server.url);
       assert.equal(get.status, 200);
       assert.equal(get.data.name, 'CORP\\alice');
       assert.equal(get.data.channelBindingsVerified, true);
-      const post = await client.post<ClientEcho>(server.url + 'orders', data, { headers: { 'content-type': 'application/json' } });
+      const post = await client.post<ClientEcho>(tls.server.url + 'orders', data, { headers: { 'content-type': 'application/json' } });
       assert.equal(post.data.sha256, createHash('sha256').update(data).digest('hex'));
       // A per-request agent (another account's CA-carrying agent) is wrapped just the same.
-      const other = new https.Agent({ ca: cert.cert });
-      const per = await client.get<ClientEcho>(server.url + 'per', { httpsAgent: other });
+      const other = new https.Agent({ ca: tls.cert.cert });
+      const per = await client.get<ClientEcho>(tls.server.url + 'per', { httpsAgent: other });
       assert.equal(per.data.url, '/per');
       other.destroy();
       // Without the caller's CA (a plain axios instance), TLS verification still applies: the agent kept its job.
       const bare = axios.create();
       ntlmAxios(bare, { credentials: alice });
-      await assert.rejects(bare.get(server.url), (e: unknown) => e instanceof AxiosError && /self[- ]signed|certificate/i.test(String(e.message)));
+      await assert.rejects(bare.get(tls.server.url), (e: unknown) => e instanceof AxiosError && /self[- ]signed|certificate/i.test(String(e.message)));
     } finally {
       callerAgent.destroy();
     }
   });
 
   it('axios: a policy block surfaces as the AxiosError cause', async () => {
-    const client = axios.create({ httpsAgent: new https.Agent({ ca: cert.cert }) });
+    const client = axios.create({ httpsAgent: new https.Agent({ ca: tls.cert.cert }) });
     ntlmAxios(client, { credentials: alice, policy: loadPolicy({ RestrictSendingNTLMTraffic: 2 }) });
-    await assert.rejects(client.get(server.url), (e: unknown) => {
+    await assert.rejects(client.get(tls.server.url), (e: unknown) => {
       const cause = (e as { cause?: unknown }).cause;
       return e instanceof AxiosError && cause instanceof NtlmPolicyBlockedError;
     });

@@ -20,7 +20,7 @@ import { openSqliteAccountStore } from '../../../src/authority/stores/sqlite.js'
 import { ntowfv1 } from '../../../src/ntlm/owf.js';
 import { loadPolicy } from '../../../src/policy/load.js';
 import { LOCKOUT } from '../../authority/helpers.js';
-import { ALICE, makeCertificate, randomStream, startIwaServer, socketsUsed, type ClientEcho, type IwaTestServer, type TestCertificate } from './helpers.js';
+import { ALICE, randomStream, httpsEpaServerForSuite, startIwaServer, socketsUsed, type ClientEcho, type IwaTestServer } from './helpers.js';
 import { skipUnlessOpenssl } from '../server/helpers.js';
 
 const alice = { username: `${ALICE.domain}\\${ALICE.user}`, password: ALICE.password };
@@ -312,31 +312,22 @@ describe('NtlmDispatcher against our IWA server (HTTP)', () => {
 });
 
 describe('NtlmDispatcher over HTTPS with Extended Protection `require`', { skip: skipUnlessOpenssl() }, () => {
-  let cert: TestCertificate;
-  let server: IwaTestServer;
-  before(async () => {
-    cert = makeCertificate();
-    server = await startIwaServer({ extendedProtection: 'require' }, { tls: cert });
-  });
-  after(async () => {
-    await server.close();
-    cert.cleanup();
-  });
+  const tls = httpsEpaServerForSuite();
 
   for (const scheme of ['Negotiate', 'NTLM'] as const) {
     it(`${scheme}: our channel bindings (tls-server-end-point of the server's certificate) are accepted`, async () => {
-      const d = new NtlmDispatcher({ credentials: alice, schemes: [scheme], connect: { ca: cert.cert } });
+      const d = new NtlmDispatcher({ credentials: alice, schemes: [scheme], connect: { ca: tls.cert.cert } });
       try {
-        const res = await undiciFetch(server.url, { dispatcher: d });
+        const res = await undiciFetch(tls.server.url, { dispatcher: d });
         assert.equal(res.status, 200);
         const echo = await json(res);
         assert.equal(echo.name, 'CORP\\alice');
         assert.equal(echo.channelBindings, 'present');
         assert.equal(echo.channelBindingsVerified, true);
         // A second connection, started before its socket exists (the origin is known), binds to that socket.
-        server.server.closeAllConnections();
+        tls.server.server.closeAllConnections();
         await new Promise((r) => setTimeout(r, 50));
-        const again = await undiciFetch(server.url + 'again', { dispatcher: d });
+        const again = await undiciFetch(tls.server.url + 'again', { dispatcher: d });
         assert.equal((await json(again)).channelBindingsVerified, true);
       } finally {
         await d.close();
@@ -345,17 +336,17 @@ describe('NtlmDispatcher over HTTPS with Extended Protection `require`', { skip:
   }
 
   it('with TLS session resumption turned on, a resumed session (no certificate in sight) binds to the full handshake\'s certificate', async () => {
-    const d = new NtlmDispatcher({ credentials: alice, connect: { ca: cert.cert, maxCachedSessions: 10 } });
+    const d = new NtlmDispatcher({ credentials: alice, connect: { ca: tls.cert.cert, maxCachedSessions: 10 } });
     try {
-      const first = await undiciFetch(server.url, { dispatcher: d });
+      const first = await undiciFetch(tls.server.url, { dispatcher: d });
       assert.equal((await json(first)).channelBindingsVerified, true);
       await new Promise((r) => setTimeout(r, 50)); // the TLS 1.3 session ticket arrives after the handshake
-      server.server.closeAllConnections();
+      tls.server.server.closeAllConnections();
       await new Promise((r) => setTimeout(r, 50));
-      const again = await undiciFetch(server.url + 'resumed', { dispatcher: d });
+      const again = await undiciFetch(tls.server.url + 'resumed', { dispatcher: d });
       assert.equal(again.status, 200);
       assert.equal((await json(again)).channelBindingsVerified, true);
-      const last = server.sockets[server.sockets.length - 1] as TLSSocket;
+      const last = tls.server.sockets[tls.server.sockets.length - 1] as TLSSocket;
       assert.equal(last.isSessionReused(), true, 'the second connection resumed the TLS session');
     } finally {
       await d.close();

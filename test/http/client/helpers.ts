@@ -10,10 +10,11 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { Readable } from 'node:stream';
+import { after, before } from 'node:test';
 import { iwa } from '../../../src/http/server/handler.js';
 import type { IwaLogEntry } from '../../../src/http/server/log.js';
 import type { IwaOptions } from '../../../src/http/server/options.js';
-import { baseOptions, MemorySink } from '../server/helpers.js';
+import { baseOptions, makeCertificate, MemorySink, type TestCertificate } from '../server/helpers.js';
 
 export { ALICE, BOB, MemorySink, makeCertificate, type TestCertificate } from '../server/helpers.js';
 
@@ -168,4 +169,34 @@ export function randomStream(size: number, seed = 1): { stream: () => Readable; 
 /** Distinct client sockets among the requests seen. */
 export function socketsUsed(seen: readonly SeenRequest[]): number {
   return new Set(seen.map((s) => s.socket)).size;
+}
+
+/**
+ * For the enclosing describe block: a fresh self-signed certificate and an IWA server over
+ * HTTPS with Extended Protection `require`, started before the block's tests and closed after
+ * them. Read `tls.server` and `tls.cert` inside the tests (they exist once `before` has run).
+ */
+export function httpsEpaServerForSuite(): { readonly server: IwaTestServer; readonly cert: TestCertificate } {
+  let server: IwaTestServer | undefined;
+  let cert: TestCertificate | undefined;
+  before(async () => {
+    cert = makeCertificate();
+    server = await startIwaServer({ extendedProtection: 'require' }, { tls: cert });
+  });
+  after(async () => {
+    await server?.close();
+    cert?.cleanup();
+  });
+  const ready = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('httpsEpaServerForSuite: read the server inside a test, after before() ran');
+    return v;
+  };
+  return {
+    get server() {
+      return ready(server);
+    },
+    get cert() {
+      return ready(cert);
+    },
+  };
 }
