@@ -154,6 +154,15 @@ function createConnectionOf(base: http.Agent | undefined, fallback: CreateConnec
   return (options) => createVia(fn, base, options);
 }
 
+/** createConnection's callback form, for a socket that is ready only once its handshake is done. */
+function handOver(socket: Promise<Duplex>, callback?: (err: Error | null, stream: Duplex) => void): undefined {
+  socket.then(
+    (s) => callback?.(null, s),
+    (e: unknown) => callback?.(e instanceof Error ? e : new Error(String(e)), undefined as unknown as Duplex),
+  );
+  return undefined;
+}
+
 /** http.Agent that authenticates each new socket with NTLM / Negotiate before handing it to http.request. */
 export class NtlmHttpAgent extends http.Agent {
   private readonly ntlm: SocketAuthenticator;
@@ -166,11 +175,7 @@ export class NtlmHttpAgent extends http.Agent {
   }
 
   override createConnection(options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
-    this.ntlm.connect(options, () => this.create(options)).then(
-      (s) => callback?.(null, s),
-      (e: unknown) => callback?.(e instanceof Error ? e : new Error(String(e)), undefined as unknown as Duplex),
-    );
-    return undefined;
+    return handOver(this.ntlm.connect(options, () => this.create(options)), callback);
   }
 }
 
@@ -186,10 +191,6 @@ export class NtlmHttpsAgent extends https.Agent {
   }
 
   override createConnection(options: https.RequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
-    this.ntlm.connect(options, () => this.create(options)).then(
-      (s) => callback?.(null, s),
-      (e: unknown) => callback?.(e instanceof Error ? e : new Error(String(e)), undefined as unknown as Duplex),
-    );
-    return undefined;
+    return handOver(this.ntlm.connect(options, () => this.create(options)), callback);
   }
 }
