@@ -22,6 +22,7 @@ import { SqliteAuditStore } from '../src/audit/stores/sqlite.js';
 import { JsonlAuditStore } from '../src/audit/stores/jsonl.js';
 import { COLUMNS, eventToRow, type RowValues } from '../src/audit/stores/row.js';
 import { buildEvent, type AuditEvent } from '../src/events/event.js';
+import { numOf } from './argv.js';
 
 const POSTGRES_SH = fileURLToPath(new URL('../../test/peers/postgres.sh', import.meta.url));
 const IDS = [8001, 8002, 8003, 4020, 4022, 4024];
@@ -143,8 +144,7 @@ export async function benchAuditStore(n = 100_000): Promise<void> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const i = process.argv.indexOf('--events');
-  benchAuditStore(i >= 0 ? Number(process.argv[i + 1]) : undefined).catch((e: unknown) => {
+  benchAuditStore(numOf('--events')).catch((e: unknown) => {
     console.error(e);
     process.exit(1);
   });

@@ -27,6 +27,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fetch as undiciFetch, request } from 'undici';
 import { NtlmDispatcher } from '../src/http/client/dispatcher.js';
 import type { ClientBenchServerStats } from './clients/server.js';
+import { argOf, given, numOf } from './argv.js';
 import { Connection, logon } from './rawClient.js';
 
 export interface ClientBenchOptions {
@@ -42,7 +43,7 @@ export interface ClientBenchOptions {
   readonly only?: readonly string[];
 }
 
-const DEFAULTS: ClientBenchOptions = { seconds: 5, warmup: 1, concurrency: 8, slices: 5 };
+export const CLIENT_BENCH_DEFAULTS: ClientBenchOptions = { seconds: 5, warmup: 1, concurrency: 8, slices: 5 };
 const ALICE = { domain: 'CORP', user: 'alice', password: 'Al1ce!Pass2026', expect: 'CORP\\alice' } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -330,7 +331,7 @@ function printSection(contenders: readonly Contender[], totals: Map<string, Tota
 
 /** The whole comparison; prints as it goes. */
 export async function benchHttpClient(options: Partial<ClientBenchOptions> = {}): Promise<void> {
-  const o: ClientBenchOptions = { ...DEFAULTS, ...options };
+  const o: ClientBenchOptions = { ...CLIENT_BENCH_DEFAULTS, ...options };
   const want = (key: string): boolean => !o.only || o.only.includes(key);
   const cores = typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
   const curlV = curlVersion();
@@ -552,25 +553,15 @@ export async function benchHttpClient(options: Partial<ClientBenchOptions> = {})
   console.log(`  (a fresh dispatcher per cycle instead: / httpntlm ${ratio(cold, ta.get('httpntlm'))}, / axios-ntlm ${ratio(cold, ta.get('axios-ntlm'))}, / curl ${ratio(cold, ta.get('curl'))})`);
 }
 
-function argOf(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 /** Options from the command line (`--client-seconds`, `--client-only`: the names bench/run.ts passes on). */
 export function clientBenchOptionsFromArgv(): Partial<ClientBenchOptions> {
-  const num = (name: string): number | undefined => {
-    const v = argOf(name);
-    return v === undefined ? undefined : Number(v);
-  };
-  const picked: Partial<Record<keyof ClientBenchOptions, unknown>> = {
-    seconds: num('--client-seconds') ?? num('--seconds'),
-    warmup: num('--warmup'),
-    slices: num('--slices'),
-    concurrency: num('--concurrency'),
+  return given<ClientBenchOptions>({
+    seconds: numOf('--client-seconds') ?? numOf('--seconds'),
+    warmup: numOf('--warmup'),
+    slices: numOf('--slices'),
+    concurrency: numOf('--concurrency'),
     only: argOf('--client-only')?.split(','),
-  };
-  return Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined)) as Partial<ClientBenchOptions>;
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

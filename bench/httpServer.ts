@@ -26,6 +26,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startApache, type ApachePeer } from '../test/helpers/apache.js';
+import { argOf, given, numOf } from './argv.js';
 import type { RunRequest, RunResult } from './servers/loadClient.js';
 
 export interface HttpBenchOptions {
@@ -55,7 +56,7 @@ export interface HttpBenchOptions {
   readonly only?: readonly string[];
 }
 
-const DEFAULTS: HttpBenchOptions = { seconds: 10, warmup: 1, workers: 2, connections: 4, keepAliveConnections: 16, slices: 10, serverWorkers: availableParallelism() };
+export const HTTP_BENCH_DEFAULTS: HttpBenchOptions = { seconds: 10, warmup: 1, workers: 2, connections: 4, keepAliveConnections: 16, slices: 10, serverWorkers: availableParallelism() };
 const SERVERS = new URL('./servers/', import.meta.url);
 const ALICE = { user: 'alice', domain: 'CORP', password: 'Al1ce!Pass2026', expectUser: 'CORP\\alice' };
 
@@ -293,7 +294,7 @@ function packageVersion(name: string): string {
 
 /** The whole comparison; prints as it goes. */
 export async function benchHttpServer(options: Partial<HttpBenchOptions> = {}): Promise<void> {
-  const o: HttpBenchOptions = { ...DEFAULTS, ...options };
+  const o: HttpBenchOptions = { ...HTTP_BENCH_DEFAULTS, ...options };
   const cores = typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
   console.log(`\nHTTP server vs Apache httpd + mod_auth_gssapi — node ${process.version}, ${cores} cores shared by the servers and the load generator`);
   console.log(
@@ -387,30 +388,20 @@ export async function benchHttpServer(options: Partial<HttpBenchOptions> = {}): 
   }
 }
 
-function argOf(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 /** Options from the command line (shared with bench/run.ts). */
 export function httpBenchOptionsFromArgv(): Partial<HttpBenchOptions> {
-  const num = (name: string): number | undefined => {
-    const v = argOf(name);
-    return v === undefined ? undefined : Number(v);
-  };
-  const picked: Partial<Record<keyof HttpBenchOptions, unknown>> = {
-    seconds: num('--http-seconds') ?? num('--seconds'),
-    warmup: num('--warmup'),
-    workers: num('--workers'),
-    serverWorkers: num('--server-workers'),
-    connections: num('--connections'),
-    keepAliveConnections: num('--keepalive-connections'),
-    slices: num('--slices'),
+  return given<HttpBenchOptions>({
+    seconds: numOf('--http-seconds') ?? numOf('--seconds'),
+    warmup: numOf('--warmup'),
+    workers: numOf('--workers'),
+    serverWorkers: numOf('--server-workers'),
+    connections: numOf('--connections'),
+    keepAliveConnections: numOf('--keepalive-connections'),
+    slices: numOf('--slices'),
     profileServer: argOf('--profile-server'),
     auditCommit: argOf('--audit-commit'),
     only: argOf('--only')?.split(','),
-  };
-  return Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined)) as Partial<HttpBenchOptions>;
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

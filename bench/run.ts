@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: NTLM engine throughput, compared in the same run with Python's
  * ntlm-auth (and impacket) generating AUTHENTICATE messages from the same CHALLENGE.
- * Not a timed test: it prints rates and ratios. Usage: node dist/bench/run.js [--seconds S] [--http-seconds S]
- * Then the audit store bench (bench/auditStore.ts) and the HTTP server vs Apache bench (bench/httpServer.ts).
+ * Not a timed test: it prints rates and ratios. Usage: node dist/bench/run.js [--seconds S] [--http-seconds S] [--client-seconds S]
+ * Then the audit store bench (bench/auditStore.ts), the HTTP server vs Apache bench (bench/httpServer.ts) and the
+ * HTTP client bench (bench/httpClient.ts), each with its own defaults.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,15 +13,12 @@ import { NtlmClientContext } from '../src/ntlm/clientContext.js';
 import { NtlmServerContext, type NtlmServerOptions } from '../src/ntlm/serverContext.js';
 import { NegotiateClientContext } from '../src/spnego/negotiateClient.js';
 import { NegotiateServerContext } from '../src/spnego/negotiateServer.js';
+import { numOf } from './argv.js';
 import { benchAuditStore } from './auditStore.js';
-import { benchHttpServer, httpBenchOptionsFromArgv } from './httpServer.js';
-import { benchHttpClient, clientBenchOptionsFromArgv } from './httpClient.js';
+import { benchHttpServer, HTTP_BENCH_DEFAULTS, httpBenchOptionsFromArgv } from './httpServer.js';
+import { benchHttpClient, CLIENT_BENCH_DEFAULTS, clientBenchOptionsFromArgv } from './httpClient.js';
 
-const arg = (name: string, dflt: number): number => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const SECONDS = arg('--seconds', 3);
+const SECONDS = numOf('--seconds') ?? 3;
 const USER = { user: 'alice', domain: 'CORP', password: 'Al1ce!Pass2026' };
 const PEERS = fileURLToPath(new URL('../../test/peers/', import.meta.url));
 const CB = { applicationData: tlsServerEndPointData(Buffer.alloc(32, 0x42)) };
@@ -114,15 +112,9 @@ async function main(): Promise<void> {
   };
   console.log(`  SPNEGO(NTLMv2 + MIC) + mechListMIC ${fmt(await rate(SECONDS, spnego)).trimStart().padStart(7)}/s`);
   await benchAuditStore();
-  // Its own timing: 6 s per server and line unless --http-seconds says otherwise (--seconds is the lines above).
-  const http = httpBenchOptionsFromArgv();
-  await benchHttpServer({ ...http, seconds: numberArg('--http-seconds') ?? 6 });
-  await benchHttpClient({ ...clientBenchOptionsFromArgv(), seconds: numberArg('--client-seconds') ?? 5 });
-}
-
-function numberArg(name: string): number | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : undefined;
+  // `--seconds` is the engine lines' (above): the HTTP benches take only their own, else their defaults.
+  await benchHttpServer({ ...httpBenchOptionsFromArgv(), seconds: numOf('--http-seconds') ?? HTTP_BENCH_DEFAULTS.seconds });
+  await benchHttpClient({ ...clientBenchOptionsFromArgv(), seconds: numOf('--client-seconds') ?? CLIENT_BENCH_DEFAULTS.seconds });
 }
 
 main().catch((e: unknown) => {

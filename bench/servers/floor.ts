@@ -12,12 +12,12 @@ import cluster from 'node:cluster';
 import http from 'node:http';
 import { NtlmClientContext } from '../../src/ntlm/clientContext.js';
 import { NtlmServerContext } from '../../src/ntlm/serverContext.js';
+import { numOf } from '../argv.js';
 import { runClusterPrimary } from './cluster.js';
 import { runServer } from './ipc.js';
 import { PAGE, PAGE_HEADERS } from './page.js';
 
-const i = process.argv.indexOf('--workers');
-const workers = i >= 0 ? Number(process.argv[i + 1]) : 1;
+const workers = numOf('--workers') ?? 1;
 
 if (workers > 1 && cluster.isPrimary) {
   await runClusterPrimary(workers, [], async () => ({}));

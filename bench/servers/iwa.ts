@@ -22,19 +22,15 @@ import { MemoryAuthority } from '../../src/authority/memoryAuthority.js';
 import { iwa } from '../../src/http/server/handler.js';
 import { DEFAULT_POLICY } from '../../src/policy/policy.js';
 import { AuditRelaySink, processChannel, serveAuditRelay } from '../../src/serve/auditRelay.js';
+import { argOf } from '../argv.js';
 import { runClusterPrimary } from './cluster.js';
 import { runServer } from './ipc.js';
 import { PAGE, PAGE_HEADERS } from './page.js';
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-
-const auditKind = arg('--audit') ?? 'sqlite';
+const auditKind = argOf('--audit') ?? 'sqlite';
 if (auditKind !== 'sqlite' && auditKind !== 'none') throw new Error(`--audit must be sqlite or none, got ${auditKind}`);
-const workers = Number(arg('--workers') ?? '1');
-const commitArg = arg('--audit-commit');
+const workers = Number(argOf('--workers') ?? '1');
+const commitArg = argOf('--audit-commit');
 const commitOn = commitArg === 'inline' || commitArg === 'thread' ? commitArg : 'loop';
 
 if (workers > 1 && cluster.isPrimary) await primary();
