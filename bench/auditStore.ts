@@ -114,6 +114,21 @@ export async function benchAuditStore(n = 100_000): Promise<void> {
     console.log(`  raw better-sqlite3, same rows, 500-row transactions          ${fmt(raw)}/s   ratio store/raw = ${(a500 / raw).toFixed(2)}x (arrays), ${(c1000 / raw).toFixed(2)}x (1,000 writers)`);
     console.log(`  SQLite store, synchronous=NORMAL, 1,000 concurrent writers   ${fmt(normal)}/s`);
 
+    // A lightly loaded server: one logon at a time, so every event is a commit (and an fsync) of its own.
+    // CPU per event by commit mode: the default (commit on the loop, WAL fdatasync on the thread pool) and the commit thread.
+    const few = evs.slice(0, Math.min(n, 3000));
+    for (const commitOn of ['loop', 'thread'] as const) {
+      const store = SqliteAuditStore.open(join(dir, `${++db}.db`), { commitOn });
+      await store.write([few[0] as AuditEvent]); // opens the WAL / starts the thread
+      const cpu0 = process.cpuUsage();
+      const start = performance.now();
+      for (const e of few.slice(1)) await store.write([e]);
+      const cpu = process.cpuUsage(cpu0);
+      const each = (cpu.user + cpu.system) / (few.length - 1);
+      console.log(`  SQLite store, 1 writer, commitOn: ${commitOn.padEnd(6)} (a commit per event)   ${fmt((few.length - 1) / ((performance.now() - start) / 1000))}/s   ${Math.round(each)} µs CPU per event`);
+      await store.close();
+    }
+
     const jsonl = await JsonlAuditStore.open(join(dir, 'audit.jsonl'));
     console.log(`  JSON Lines store, 1,000 concurrent writers                   ${fmt(await concurrentSingles(jsonl, evs, 1000))}/s`);
     await jsonl.close();
