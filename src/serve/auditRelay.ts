@@ -63,7 +63,6 @@ export class AuditRelaySink extends BatchedAuditStore implements AuditSink {
   protected readonly batcher: GroupCommit;
   private readonly pending = new Map<number, { resolve(): void; reject(e: Error): void }>();
   private nextId = 1;
-  private gone = false;
 
   constructor(private readonly channel: RelayChannel) {
     super();
@@ -73,7 +72,7 @@ export class AuditRelaySink extends BatchedAuditStore implements AuditSink {
   }
 
   private send(events: readonly AuditEvent[]): Promise<void> {
-    if (this.gone || !this.channel.connected) return Promise.reject(primaryGone());
+    if (!this.channel.connected) return Promise.reject(primaryGone());
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -95,7 +94,6 @@ export class AuditRelaySink extends BatchedAuditStore implements AuditSink {
   };
 
   private readonly onDisconnect = (): void => {
-    this.gone = true;
     for (const p of this.pending.values()) p.reject(primaryGone());
     this.pending.clear();
   };
