@@ -13,12 +13,15 @@
  * bench/servers/, Apache is test/peers/apache.sh (access log off). The load generator is
  * bench/servers/loadClient.ts in several forked processes. CPU used by the server and by the load
  * generator during each window comes from /proc (Linux), to show which side was the limit.
- * The servers of one comparison take turns in short slices, so load from other work on a shared
- * machine falls on all of them alike; each ratio also shows the spread of the rounds' ratios.
+ * The servers of one comparison take turns in short slices, every other round in reverse order,
+ * so load from other work on a shared machine falls on all of them alike; each ratio also shows
+ * the spread and median of the rounds' ratios. The keep-alive target pair (plain node:http and
+ * ntlmgate, one process each) runs with the server on core 0 and the load generators on the
+ * others (taskset; `--no-pin` to turn off).
  * Prints figures and ratios; never fails on a number.
  *
- *   node dist/bench/httpServer.js [--seconds 10] [--slices 10] [--warmup 1] [--workers 2] [--connections 4] [--keepalive-connections 16] [--server-workers N] [--audit-commit loop|thread|inline]
- *                                 [--only hs-ntlmgate,ka-plain,…] [--profile-server DIR]
+ *   node dist/bench/httpServer.js [--seconds 10] [--slices 20] [--warmup 1] [--workers 2] [--connections 4] [--keepalive-connections 16] [--server-workers N] [--audit-commit loop|thread|inline]
+ *                                 [--only hs-ntlmgate,ka-plain,…] [--profile-server DIR] [--no-pin]
  *   (also part of `npm run bench`)
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
@@ -46,17 +49,24 @@ export interface HttpBenchOptions {
   readonly keepAliveConnections: number;
   /** Each server's measured time is cut into this many slices, interleaved with the other servers'. */
   readonly slices: number;
-  /** Write CPU profiles of the ntlmgate (SQLite) and plain node:http server processes into this directory (named by pid). */
+  /** Write CPU profiles of the one-process servers (ntlmgate with and without audit, plain and no-work node:http) into this directory (named by pid). */
   readonly profileServer?: string;
   /** Server processes of the ntlmgate-cluster line (what `workers: auto` picks here: the CPU count). */
   readonly serverWorkers: number;
   /** How the SQLite store of the ntlmgate lines commits: 'loop' (the store's default), 'thread' or 'inline' (for comparison). */
   readonly auditCommit?: 'loop' | 'thread' | 'inline';
+  /**
+   * The keep-alive target comparison (plain node:http vs ntlmgate, one process each) with each
+   * server on core 0 and the load generators on the other cores (taskset -a), so the server under
+   * test has a core of its own and the ratio compares server work per request, not how the
+   * scheduler happened to place three processes on two cores. `--no-pin` turns it off.
+   */
+  readonly pin: boolean;
   /** Run only these lines (for profiling): hs-ntlmgate-cluster, hs-ntlmgate, hs-ntlmgate-noaudit, hs-apache, hs-floor, hs-floor-cluster, ka-plain, ka-ntlmgate, ka-ntlmgate-cluster, ka-apache (ka-ntlmgate-noaudit only when named). */
   readonly only?: readonly string[];
 }
 
-export const HTTP_BENCH_DEFAULTS: HttpBenchOptions = { seconds: 10, warmup: 1, workers: 2, connections: 4, keepAliveConnections: 16, slices: 10, serverWorkers: availableParallelism() };
+export const HTTP_BENCH_DEFAULTS: HttpBenchOptions = { seconds: 10, warmup: 1, workers: 2, connections: 4, keepAliveConnections: 16, slices: 20, serverWorkers: availableParallelism(), pin: true };
 const SERVERS = new URL('./servers/', import.meta.url);
 const ALICE = { user: 'alice', domain: 'CORP', password: 'Al1ce!Pass2026', expectUser: 'CORP\\alice' };
 
@@ -171,7 +181,15 @@ function cpuOfGroup(pgid: number): number | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Measurements: the servers of one comparison take turns in short slices (A B C A B C …), so the
+// CPU affinity (taskset, util-linux): every thread of a process.
+
+/** Sets the CPU list of every thread of these processes; false when taskset is missing or refused. */
+function setAffinity(pids: readonly number[], cpuList: string): boolean {
+  return pids.every((pid) => spawnSync('taskset', ['-a', '-p', '-c', cpuList, String(pid)], { stdio: 'ignore' }).status === 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurements: the servers of one comparison take turns in short slices (A B C C B A …), so the
 // other load on a shared machine falls on all of them alike; each slice opens its connections
 // (and, for keep-alive, logs them on) during a short unmeasured lead-in.
 
@@ -241,7 +259,9 @@ async function compare(targets: readonly Target[], mode: RunRequest['mode'], loa
   for (const t of targets) await slice(t, mode, loaders, o, 0, o.warmup * 1000);
   const got = new Map<TargetKey, Slice[]>(targets.map((t) => [t.key, []]));
   for (let round = 0; round < o.slices; round++) {
-    for (const t of targets) got.get(t.key)?.push(await slice(t, mode, loaders, o, LEAD_IN_MS, sliceMs));
+    // Every other round in reverse (A B C, C B A, …): no server always runs right after the same
+    // other one or first in its round: an order effect falls on every server alike.
+    for (const t of round % 2 === 0 ? targets : [...targets].reverse()) got.get(t.key)?.push(await slice(t, mode, loaders, o, LEAD_IN_MS, sliceMs));
   }
   const out = new Map<TargetKey, Measurement>();
   for (const [key, ss] of got) {
@@ -315,21 +335,24 @@ export async function benchHttpServer(options: Partial<HttpBenchOptions> = {}): 
     const profile = o.profileServer ? ['--cpu-prof', '--cpu-prof-dir', o.profileServer] : [];
     const ntlmgate = await forkChild('iwa.js', ['--audit', 'sqlite', '--audit-commit', o.auditCommit ?? 'loop'], profile);
     children.push(ntlmgate);
-    const ntlmgateNoAudit = await forkChild('iwa.js', ['--audit', 'none']);
+    const ntlmgateNoAudit = await forkChild('iwa.js', ['--audit', 'none'], profile);
     children.push(ntlmgateNoAudit);
     const clustered = await forkChild('iwa.js', ['--audit', 'sqlite', '--workers', String(o.serverWorkers)]);
     children.push(clustered);
     const clusterPids = [clustered.process.pid ?? 0, ...((clustered.ready.pids as number[] | undefined) ?? [])];
     const plain = await forkChild('plain.js', [], profile);
     children.push(plain);
-    const floor = await forkChild('floor.js');
+    const floor = await forkChild('floor.js', [], profile);
     children.push(floor);
     const floorCluster = await forkChild('floor.js', ['--workers', String(o.serverWorkers)]);
     children.push(floorCluster);
     const floorClusterPids = [floorCluster.process.pid ?? 0, ...((floorCluster.ready.pids as number[] | undefined) ?? [])];
     const loaders = await Promise.all(Array.from({ length: o.workers }, () => forkChild('loadClient.js')));
     children.push(...loaders);
-    if (o.profileServer) console.log(`CPU profiles in ${o.profileServer}: ntlmgate pid ${ntlmgate.process.pid ?? '?'}, plain node:http pid ${plain.process.pid ?? '?'}`);
+    if (o.profileServer) {
+      const pids = { ntlmgate, 'ntlmgate no audit': ntlmgateNoAudit, 'plain node:http': plain, 'no-work node:http': floor };
+      console.log(`CPU profiles in ${o.profileServer}: ${Object.entries(pids).map(([k, c]) => `${k} pid ${c.process.pid ?? '?'}`).join(', ')}`);
+    }
 
     console.log('ntlmgate: iwa() over node:http in one process; MemoryAuthority, default policy, each logon\'s event written to the embedded');
     console.log('          SQLite audit store (WAL fdatasync per group commit) and awaited before the response; also once with no audit sink');
@@ -372,14 +395,31 @@ export async function benchHttpServer(options: Partial<HttpBenchOptions> = {}): 
     console.log(`  (the SQLite audit store holds ${fmt(Number(stats.auditEvents))} events: one per logon, warm-up slices included)`);
 
     console.log('\nAuthenticated keep-alive requests per second (one handshake per connection, then GET without a header, one at a time)');
+    // The target pair, one process each. Pinned: each server on core 0 while the load generators
+    // keep the other cores, so what is compared is the servers' work per request.
+    const loaderPids = loaders.map((l) => l.process.pid ?? 0);
+    const pairPids = [plain.process.pid ?? 0, ntlmgate.process.pid ?? 0, ntlmgateNoAudit.process.pid ?? 0];
+    const all = `0-${cores - 1}`;
+    const pinned = o.pin && cores >= 2 && setAffinity(pairPids, '0') && setAffinity(loaderPids, `1-${cores - 1}`);
+    if (o.pin && !pinned) setAffinity([...pairPids, ...loaderPids], all);
+    console.log(
+      pinned
+        ? `  plain node:http vs ntlmgate, one process each, each pinned to core 0 (taskset), the load generators to cores 1-${cores - 1}:`
+        : `  plain node:http vs ntlmgate, one process each${o.pin ? ' (not pinned: taskset missing or refused, or one core)' : ', not pinned (--no-pin)'}:`,
+    );
     // ka-ntlmgate-noaudit only on request (--only): the audit sink is not on the keep-alive path.
-    const ka = await compare(selected('ka', [t.plain, t.ntlmgate, o.only?.includes('ka-ntlmgate-noaudit') ? t.noAudit : undefined, t.cluster, t.apache]), 'keepalive', loaders, o);
-    line(t.plain.label, ka.get('plain'));
+    const pair = await compare(selected('ka', [t.plain, t.ntlmgate, o.only?.includes('ka-ntlmgate-noaudit') ? t.noAudit : undefined]), 'keepalive', loaders, o);
+    if (pinned) setAffinity([...pairPids, ...loaderPids], all);
+    line(t.plain.label, pair.get('plain'));
+    line(t.ntlmgate.label, pair.get('ntlmgate'));
+    line(t.noAudit.label, pair.get('ntlmgate-noaudit'));
+    console.log(`  ratio ntlmgate / plain node:http = ${ratio(pair.get('ntlmgate'), pair.get('plain'))}   target >= 0.95x (both one process)`);
+
+    console.log('  against Apache, nothing pinned (every server may use every core):');
+    const ka = await compare(selected('ka', [t.ntlmgate, t.cluster, t.apache]), 'keepalive', loaders, o);
     line(t.ntlmgate.label, ka.get('ntlmgate'));
     line(t.cluster.label, ka.get('ntlmgate-cluster'));
-    line(t.noAudit.label, ka.get('ntlmgate-noaudit'));
     line('Apache + mod_auth_gssapi', ka.get('apache') ?? (apache ? undefined : apacheWhy));
-    console.log(`  ratio ntlmgate / plain node:http = ${ratio(ka.get('ntlmgate'), ka.get('plain'))}   target >= 0.95x (both one process)`);
     console.log(`  ratio ntlmgate × ${o.serverWorkers} workers / Apache = ${ratio(ka.get('ntlmgate-cluster'), ka.get('apache'))}`);
     console.log(`  ratio ntlmgate / Apache = ${ratio(ka.get('ntlmgate'), ka.get('apache'))}`);
   } finally {
@@ -400,6 +440,7 @@ export function httpBenchOptionsFromArgv(): Partial<HttpBenchOptions> {
     slices: numOf('--slices'),
     profileServer: argOf('--profile-server'),
     auditCommit: argOf('--audit-commit'),
+    pin: process.argv.includes('--no-pin') ? false : undefined,
     only: argOf('--only')?.split(','),
   });
 }

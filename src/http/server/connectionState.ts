@@ -65,6 +65,11 @@ export class ConnectionRegistry {
     private readonly now: () => number,
   ) {}
 
+  /** The connection's state if it has one already. */
+  existing(socket: Socket): ConnectionState | undefined {
+    return this.states.get(socket);
+  }
+
   /** The connection's state, created (and tied to the socket's 'close') on first use. */
   stateOf(socket: Socket, clientIp: string): ConnectionState {
     let s = this.states.get(socket);

@@ -85,14 +85,16 @@ function createCore(options: IwaOptions): { core: IwaCore; run: Run } {
       emit(o.log, { level: 'info', msg: 'HTTP/2 request refused with HTTP_1_1_REQUIRED', requestId, clientIp: clientIpOf(req.socket), reason: 'http2-fallback' });
       return { authenticated: false, status: 'reset', requestId };
     }
-    const clientIp = clientIpOf(req.socket);
+    // A known connection carries its address: no getpeername per keep-alive request.
+    const known = registry.existing(req.socket);
+    const clientIp = known?.clientIp ?? clientIpOf(req.socket);
     if (o.stripIdentityHeaders) {
       const removed = stripIdentityHeaders(req);
       if (removed.length > 0) {
         emit(o.log, { level: 'warn', msg: `client sent ${removed.join(', ')}; removed`, requestId, clientIp, reason: 'identity-headers-stripped' });
       }
     }
-    const state = registry.stateOf(req.socket, clientIp);
+    const state = known ?? registry.stateOf(req.socket, clientIp);
     const ctx: RequestCtx = { req, res: res as ServerResponse, state, requestId, clientIp };
     try {
       // The common case, without queueing: a header-less request on an authenticated
@@ -355,7 +357,7 @@ export function iwa(options: IwaOptions): <Req extends IwaRequest = IncomingMess
       if (!(r instanceof Promise)) {
         // Decided without waiting (an authenticated keep-alive request): the application runs in
         // this tick, exactly as it would as a plain node:http listener.
-        if (r.authenticated) callApp(log, r.requestId, req, res, () => app(req, res));
+        if (r.authenticated) callApp(log, r.requestId, req, res, app);
         return;
       }
       let requestId = '';
@@ -381,9 +383,9 @@ function runGuarded(run: Run, log: IwaOptions['log'], req: IwaRequest, res: IwaR
 }
 
 /** Runs the application synchronously; a throw or a rejected promise it returns ends as failApplication, as on the async path. */
-function callApp(log: IwaOptions['log'], requestId: string, req: IwaRequest, res: IwaResponse, app: () => unknown): void {
+function callApp<Req extends IwaRequest, Res extends IwaResponse>(log: IwaOptions['log'], requestId: string, req: Req, res: Res, app: (req: Req, res: Res) => unknown): void {
   try {
-    const out = app();
+    const out = app(req, res);
     if (isThenable(out)) Promise.resolve(out).catch((e: unknown) => failApplication(log, requestId, req, res, e));
   } catch (e) {
     failApplication(log, requestId, req, res, e);

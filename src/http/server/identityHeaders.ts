@@ -171,13 +171,19 @@ export function verifyIdentityHeaders(
   };
 }
 
-/** Whether names[0], names[step], … holds an `X-NTLMGate-*` name (any case). */
-function anyIdentityName(names: readonly string[], step: number): boolean {
-  for (let i = 0; i < names.length; i += step) {
-    const n = names[i];
-    // 'x' or 'X' first: most names are rejected without lower-casing them.
-    if (n !== undefined && n.length >= IDENTITY_HEADER_PREFIX.length && (n.charCodeAt(0) | 0x20) === 0x78 && n.toLowerCase().startsWith(IDENTITY_HEADER_PREFIX)) return true;
-  }
+/** Whether `n` is an `X-NTLMGate-*` name (any case); 'x' or 'X' first, so most names are rejected without lower-casing them. */
+const isIdentityName = (n: string | undefined): boolean =>
+  n !== undefined && n.length >= IDENTITY_HEADER_PREFIX.length && (n.charCodeAt(0) | 0x20) === 0x78 && n.toLowerCase().startsWith(IDENTITY_HEADER_PREFIX);
+
+/** Whether rawHeaders-style names[0], names[2], … hold one of ours. */
+function anyIdentityName(names: readonly string[]): boolean {
+  for (let i = 0; i < names.length; i += 2) if (isIdentityName(names[i])) return true;
+  return false;
+}
+
+/** Whether a header object has a key of ours (a for-in walk: no array of keys per request). */
+function anyIdentityKey(headers: Record<string, unknown>): boolean {
+  for (const k in headers) if (isIdentityName(k)) return true;
   return false;
 }
 
@@ -195,7 +201,7 @@ export function stripIdentityHeaders(req: StrippableRequest): string[] {
   // The common case, checked without materializing headersDistinct (which node builds from
   // rawHeaders on first read, as it does headers): nothing to strip when neither the raw
   // header list nor the headers object names one of ours.
-  if (Array.isArray(req.rawHeaders) && !anyIdentityName(req.rawHeaders, 2) && !anyIdentityName(Object.keys(req.headers), 1)) return [];
+  if (Array.isArray(req.rawHeaders) && !anyIdentityName(req.rawHeaders) && !anyIdentityKey(req.headers)) return [];
   const removed = new Set<string>();
   // node computes `headers` and `headersDistinct` lazily from `rawHeaders` using the original
   // header count: both are materialized (read) before rawHeaders shrinks.
