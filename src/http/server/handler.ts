@@ -22,7 +22,7 @@ import { ConnectionRegistry, type ConnectionState, type ConnectionStats } from '
 import { ChannelBindingSource } from './epa.js';
 import { http2Fallback } from './http2.js';
 import { identityFromResult, type IwaIdentity } from './identity.js';
-import { stripIdentityHeaders } from './identityHeaders.js';
+import { hasIdentityHeaders, stripIdentityHeaders } from './identityHeaders.js';
 import { emit, type IwaLogEntry, type IwaLogLevel, type IwaLogReason } from './log.js';
 import { resolveOptions, type IwaOptions, type ResolvedOptions } from './options.js';
 import { challengeHeaders, decodes, isForeignGssToken, isInitialToken, parseAuthorization, tokenHeader, type AuthProvider } from './providers.js';
@@ -63,7 +63,17 @@ type LogFields = Partial<Omit<IwaLogEntry, 'level' | 'msg' | 'requestId' | 'clie
  */
 type Run = (req: IwaRequest, res: IwaResponse) => IwaOutcome | Promise<IwaOutcome>;
 
-function createCore(options: IwaOptions): { core: IwaCore; run: Run } {
+/**
+ * The wrappers' shortcut for the request most of a keep-alive connection's life is made of: a
+ * header-less request (no Authorization, none of our identity headers) on an authenticated
+ * connection with nothing ahead of it, the identity allowed, and no log hook or request-id hook
+ * that wants to hear of it. It sets `req.ntlmgate` and returns the identity — what run() would
+ * decide, without its request id, context and outcome objects; undefined sends the request
+ * through run().
+ */
+type Shortcut = (req: IwaRequest) => IwaIdentity | undefined;
+
+function createCore(options: IwaOptions): { core: IwaCore; run: Run; shortcut: Shortcut } {
   const o = resolveOptions(options);
   const registry = new ConnectionRegistry({ timeoutMs: o.handshakeTimeoutMs, maxPerIp: o.maxPendingPerIp, maxTotal: o.maxPendingTotal }, o.now);
   const bindings = new ChannelBindingSource(o.extendedProtection);
@@ -108,11 +118,22 @@ function createCore(options: IwaOptions): { core: IwaCore; run: Run } {
     }
   };
 
+  const quiet = o.persistence === 'connection' && !o.log && !o.requestId;
+  const shortcut: Shortcut = (req) => {
+    if (!quiet || isHttp2Request(req)) return undefined;
+    const state = registry.existing(req.socket);
+    const id = state?.identity;
+    if (state === undefined || id === undefined || !registry.idle(state) || req.headers.authorization !== undefined) return undefined;
+    if ((o.stripIdentityHeaders && hasIdentityHeaders(req)) || !authorize(o.allow, id).allowed) return undefined;
+    req.ntlmgate = id;
+    return id;
+  };
+
   const core: IwaCore = {
     authenticate: async (req, res) => run(req, res),
     stats: () => ({ ...registry.stats(), certificates: bindings.certificates }),
   };
-  return { core, run };
+  return { core, run, shortcut };
 }
 
 export function createIwa(options: IwaOptions): IwaCore {
@@ -325,9 +346,10 @@ export type IwaHandler = ((req: IwaRequest, res: IwaResponse, next?: () => void)
  * node:http server.
  */
 export function createIwaHandler(options: IwaOptions): IwaHandler {
-  const { core, run } = createCore(options);
+  const { core, run, shortcut } = createCore(options);
   const log = options.log;
   const handler = (req: IwaRequest, res: IwaResponse, next?: () => void): void => {
+    if (next && shortcut(req)) return callApp(log, undefined, req, res, next);
     const r = runGuarded(run, log, req, res);
     if (r === undefined) return;
     if (!(r instanceof Promise)) {
@@ -348,10 +370,11 @@ export type IwaApplication<Req extends IwaRequest = IncomingMessage, Res extends
 
 /** Wraps a node:http / node:https request listener: it runs only for authenticated, authorized requests. */
 export function iwa(options: IwaOptions): <Req extends IwaRequest = IncomingMessage, Res extends IwaResponse = ServerResponse>(app: IwaApplication<Req, Res>) => ((req: Req, res: Res) => void) & IwaCore {
-  const { core, run } = createCore(options);
+  const { core, run, shortcut } = createCore(options);
   const log = options.log;
   return <Req extends IwaRequest = IncomingMessage, Res extends IwaResponse = ServerResponse>(app: IwaApplication<Req, Res>) => {
     const listener = (req: Req, res: Res): void => {
+      if (shortcut(req)) return callApp(log, undefined, req, res, app);
       const r = runGuarded(run, log, req, res);
       if (r === undefined) return;
       if (!(r instanceof Promise)) {
@@ -383,7 +406,7 @@ function runGuarded(run: Run, log: IwaOptions['log'], req: IwaRequest, res: IwaR
 }
 
 /** Runs the application synchronously; a throw or a rejected promise it returns ends as failApplication, as on the async path. */
-function callApp<Req extends IwaRequest, Res extends IwaResponse>(log: IwaOptions['log'], requestId: string, req: Req, res: Res, app: (req: Req, res: Res) => unknown): void {
+function callApp<Req extends IwaRequest, Res extends IwaResponse>(log: IwaOptions['log'], requestId: string | undefined, req: Req, res: Res, app: (req: Req, res: Res) => unknown): void {
   try {
     const out = app(req, res);
     if (isThenable(out)) Promise.resolve(out).catch((e: unknown) => failApplication(log, requestId, req, res, e));
@@ -393,11 +416,12 @@ function callApp<Req extends IwaRequest, Res extends IwaResponse>(log: IwaOption
 }
 
 /** The application (or next) threw: answer 500 if nothing was sent, and log it — never an unhandled rejection. */
-function failApplication(log: IwaOptions['log'], requestId: string, req: IwaRequest, res: IwaResponse, e: unknown): void {
+function failApplication(log: IwaOptions['log'], requestId: string | undefined, req: IwaRequest, res: IwaResponse, e: unknown): void {
   emit(log, {
     level: 'error',
     msg: 'the application failed after authentication',
-    requestId,
+    // A request the shortcut admitted got no id: it gets one now that something is logged of it.
+    requestId: requestId ?? nextRequestId(),
     clientIp: clientIpOf(req.socket),
     reason: 'internal-error',
     detail: e instanceof Error ? e.message : String(e),

@@ -193,15 +193,21 @@ interface StrippableRequest {
 }
 
 /**
+ * Whether the request carries an `X-NTLMGate-*` header — the common case (none) checked
+ * without materializing headersDistinct (which node builds from rawHeaders on first read, as it
+ * does headers): neither the raw header list nor the headers object names one of ours.
+ */
+export function hasIdentityHeaders(req: StrippableRequest): boolean {
+  return !Array.isArray(req.rawHeaders) || anyIdentityName(req.rawHeaders) || anyIdentityKey(req.headers);
+}
+
+/**
  * Removes every `X-NTLMGate-*` header the client sent (any case, every copy) from `headers`,
  * `rawHeaders` and node's `headersDistinct`, so nothing downstream can mistake a client's
  * header for ours. Returns the names removed (lower case).
  */
 export function stripIdentityHeaders(req: StrippableRequest): string[] {
-  // The common case, checked without materializing headersDistinct (which node builds from
-  // rawHeaders on first read, as it does headers): nothing to strip when neither the raw
-  // header list nor the headers object names one of ours.
-  if (Array.isArray(req.rawHeaders) && !anyIdentityName(req.rawHeaders) && !anyIdentityKey(req.headers)) return [];
+  if (!hasIdentityHeaders(req)) return [];
   const removed = new Set<string>();
   // node computes `headers` and `headersDistinct` lazily from `rawHeaders` using the original
   // header count: both are materialized (read) before rawHeaders shrinks.
