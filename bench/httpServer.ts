@@ -16,8 +16,8 @@
  * The servers of one comparison take turns in short slices, every other round in reverse order,
  * so load from other work on a shared machine falls on all of them alike; each ratio also shows
  * the spread and median of the rounds' ratios. The keep-alive target pair (plain node:http and
- * ntlmgate, one process each) runs with the server on core 0 and the load generators on the
- * others (taskset; `--no-pin` to turn off).
+ * ntlmgate, one process each) is loaded at the same time with both servers on core 0 and the load
+ * generators on the others (taskset; `--no-pin` to take turns unpinned instead).
  * Prints figures and ratios; never fails on a number.
  *
  *   node dist/bench/httpServer.js [--seconds 10] [--slices 20] [--warmup 1] [--workers 2] [--connections 4] [--keepalive-connections 16] [--server-workers N] [--audit-commit loop|thread|inline]
@@ -56,10 +56,10 @@ export interface HttpBenchOptions {
   /** How the SQLite store of the ntlmgate lines commits: 'loop' (the store's default), 'thread' or 'inline' (for comparison). */
   readonly auditCommit?: 'loop' | 'thread' | 'inline';
   /**
-   * The keep-alive target comparison (plain node:http vs ntlmgate, one process each) with each
-   * server on core 0 and the load generators on the other cores (taskset -a), so the server under
-   * test has a core of its own and the ratio compares server work per request, not how the
-   * scheduler happened to place three processes on two cores. `--no-pin` turns it off.
+   * The keep-alive target comparison (plain node:http vs ntlmgate, one process each): both servers
+   * loaded at the same time and pinned to core 0, the load generators on the other cores (taskset
+   * -a), so the ratio compares the servers' work per request under the same conditions, not the
+   * host's noise or how the scheduler placed the processes. `--no-pin`: taking turns, unpinned.
    */
   readonly pin: boolean;
   /** Run only these lines (for profiling): hs-ntlmgate-cluster, hs-ntlmgate, hs-ntlmgate-noaudit, hs-apache, hs-floor, hs-floor-cluster, ka-plain, ka-ntlmgate, ka-ntlmgate-cluster, ka-apache (ka-ntlmgate-noaudit only when named). */
@@ -228,40 +228,54 @@ interface Slice {
   readonly clientCpu?: number;
 }
 
-/** One slice against one server: the load runs from now, counts during [t0, t0 + ms). */
-async function slice(target: Target, mode: RunRequest['mode'], loaders: readonly Child[], o: HttpBenchOptions, leadInMs: number, ms: number): Promise<Slice> {
+/**
+ * One slice against these servers at once (usually one; each gets the full load): the load runs
+ * from now, counts during [t0, t0 + ms). The load generators' CPU is their total.
+ */
+async function slice(targets: readonly Target[], mode: RunRequest['mode'], loaders: readonly Child[], o: HttpBenchOptions, leadInMs: number, ms: number): Promise<Slice[]> {
   const t0 = Date.now() + leadInMs;
   const t1 = t0 + ms;
   const connections = mode === 'keepalive' ? o.keepAliveConnections : o.connections;
-  const run: RunRequest = { port: target.port, path: target.path, mode, t0, t1, connections, ...ALICE, authenticate: target.authenticate };
-  const results = Promise.all(loaders.map((l) => l.call('run', { ...run }) as Promise<Record<string, unknown> & RunResult>));
+  const runs = targets.map((target) => {
+    const run: RunRequest = { port: target.port, path: target.path, mode, t0, t1, connections, ...ALICE, authenticate: target.authenticate };
+    return Promise.all(loaders.map((l) => l.call('run', { ...run }) as Promise<Record<string, unknown> & RunResult>));
+  });
   const loaderPids = loaders.map((l) => l.process.pid ?? 0);
   await sleepUntil(t0);
-  const s0 = target.cpu();
+  const s0 = targets.map((t) => t.cpu());
   const c0 = cpuOf(loaderPids);
   await sleepUntil(t1);
-  const s1 = target.cpu();
+  const s1 = targets.map((t) => t.cpu());
   const c1 = cpuOf(loaderPids);
-  const rs = await results;
+  const results = await Promise.all(runs);
   const delta = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : b - a);
-  return {
+  return results.map((rs, i) => ({
     count: rs.reduce((n, r) => n + r.count, 0),
     errors: rs.reduce((n, r) => n + r.errors, 0),
     firstError: rs.find((r) => r.firstError)?.firstError,
-    serverCpu: delta(s0, s1),
+    serverCpu: delta(s0[i], s1[i]),
     clientCpu: delta(c0, c1),
-  };
+  }));
 }
 
-/** Every target for `o.seconds` in `o.slices` interleaved slices, after one warm-up slice each. */
-async function compare(targets: readonly Target[], mode: RunRequest['mode'], loaders: readonly Child[], o: HttpBenchOptions): Promise<Map<TargetKey, Measurement>> {
+/**
+ * Every target for `o.seconds` in `o.slices` interleaved slices, after one warm-up slice each;
+ * `together`: every slice loads all targets at once instead (see the keep-alive pair).
+ */
+async function compare(targets: readonly Target[], mode: RunRequest['mode'], loaders: readonly Child[], o: HttpBenchOptions, together = false): Promise<Map<TargetKey, Measurement>> {
   const sliceMs = (o.seconds * 1000) / o.slices;
-  for (const t of targets) await slice(t, mode, loaders, o, 0, o.warmup * 1000);
+  if (together) await slice(targets, mode, loaders, o, 0, o.warmup * 1000);
+  else for (const t of targets) await slice([t], mode, loaders, o, 0, o.warmup * 1000);
   const got = new Map<TargetKey, Slice[]>(targets.map((t) => [t.key, []]));
   for (let round = 0; round < o.slices; round++) {
+    if (together) {
+      const ss = await slice(targets, mode, loaders, o, LEAD_IN_MS, sliceMs);
+      targets.forEach((t, i) => got.get(t.key)?.push(ss[i] as Slice));
+      continue;
+    }
     // Every other round in reverse (A B C, C B A, …): no server always runs right after the same
     // other one or first in its round: an order effect falls on every server alike.
-    for (const t of round % 2 === 0 ? targets : [...targets].reverse()) got.get(t.key)?.push(await slice(t, mode, loaders, o, LEAD_IN_MS, sliceMs));
+    for (const t of round % 2 === 0 ? targets : [...targets].reverse()) got.get(t.key)?.push(...(await slice([t], mode, loaders, o, LEAD_IN_MS, sliceMs)));
   }
   const out = new Map<TargetKey, Measurement>();
   for (const [key, ss] of got) {
@@ -395,8 +409,11 @@ export async function benchHttpServer(options: Partial<HttpBenchOptions> = {}): 
     console.log(`  (the SQLite audit store holds ${fmt(Number(stats.auditEvents))} events: one per logon, warm-up slices included)`);
 
     console.log('\nAuthenticated keep-alive requests per second (one handshake per connection, then GET without a header, one at a time)');
-    // The target pair, one process each. Pinned: each server on core 0 while the load generators
-    // keep the other cores, so what is compared is the servers' work per request.
+    // The target pair, one process each, loaded at the same time and both pinned to core 0 while
+    // the load generators keep the other cores: the kernel's fair scheduler gives each server half
+    // of that core, so their rates compare their work per request under the same conditions at
+    // every moment. Taking turns instead, the host's noise (successive slices of one server differ
+    // by up to 2× here) swamps a difference of a few per cent.
     const loaderPids = loaders.map((l) => l.process.pid ?? 0);
     const pairPids = [plain.process.pid ?? 0, ntlmgate.process.pid ?? 0, ntlmgateNoAudit.process.pid ?? 0];
     const all = `0-${cores - 1}`;
@@ -404,11 +421,11 @@ export async function benchHttpServer(options: Partial<HttpBenchOptions> = {}): 
     if (o.pin && !pinned) setAffinity([...pairPids, ...loaderPids], all);
     console.log(
       pinned
-        ? `  plain node:http vs ntlmgate, one process each, each pinned to core 0 (taskset), the load generators to cores 1-${cores - 1}:`
+        ? `  plain node:http and ntlmgate, one process each, loaded at the same time, both pinned to core 0 (taskset; each gets half of it), the load generators to cores 1-${cores - 1}:`
         : `  plain node:http vs ntlmgate, one process each${o.pin ? ' (not pinned: taskset missing or refused, or one core)' : ', not pinned (--no-pin)'}:`,
     );
     // ka-ntlmgate-noaudit only on request (--only): the audit sink is not on the keep-alive path.
-    const pair = await compare(selected('ka', [t.plain, t.ntlmgate, o.only?.includes('ka-ntlmgate-noaudit') ? t.noAudit : undefined]), 'keepalive', loaders, o);
+    const pair = await compare(selected('ka', [t.plain, t.ntlmgate, o.only?.includes('ka-ntlmgate-noaudit') ? t.noAudit : undefined]), 'keepalive', loaders, o, pinned);
     if (pinned) setAffinity([...pairPids, ...loaderPids], all);
     line(t.plain.label, pair.get('plain'));
     line(t.ntlmgate.label, pair.get('ntlmgate'));
