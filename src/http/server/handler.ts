@@ -121,12 +121,17 @@ function createCore(options: IwaOptions): { core: IwaCore; run: Run; shortcut: S
   const quiet = o.persistence === 'connection' && !o.log && !o.requestId;
   const shortcut: Shortcut = (req) => {
     if (!quiet || isHttp2Request(req)) return undefined;
-    const state = registry.existing(req.socket);
-    const id = state?.identity;
-    if (state === undefined || id === undefined || !registry.idle(state) || req.headers.authorization !== undefined) return undefined;
-    if ((o.stripIdentityHeaders && hasIdentityHeaders(req)) || !authorize(o.allow, id).allowed) return undefined;
-    req.ntlmgate = id;
-    return id;
+    try {
+      const state = registry.existing(req.socket);
+      const id = state?.identity;
+      if (state === undefined || id === undefined || !registry.idle(state) || req.headers.authorization !== undefined) return undefined;
+      if ((o.stripIdentityHeaders && hasIdentityHeaders(req)) || !authorize(o.allow, id).allowed) return undefined;
+      req.ntlmgate = id;
+      return id;
+    } catch {
+      // Whatever went wrong goes again through run(), whose faults end as a logged 500, never a throw.
+      return undefined;
+    }
   };
 
   const core: IwaCore = {
