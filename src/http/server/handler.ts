@@ -87,6 +87,14 @@ function createCore(options: IwaOptions): { core: IwaCore; run: Run; shortcut: S
     return { authenticated: false, status: 500, requestId: ctx.requestId };
   };
 
+  /**
+   * The common case, with no handshake step and no queueing: a request without Authorization on
+   * a connection authenticated for its life, nothing of its own ahead of it (what handle() would
+   * decide, minus the wait). The connection's identity, or undefined.
+   */
+  const connectionIdentity = (state: ConnectionState | undefined, req: IwaRequest): IwaIdentity | undefined =>
+    o.persistence === 'connection' && state?.identity !== undefined && req.headers.authorization === undefined && registry.idle(state) ? state.identity : undefined;
+
   const run: Run = (req, res) => {
     const requestId = o.requestId?.(req) ?? nextRequestId();
     if (isHttp2Request(req)) {
@@ -107,25 +115,20 @@ function createCore(options: IwaOptions): { core: IwaCore; run: Run; shortcut: S
     const state = known ?? registry.stateOf(req.socket, clientIp);
     const ctx: RequestCtx = { req, res: res as ServerResponse, state, requestId, clientIp };
     try {
-      // The common case, without queueing: a header-less request on an authenticated
-      // connection with nothing of its own ahead of it (what handle() would do, minus the wait).
-      if (o.persistence === 'connection' && state.identity && req.headers.authorization === undefined && registry.idle(state)) {
-        return handshake.admit(ctx, state.identity, 'connection-authenticated');
-      }
+      const id = connectionIdentity(state, req);
+      if (id) return handshake.admit(ctx, id, 'connection-authenticated');
       return registry.serialize(state, () => handshake.handle(ctx)).catch((e: unknown) => fail(ctx, e));
     } catch (e) {
       return fail(ctx, e);
     }
   };
 
-  const quiet = o.persistence === 'connection' && !o.log && !o.requestId;
+  const quiet = !o.log && !o.requestId;
   const shortcut: Shortcut = (req) => {
     if (!quiet || isHttp2Request(req)) return undefined;
     try {
-      const state = registry.existing(req.socket);
-      const id = state?.identity;
-      if (state === undefined || id === undefined || !registry.idle(state) || req.headers.authorization !== undefined) return undefined;
-      if ((o.stripIdentityHeaders && hasIdentityHeaders(req)) || !authorize(o.allow, id).allowed) return undefined;
+      const id = connectionIdentity(registry.existing(req.socket), req);
+      if (id === undefined || (o.stripIdentityHeaders && hasIdentityHeaders(req)) || !authorize(o.allow, id).allowed) return undefined;
       req.ntlmgate = id;
       return id;
     } catch {
