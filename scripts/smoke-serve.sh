@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Smoke test of README's start command on embedded defaults, as a newcomer runs it:
 # `npm start` in the background, then the printed `curl --ntlm` command (200, the page names
-# the demo user), a wrong password (401), the audit log holds the events, and SIGTERM stops
-# it with exit 0. Uses a fresh state directory so it is a real first run.
+# the demo user), a wrong password (401), the audit log holds the events, and SIGTERM sent to
+# npm (as a service manager or `kill <pid>` would) reaches the server, which exits 0 and frees
+# the port. Uses a fresh state directory so it is a real first run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 state=.ntlmgate
@@ -13,7 +14,8 @@ fi
 out=$(mktemp) err=$(mktemp)
 npm start --silent >"$out" 2>"$err" </dev/null &
 npm_pid=$!
-cleanup() { pkill -TERM -f '^node .*dist/src/cli/main.js serve' 2>/dev/null || true; rm -f "$out" "$err"; }
+# The server is npm's child (`start` execs it); if anything below fails, stop both.
+cleanup() { pkill -TERM -P "$npm_pid" 2>/dev/null || true; kill -TERM "$npm_pid" 2>/dev/null || true; rm -f "$out" "$err"; }
 trap cleanup EXIT
 
 cmd=""
@@ -39,9 +41,14 @@ health=$(curl -sS http://127.0.0.1:8080/healthz)
 grep -q '"status":"ok"' <<<"$health" || { echo "healthz: $health"; exit 1; }
 echo "ok: /healthz $health"
 
-pkill -TERM -f '^node .*dist/src/cli/main.js serve'
+server_pid=$(pgrep -P "$npm_pid" || true)
+[[ -n $server_pid ]] || { echo "npm start has no child process"; exit 1; }
+kill -TERM "$npm_pid"
 for _ in $(seq 1 100); do kill -0 "$npm_pid" 2>/dev/null || break; sleep 0.1; done
-if wait "$npm_pid"; then echo "ok: SIGTERM, exit 0"; else echo "serve exited with $?"; cat "$out"; exit 1; fi
+if wait "$npm_pid"; then echo "ok: SIGTERM to npm, exit 0"; else echo "npm start exited with $?"; cat "$out"; exit 1; fi
+if kill -0 "$server_pid" 2>/dev/null; then echo "the server (pid $server_pid) outlived npm"; kill -TERM "$server_pid"; exit 1; fi
+if curl -sS -o /dev/null --max-time 2 http://127.0.0.1:8080/healthz 2>/dev/null; then echo "port 8080 still answers after npm stopped"; exit 1; fi
+echo "ok: the server stopped with npm and port 8080 is free"
 grep -q '"msg":"stopped; audit log flushed"' "$out" || { echo "no 'stopped' log line"; tail -5 "$out"; exit 1; }
 
 events=$(node dist/src/cli/main.js audit export --format jsonl)

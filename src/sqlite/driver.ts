@@ -113,7 +113,33 @@ export function openSqlite(path: string, opts: { engine?: SqliteDatabase['engine
   const builtin = opts.engine === 'better-sqlite3' ? undefined : nodeSqlite();
   if (builtin) return wrap('node:sqlite', new builtin.DatabaseSync(path));
   if (opts.engine === 'node:sqlite') throw new Error('node:sqlite is not available in this Node version');
+  return wrap('better-sqlite3', new (betterSqlite())(path));
+}
+
+/** No SQLite engine can be loaded: this Node has no `node:sqlite` and better-sqlite3 is absent or broken. */
+export class SqliteUnavailableError extends Error {
+  override readonly name = 'SqliteUnavailableError';
+  readonly code = 'sqlite-unavailable';
+}
+
+/**
+ * better-sqlite3 is an optional peer dependency (package.json): it is native and compiles at
+ * install, which users of the client, of PostgreSQL stores or of Node ≥ 22.13 should not pay
+ * for. So it is loaded only here, when a SQLite file is opened on a Node without `node:sqlite`.
+ */
+function betterSqlite(): new (path: string) => BetterSqliteDatabase {
   const require = createRequire(import.meta.url);
-  const Better = require('better-sqlite3') as new (path: string) => BetterSqliteDatabase;
-  return wrap('better-sqlite3', new Better(path));
+  try {
+    return require('better-sqlite3') as new (path: string) => BetterSqliteDatabase;
+  } catch (e) {
+    const missing = (e as { code?: unknown }).code === 'MODULE_NOT_FOUND' && /better-sqlite3/.test(String((e as Error).message).split('\n')[0] ?? '');
+    const why = missing
+      ? 'the better-sqlite3 package is not installed (it is an optional peer dependency of ntlmgate)'
+      : `better-sqlite3 is installed but does not load (${e instanceof Error ? e.message.split('\n')[0] : String(e)}; npm rebuild better-sqlite3 may fix it)`;
+    throw new SqliteUnavailableError(
+      `SQLite stores need node:sqlite (Node ≥ 22.13) or better-sqlite3, and on Node ${process.versions.node} ${why}: ` +
+        'install it with `npm install better-sqlite3`, run Node 22.13 or later, or use a postgres:// store',
+      { cause: e },
+    );
+  }
 }
