@@ -188,7 +188,7 @@ class Handshake {
     const pending = this.registry.takePending(c.state);
     if (!pending || pending.acceptor.scheme !== scheme) {
       if (!decodes(scheme, token)) return this.refuse(c, 400, 'warn', 'token-malformed', `${scheme} token does not decode`, { scheme });
-      const reason = c.state.expired ? 'handshake-expired' : 'no-handshake-in-progress';
+      const reason = c.state.lapsed === 'evicted' ? 'handshake-evicted' : c.state.lapsed === 'expired' ? 'handshake-expired' : 'no-handshake-in-progress';
       return this.refuse(c, 401, 'warn', reason, pending ? `a ${pending.acceptor.scheme} handshake is in progress` : 'a later leg without its first (replayed or out of order)', { scheme });
     }
     return this.continue(c, pending.acceptor, pending.startedAt, await pending.acceptor.step(token));
@@ -221,11 +221,6 @@ class Handshake {
       this.registry.clearPending(c.state);
       return this.refuse(c, 401, 'warn', 'policy-blocked', early.decision.reason, { scheme, setting: early.decision.setting, events: early.eventIds });
     }
-    const verdict = this.registry.canStart(c.state);
-    if (verdict !== 'ok') {
-      const what = verdict === 'per-ip' ? `${o.maxPendingPerIp} handshakes in progress from this IP` : `${o.maxPendingTotal} handshakes in progress`;
-      return this.refuse(c, o.overLimitStatus, 'warn', 'too-many-handshakes', what, { scheme });
-    }
     const acceptor = createAcceptor(scheme, o, this.bindings.bindingsFor(c.req.socket));
     return this.continue(c, acceptor, o.now(), await acceptor.step(token));
   }
@@ -239,7 +234,11 @@ class Handshake {
         // the client cannot use.
         return this.refuse(c, 401, 'warn', 'handshake-on-closing-connection', 'NTLM needs a persistent connection (Connection: close or HTTP/1.0 without keep-alive)', { scheme }, { close: true });
       }
-      this.registry.setPending(c.state, { acceptor, startedAt });
+      // A full cap makes room by evicting the oldest half-open handshake, never by refusing this one.
+      for (const e of this.registry.setPending(c.state, { acceptor, startedAt })) {
+        const cap = e.cap === 'per-ip' ? `${this.o.maxPendingPerIp} handshakes in progress from this IP` : `${this.o.maxPendingTotal} handshakes in progress`;
+        this.log(c, 'warn', 'handshake cap full: evicted the oldest half-open handshake', { reason: 'too-many-handshakes', scheme, detail: `${cap}; evicted one from ${e.clientIp} waiting ${e.ageMs} ms` });
+      }
       this.log(c, 'debug', 'handshake continues', { reason: 'challenge-sent', scheme, status: 401 });
       respond(c.res, 401, { authenticate: [tokenHeader(scheme, step.token)] });
       return { authenticated: false, status: 401, requestId: c.requestId };

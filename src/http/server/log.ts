@@ -20,6 +20,7 @@ export type IwaLogReason =
   | 'unsupported-mechanism'
   | 'no-handshake-in-progress'
   | 'handshake-expired'
+  | 'handshake-evicted'
   | 'handshake-on-closing-connection'
   | 'too-many-handshakes'
   | 'policy-blocked'

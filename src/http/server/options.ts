@@ -38,14 +38,20 @@ export interface IwaOptions {
    * life. `request` (IIS authPersistSingleRequest): every request must carry a full handshake.
    */
   readonly persistence?: 'connection' | 'request';
-  /** How long a started handshake may wait for its AUTHENTICATE (and the challenge lifetime). Default 60 s. */
+  /**
+   * The longest a connection's handshake may stay half-open, counted from its first NEGOTIATE:
+   * a NEGOTIATE re-sent on the same connection does not restart the clock. Also the challenge
+   * lifetime. Default 60 s; at most 2^31-1 ms (what a timer holds).
+   */
   readonly handshakeTimeoutMs?: number;
-  /** Unauthenticated handshakes in progress per client IP. Default 64. */
+  /**
+   * Half-open handshakes per client IP. A new handshake from an IP at the cap evicts that IP's
+   * oldest half-open one (whose AUTHENTICATE then gets 401, logged `handshake-evicted`); it is
+   * never refused. Default 64.
+   */
   readonly maxPendingPerIp?: number;
-  /** Unauthenticated handshakes in progress in total. Default 10,000. */
+  /** Half-open handshakes in total; a new one over the cap evicts the oldest of all. Default 10,000. */
   readonly maxPendingTotal?: number;
-  /** The answer when a cap is reached: 429 (with Retry-After) or a plain 401. Default 429. */
-  readonly overLimitStatus?: 429 | 401;
   /** Longest `Authorization` header accepted (bytes); longer is 400. Default 16 KiB. */
   readonly maxAuthorizationBytes?: number;
   /** Extended Protection (channel binding to our TLS certificate). Default `off`; ignored on plain HTTP. */
@@ -81,7 +87,6 @@ export interface ResolvedOptions {
   readonly handshakeTimeoutMs: number;
   readonly maxPendingPerIp: number;
   readonly maxPendingTotal: number;
-  readonly overLimitStatus: 429 | 401;
   readonly maxAuthorizationBytes: number;
   readonly extendedProtection: ExtendedProtectionMode;
   readonly allow: ParsedAllowList | undefined;
@@ -103,9 +108,13 @@ export class IwaOptionsError extends Error {
   }
 }
 
-const positiveInt = (problems: string[], name: string, v: number | undefined, dflt: number): number => {
+/** The longest delay setTimeout honours (a signed 32-bit count of ms); longer fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const positiveInt = (problems: string[], name: string, v: number | undefined, dflt: number, max = Number.MAX_SAFE_INTEGER): number => {
   if (v === undefined) return dflt;
   if (!Number.isSafeInteger(v) || v <= 0) problems.push(`${name} must be a positive integer, got ${String(v)}`);
+  else if (v > max) problems.push(`${name} must be at most ${max}, got ${v}`);
   return v;
 };
 
@@ -124,8 +133,8 @@ export function resolveOptions(o: IwaOptions): ResolvedOptions {
   if (persistence !== 'connection' && persistence !== 'request') problems.push(`persistence must be connection or request, got ${String(persistence)}`);
   const epa = o.extendedProtection ?? 'off';
   if (!['off', 'accept', 'require'].includes(epa)) problems.push(`extendedProtection must be off, accept or require, got ${String(epa)}`);
-  const overLimitStatus = o.overLimitStatus ?? 429;
-  if (overLimitStatus !== 429 && overLimitStatus !== 401) problems.push(`overLimitStatus must be 429 or 401, got ${String(overLimitStatus)}`);
+  // A full cap evicts instead of answering 429/401, so a status for it would be silently unused.
+  if ('overLimitStatus' in o) problems.push('overLimitStatus is not an option: a full handshake cap evicts the oldest half-open handshake and refuses nobody');
 
   let allow: ParsedAllowList | undefined;
   if (o.allow) {
@@ -149,10 +158,9 @@ export function resolveOptions(o: IwaOptions): ResolvedOptions {
     serviceName: o.serviceName,
     process: o.process ?? { pid: process.pid, name: 'ntlmgate' },
     persistence,
-    handshakeTimeoutMs: positiveInt(problems, 'handshakeTimeoutMs', o.handshakeTimeoutMs, 60_000),
+    handshakeTimeoutMs: positiveInt(problems, 'handshakeTimeoutMs', o.handshakeTimeoutMs, 60_000, MAX_TIMER_MS),
     maxPendingPerIp: positiveInt(problems, 'maxPendingPerIp', o.maxPendingPerIp, 64),
     maxPendingTotal: positiveInt(problems, 'maxPendingTotal', o.maxPendingTotal, 10_000),
-    overLimitStatus,
     maxAuthorizationBytes: positiveInt(problems, 'maxAuthorizationBytes', o.maxAuthorizationBytes, 16 * 1024),
     extendedProtection: epa,
     allow,
