@@ -9,12 +9,12 @@
  * (`xs:any namespace="##other"`), so Windows tools and SIEM parsers that read
  * System/EventData see a plain Windows event, and nothing is mixed into EventData.
  *
- * Import parses each `<Event>` cut out by the splitter with fast-xml-parser, entity
- * processing off: only the five predefined entities and character references are
- * decoded, here. Unknown ids and Data names are kept; RenderingInfo is ignored (it is
- * derived text); parts an AuditEvent cannot carry (UserData, BinaryEventData…) are errors.
+ * Import: the splitter (xmlSplitter.ts) finds each `<Event>` in the stream and parses it in
+ * one pass (xmlElement.ts: well-formedness checked, only the five predefined entities and
+ * character references decoded, no DTD ever read); this file turns the element into an
+ * event. Unknown ids and Data names are kept; RenderingInfo is ignored (it is derived
+ * text); parts an AuditEvent cannot carry (UserData, BinaryEventData…) are errors.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { EVENTS } from '../../events/catalogue.js';
 import { AuditImportError, asImportError } from './errors.js';
 import type { FormatReader } from './reader.js';
@@ -23,7 +23,10 @@ import {
   parseUint, setOwn, significantWindowsFields, type ContextKey, type PortableAuditEvent, type WindowsSystemFields,
 } from './shape.js';
 import { formatSystemTime, parseSystemTime, systemTimeOf } from './systemTime.js';
-import { XmlEventSplitter, type XmlSegment } from './xmlSplitter.js';
+import { parseElement, type XmlElement } from './xmlElement.js';
+import { XmlEventSplitter, type XmlRecord } from './xmlSplitter.js';
+
+export { decodeXml } from './xmlElement.js';
 
 export const EVENT_NAMESPACE = 'http://schemas.microsoft.com/win/2004/08/events/event';
 export const CONTEXT_NAMESPACE = 'urn:ntlmgate:audit';
@@ -100,124 +103,59 @@ export function xmlFooter(options: XmlExportOptions = {}): string {
 
 // ---- import ----
 
-/** fast-xml-parser's ordered output: `{ tag: children, ':@': attributes }` or `{ '#text': … }`. */
-type XNode = Record<string, unknown>;
-
-interface Element {
-  readonly name: string;
-  readonly local: string;
-  readonly attrs: Readonly<Record<string, string>>;
-  readonly children: readonly XNode[];
-}
-
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  textNodeName: '#text',
-  cdataPropName: '#cdata',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  processEntities: false,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  removeNSPrefix: false,
-  maxNestedTags: 32,
-});
-
-function toElement(node: XNode): Element | undefined {
-  for (const key of Object.keys(node)) {
-    if (key === ':@' || key === '#text' || key === '#cdata') continue;
-    const children = node[key];
-    const attrs: Record<string, string> = {};
-    const raw = node[':@'];
-    if (typeof raw === 'object' && raw !== null) {
-      for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') setOwn(attrs, k, decodeXml(v));
-    }
-    return { name: key, local: key.slice(key.indexOf(':') + 1), attrs, children: Array.isArray(children) ? (children as XNode[]) : [] };
-  }
-  return undefined;
-}
-
-function elements(children: readonly XNode[]): Element[] {
-  return children.map(toElement).filter((e): e is Element => e !== undefined);
-}
-
-/** Text content: references decoded, CDATA verbatim; nested elements are refused. */
-function textOf(el: Element): string {
-  let out = '';
-  for (const node of el.children) {
-    if (typeof node['#text'] === 'string') out += decodeXml(node['#text']);
-    else if (Array.isArray(node['#cdata'])) {
-      for (const c of node['#cdata'] as XNode[]) if (typeof c['#text'] === 'string') out += c['#text'];
-    } else throw new AuditImportError('XML_UNSUPPORTED', `<${el.name}> has child elements where text is expected`);
-  }
-  return out;
-}
-
-const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
-
-/** Decodes the predefined entities and character references; any other entity is an error. */
-export function decodeXml(raw: string): string {
-  let amp = raw.indexOf('&');
-  if (amp < 0) return raw;
-  let out = '';
-  let from = 0;
-  for (; amp >= 0; amp = raw.indexOf('&', from)) {
-    const semi = raw.indexOf(';', amp + 1);
-    if (semi < 0 || semi - amp > 40) throw new AuditImportError('XML_MALFORMED', "'&' does not start a reference");
-    const ref = raw.slice(amp + 1, semi);
-    out += raw.slice(from, amp) + resolveReference(ref);
-    from = semi + 1;
-  }
-  return out + raw.slice(from);
-}
-
-function resolveReference(ref: string): string {
-  const named = PREDEFINED[ref];
-  if (named !== undefined && Object.hasOwn(PREDEFINED, ref)) return named;
-  let cp: number;
-  if (/^#x[0-9A-Fa-f]{1,6}$/.test(ref)) cp = parseInt(ref.slice(2), 16);
-  else if (/^#[0-9]{1,7}$/.test(ref)) cp = Number(ref.slice(1));
-  else if (/^[A-Za-z_:][\w.:-]*$/.test(ref)) throw new AuditImportError('XML_ENTITY', `entity &${ref}; is not defined (DTD entities are never read)`);
-  else throw new AuditImportError('XML_MALFORMED', `bad reference &${ref.slice(0, 20)};`);
-  if (cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw new AuditImportError('XML_MALFORMED', `&${ref}; is not a character`);
-  return String.fromCodePoint(cp);
-}
-
 const UNSUPPORTED_PARTS = new Set(['UserData', 'DebugData', 'BinaryEventData', 'ProcessingErrorData']);
 
 function invalid(message: string): never {
   throw new AuditImportError('INVALID_EVENT', message);
 }
 
-function number(el: Element | undefined, what: string, max: number): number | undefined {
+/** Text content: nested elements are refused where text is expected. */
+function textOf(el: XmlElement): string {
+  if (el.children.length > 0) throw new AuditImportError('XML_UNSUPPORTED', `<${el.name}> has child elements where text is expected`);
+  return el.text;
+}
+
+function number(el: XmlElement | undefined, what: string, max: number): number | undefined {
   return el === undefined ? undefined : parseUint(textOf(el).trim(), what, max);
 }
 
-function attrNumber(el: Element | undefined, attr: string, what: string, max: number): number | undefined {
+function attrNumber(el: XmlElement | undefined, attr: string, what: string, max: number): number | undefined {
   const v = el?.attrs[attr];
   return v === undefined ? undefined : parseUint(v.trim(), what, max);
 }
 
-/** One cut-out `<Event>` element to an imported event. */
+/** One `<Event>` element as text (nothing else but blanks around it) to an imported event. */
 export function eventFromXml(text: string): PortableAuditEvent {
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) {
-    throw new AuditImportError('XML_MALFORMED', `${valid.err.msg} (line ${valid.err.line} of the record)`);
+  const start = text.indexOf('<');
+  const parsed = start < 0 ? undefined : parseElement(text, start);
+  if (!parsed) throw new AuditImportError('TRUNCATED', 'the text ends inside an element');
+  if (/\S/.test(text.slice(parsed.end))) throw new AuditImportError('XML_MALFORMED', 'text after the element');
+  return eventFromElement(parsed.element);
+}
+
+/** The System fields, first of each name (a repeated one is ignored, as Windows never writes one). */
+function systemFields(system: XmlElement): Map<string, XmlElement> {
+  const sys = new Map<string, XmlElement>();
+  for (const el of system.children) if (!sys.has(el.local)) sys.set(el.local, el);
+  return sys;
+}
+
+/** A parsed `<Event>` element to an imported event. */
+export function eventFromElement(root: XmlElement): PortableAuditEvent {
+  if (root.local !== 'Event') invalid('no <Event> element');
+  const parts = root.children;
+  let system: XmlElement | undefined;
+  let eventDataEl: XmlElement | undefined;
+  let unsupported: XmlElement | undefined;
+  for (const p of parts) {
+    if (p.local === 'System') system ??= p;
+    else if (p.local === 'EventData') eventDataEl ??= p;
+    else if (UNSUPPORTED_PARTS.has(p.local)) unsupported ??= p;
   }
-  const root = elements(parser.parse(text) as XNode[]).find((e) => e.local === 'Event');
-  if (!root) invalid('no <Event> element');
-  const parts = elements(root.children);
-  const system = parts.find((p) => p.local === 'System');
   if (!system) invalid('<Event> has no <System>');
-  const unsupported = parts.find((p) => UNSUPPORTED_PARTS.has(p.local));
   if (unsupported) throw new AuditImportError('XML_UNSUPPORTED', `<${unsupported.local}> cannot be imported (only EventData)`);
 
-  const sys = new Map<string, Element>();
-  for (const el of elements(system.children)) if (!sys.has(el.local)) sys.set(el.local, el);
+  const sys = systemFields(system);
   const idEl = sys.get('EventID');
   if (!idEl) invalid('<System> has no <EventID>');
   const eventId = parseUint(textOf(idEl).trim(), 'EventID', 0xffff);
@@ -226,10 +164,10 @@ export function eventFromXml(text: string): PortableAuditEvent {
   const provider = providerEl?.attrs.Name ?? def?.provider ?? '';
   const systemTime = sys.get('TimeCreated')?.attrs.SystemTime;
   if (systemTime === undefined) invalid('<System> has no TimeCreated/@SystemTime');
-  const time = parseSystemTime(systemTime.trim());
+  const original = systemTime.trim();
+  const time = parseSystemTime(original);
   if (time === undefined) invalid(`SystemTime ${JSON.stringify(systemTime.slice(0, 40))} is not an ISO 8601 time`);
 
-  const original = systemTime.trim();
   const guid = providerEl?.attrs.Guid;
   const correlation = sys.get('Correlation');
   const execution = sys.get('Execution');
@@ -266,17 +204,17 @@ export function eventFromXml(text: string): PortableAuditEvent {
   };
   const recordId = number(sys.get('EventRecordID'), 'EventRecordID', Number.MAX_SAFE_INTEGER);
   if (recordId !== undefined) event.recordId = recordId;
-  event.data = eventData(parts.find((p) => p.local === 'EventData'));
+  event.data = eventData(eventDataEl);
   event.context = importedContext(ourContext(root, parts));
   if (windows !== undefined) event.windows = windows;
   return event as unknown as PortableAuditEvent;
 }
 
-function eventData(el: Element | undefined): Record<string, string> {
+function eventData(el: XmlElement | undefined): Record<string, string> {
   const data: Record<string, string> = {};
   if (!el) return data;
   let position = 0;
-  for (const item of elements(el.children)) {
+  for (const item of el.children) {
     if (item.local !== 'Data') throw new AuditImportError('XML_UNSUPPORTED', `<EventData> holds <${item.local}>; only <Data> is supported`);
     position++;
     const name = item.attrs.Name ?? `#${position}`;
@@ -287,7 +225,7 @@ function eventData(el: Element | undefined): Record<string, string> {
 }
 
 /** Attributes of our `<ntlmgate:Context>` element, found by namespace, not by prefix. */
-function ourContext(root: Element, parts: readonly Element[]): Partial<Record<ContextKey, string>> {
+function ourContext(root: XmlElement, parts: readonly XmlElement[]): Partial<Record<ContextKey, string>> {
   for (const p of parts) {
     if (p.local !== 'Context') continue;
     const prefix = p.name.includes(':') ? p.name.slice(0, p.name.indexOf(':')) : '';
@@ -303,11 +241,11 @@ function ourContext(root: Element, parts: readonly Element[]): Partial<Record<Co
 /** Reads events one `<Event>` at a time. */
 export const readXmlEvents: FormatReader<PortableAuditEvent> = async function* (text, ctx) {
   const splitter = new XmlEventSplitter(ctx.maxRecordSize);
-  const convert = (segment: XmlSegment): PortableAuditEvent | undefined => {
+  const convert = (record: XmlRecord): PortableAuditEvent | undefined => {
     try {
-      return eventFromXml(segment.text);
+      return eventFromElement(record.element);
     } catch (err) {
-      ctx.reject(asImportError(err, 'XML_MALFORMED', { format: 'xml', line: segment.line, offset: segment.offset }));
+      ctx.reject(asImportError(err, 'XML_MALFORMED', { format: 'xml', line: record.line, offset: record.offset }));
       return undefined;
     }
   };
@@ -319,7 +257,7 @@ export const readXmlEvents: FormatReader<PortableAuditEvent> = async function* (
         ctx.reject(r.error);
         continue;
       }
-      const event = convert(r.segment);
+      const event = convert(r.record);
       if (event) yield event;
     }
   };

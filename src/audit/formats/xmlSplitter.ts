@@ -1,8 +1,11 @@
 /**
- * Cuts a stream of XML text into `<Event>…</Event>` elements without building the whole
- * document, so exports of any size import in bounded memory. It only knows markup
- * boundaries (tags with quoted attributes, comments, CDATA, processing instructions)
- * and nesting depth; each cut element is parsed on its own (xml.ts).
+ * Finds the `<Event>` elements in a stream of XML text without building the whole
+ * document, so exports of any size import in bounded memory. Between events it only knows
+ * markup boundaries (tags with quoted attributes, comments, processing instructions) and
+ * the wrapping elements' nesting; each event is parsed in place, in one pass, by
+ * parseElement (xmlElement.ts), which also finds where it ends. An event that the text
+ * received so far does not complete is parsed again once more text has come, after the
+ * text held has at least doubled, so small chunks cost linear, not quadratic, time.
  *
  * Accepted around the events: an XML declaration, comments, whitespace, and any wrapping
  * elements (`<Events>`). Refused: DOCTYPE and entity declarations (fatal: no expansion
@@ -10,21 +13,25 @@
  * record the splitter resynchronises on the next `<Event` start tag.
  */
 import { AuditImportError, type AuditImportErrorCode } from './errors.js';
+import { parseElement, type XmlElement } from './xmlElement.js';
 
-export interface XmlSegment {
-  readonly text: string;
+/** A parsed `<Event>` element and where it starts (1-based line, UTF-8 byte offset). */
+export interface XmlRecord {
+  readonly element: XmlElement;
   readonly line: number;
   readonly offset: number;
 }
 
 export type SplitResult =
-  | { readonly kind: 'event'; readonly segment: XmlSegment }
+  | { readonly kind: 'event'; readonly record: XmlRecord }
   | { readonly kind: 'error'; readonly error: AuditImportError; readonly fatal: boolean };
 
 const EVENT_START = /<(?:[A-Za-z_][\w.-]*:)?Event[\s/>]/g;
 const DECLARATION = /^<!(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/;
 /** Characters needed to tell `<!--`, `<![CDATA[`, `<!DOCTYPE` and `<?` apart. */
 const LOOKAHEAD = 9;
+/** Characters of an unfinished event held before it is parsed again (then twice as many as at the last try). */
+const FIRST_RETRY = 4096;
 
 function firstNonBlank(s: string, from: number, to: number): number {
   for (let i = from; i < to; i++) {
@@ -74,7 +81,8 @@ export class XmlEventSplitter {
   private base = { line: 1, offset: 0 };
   private eventStart = -1;
   private eventAt = { line: 1, offset: 0 };
-  private depth = 0;
+  /** Characters of the unfinished event at which to parse it again. */
+  private retryAt = 0;
   private readonly outer: string[] = [];
   private resync = false;
   private waiting = false;
@@ -127,7 +135,6 @@ export class XmlEventSplitter {
   private fail(code: AuditImportErrorCode, message: string, idx: number): void {
     this.error(code, message, this.eventStart >= 0 ? this.eventAt : this.where(idx));
     this.eventStart = -1;
-    this.depth = 0;
     this.resync = true;
   }
 
@@ -147,6 +154,13 @@ export class XmlEventSplitter {
     const s = this.buf;
     this.waiting = false;
     for (;;) {
+      if (this.eventStart >= 0) {
+        const done = this.event(final);
+        if (done === 'fatal') return;
+        if (done) continue;
+        this.waiting = true;
+        break;
+      }
       if (this.resync) {
         EVENT_START.lastIndex = this.pos;
         const m = EVENT_START.exec(s);
@@ -159,13 +173,11 @@ export class XmlEventSplitter {
       }
       const lt = s.indexOf('<', this.pos);
       const textEnd = lt < 0 ? s.length : lt;
-      if (this.eventStart < 0) {
-        const junk = firstNonBlank(s, this.pos, textEnd);
-        if (junk >= 0) {
-          this.fail('XML_MALFORMED', 'text outside an <Event> element', junk);
-          this.pos = junk + 1;
-          continue;
-        }
+      const junk = firstNonBlank(s, this.pos, textEnd);
+      if (junk >= 0) {
+        this.fail('XML_MALFORMED', 'text outside an <Event> element', junk);
+        this.pos = junk + 1;
+        continue;
       }
       if (lt < 0) {
         this.pos = s.length;
@@ -183,30 +195,62 @@ export class XmlEventSplitter {
       }
       if (next === 'fatal') return;
       this.pos = next;
-      if (this.eventStart >= 0 && this.pos - this.eventStart > this.maxRecordSize) {
-        this.fail('RECORD_TOO_LARGE', `a record exceeds ${this.maxRecordSize} characters`, this.eventStart);
-      }
     }
     if (this.waiting && !final) this.checkSize(final);
     else this.compact();
   }
 
-  /** Handles the construct at `lt`; returns the index after it, 'wait' if incomplete, 'fatal' after a fatal error. */
+  /**
+   * Parses the event starting at `eventStart` once enough text is held: true when it is done
+   * with (emitted, or failed and skipped), false to wait for more text, 'fatal' after a DOCTYPE.
+   */
+  private event(final: boolean): boolean | 'fatal' {
+    const held = this.buf.length - this.eventStart;
+    if (!final && held < this.retryAt && held <= this.maxRecordSize) return false;
+    const limit = Math.min(this.buf.length, this.eventStart + this.maxRecordSize);
+    let parsed;
+    try {
+      parsed = parseElement(this.buf, this.eventStart, limit);
+    } catch (err) {
+      if (!(err instanceof AuditImportError)) throw err;
+      if (err.code === 'XML_DOCTYPE') {
+        this.error(err.code, err.message, this.eventAt, true);
+        this.eventStart = -1;
+        return 'fatal';
+      }
+      const start = this.eventStart;
+      this.fail(err.code, err.message, start);
+      this.pos = start + 1;
+      return true;
+    }
+    if (parsed === undefined) {
+      if (limit < this.buf.length) {
+        const start = this.eventStart;
+        this.fail('RECORD_TOO_LARGE', `a record exceeds ${this.maxRecordSize} characters`, start);
+        this.pos = start + 1;
+        return true;
+      }
+      this.retryAt = Math.max(FIRST_RETRY, 2 * held);
+      return false;
+    }
+    this.out.push({ kind: 'event', record: { element: parsed.element, ...this.eventAt } });
+    this.eventStart = -1;
+    this.retryAt = 0;
+    this.pos = parsed.end;
+    return true;
+  }
+
+  /** Handles the construct at `lt` between events; returns the index after it, 'wait' if incomplete, 'fatal' after a fatal error. */
   private markup(s: string, lt: number): number | 'wait' | 'fatal' {
-    const inEvent = this.eventStart >= 0;
     const endOf = (close: string, from: number): number | 'wait' => {
       const i = s.indexOf(close, from);
       return i < 0 ? 'wait' : i + close.length;
     };
     if (s.startsWith('<!--', lt)) return endOf('-->', lt + 4);
-    if (s.startsWith('<![CDATA[', lt)) {
-      if (!inEvent) return this.bad('CDATA outside an <Event> element', lt);
-      return endOf(']]>', lt + 9);
-    }
+    if (s.startsWith('<![CDATA[', lt)) return this.bad('CDATA outside an <Event> element', lt);
     if (s.startsWith('<!', lt)) {
       if (DECLARATION.test(s.slice(lt, lt + LOOKAHEAD + 1))) {
         this.error('XML_DOCTYPE', 'DOCTYPE and entity declarations are refused (no entity expansion)', this.where(lt), true);
-        this.eventStart = -1;
         return 'fatal';
       }
       return this.bad('unknown markup declaration', lt);
@@ -216,40 +260,25 @@ export class XmlEventSplitter {
     if (gt < 0) return 'wait';
     if (s.charCodeAt(lt + 1) === 0x2f) {
       const name = tagName(s, lt + 2, gt);
-      if (inEvent) {
-        if (--this.depth === 0) this.emit(gt + 1);
-      } else if (this.outer.pop() !== name) {
-        return this.bad(`unexpected </${name}>`, lt);
-      }
+      if (this.outer.pop() !== name) return this.bad(`unexpected </${name}>`, lt);
       return gt + 1;
     }
     const name = tagName(s, lt + 1, gt);
     if (name === '') return this.bad("'<' not followed by a name", lt);
-    const selfClosing = s.charCodeAt(gt - 1) === 0x2f;
-    if (inEvent) {
-      if (!selfClosing) this.depth++;
-    } else if (localName(name) === 'Event') {
+    if (localName(name) === 'Event') {
+      // parsed from its `<` by event(), on the next turn of scan()
       this.eventStart = lt;
       this.eventAt = this.where(lt);
-      this.depth = 1;
-      if (selfClosing) {
-        this.depth = 0;
-        this.emit(gt + 1);
-      }
-    } else if (!selfClosing) {
-      this.outer.push(name);
+      this.retryAt = 0;
+      return lt;
     }
+    if (s.charCodeAt(gt - 1) !== 0x2f) this.outer.push(name);
     return gt + 1;
   }
 
   private bad(message: string, idx: number): number {
     this.fail('XML_MALFORMED', message, idx);
     return idx + 1;
-  }
-
-  private emit(end: number): void {
-    this.out.push({ kind: 'event', segment: { text: this.buf.slice(this.eventStart, end), ...this.eventAt } });
-    this.eventStart = -1;
   }
 
   /** Drops what is scanned and no longer needed, keeping line/offset bookkeeping. */

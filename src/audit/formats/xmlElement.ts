@@ -1,0 +1,224 @@
+/**
+ * One XML element (an `<Event>` and what it holds) parsed from a string in a single pass,
+ * for import. It checks well-formedness as XML 1.0 §2–3 states it for elements: names,
+ * quoted attribute values without `<`, no attribute twice, every start tag closed by an end
+ * tag of the same name; comments, CDATA sections and processing instructions may appear in
+ * content. Entity references are decoded here and only the five predefined entities and
+ * character references exist (decodeXml): nothing is ever expanded from a DTD, and a
+ * DOCTYPE or other markup declaration inside an element is refused.
+ *
+ * The parse is iterative (an explicit stack, capped at MAX_DEPTH levels), so deep nesting
+ * costs a typed error, not the call stack. When the string ends before the element does,
+ * the result is `undefined`: the caller feeds more text or reports truncation.
+ */
+import { AuditImportError } from './errors.js';
+
+export interface XmlElement {
+  /** Qualified name as written (`e:Data`). */
+  readonly name: string;
+  /** Name without its prefix (`Data`). */
+  readonly local: string;
+  /** Attribute values with references decoded; a null-prototype object (any name is safe). */
+  readonly attrs: Readonly<Record<string, string>>;
+  readonly children: readonly XmlElement[];
+  /** Character data (references decoded) and CDATA (verbatim) directly inside, in order. */
+  readonly text: string;
+}
+
+interface OpenElement {
+  readonly name: string;
+  readonly local: string;
+  readonly attrs: Record<string, string>;
+  readonly children: OpenElement[];
+  text: string;
+}
+
+export interface ParsedElement {
+  readonly element: XmlElement;
+  /** Index just after the element's end tag. */
+  readonly end: number;
+}
+
+/** Nesting levels below the outer element; an Event needs 3 (Event/EventData/Data). */
+export const MAX_DEPTH = 32;
+
+const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
+const DECLARATION = /^<!(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/;
+
+function malformed(message: string): never {
+  throw new AuditImportError('XML_MALFORMED', message);
+}
+
+/** Decodes the predefined entities and character references; any other entity is an error. */
+export function decodeXml(raw: string): string {
+  let amp = raw.indexOf('&');
+  if (amp < 0) return raw;
+  let out = '';
+  let from = 0;
+  for (; amp >= 0; amp = raw.indexOf('&', from)) {
+    const semi = raw.indexOf(';', amp + 1);
+    if (semi < 0 || semi - amp > 40) malformed("'&' does not start a reference");
+    out += raw.slice(from, amp) + resolveReference(raw.slice(amp + 1, semi));
+    from = semi + 1;
+  }
+  return out + raw.slice(from);
+}
+
+function resolveReference(ref: string): string {
+  if (Object.hasOwn(PREDEFINED, ref)) return PREDEFINED[ref] as string;
+  let cp: number;
+  if (/^#x[0-9A-Fa-f]{1,6}$/.test(ref)) cp = parseInt(ref.slice(2), 16);
+  else if (/^#[0-9]{1,7}$/.test(ref)) cp = Number(ref.slice(1));
+  else if (/^[A-Za-z_:][\w.:-]*$/.test(ref)) throw new AuditImportError('XML_ENTITY', `entity &${ref}; is not defined (DTD entities are never read)`);
+  else malformed(`bad reference &${ref.slice(0, 20)};`);
+  if (cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) malformed(`&${ref}; is not a character`);
+  return String.fromCodePoint(cp);
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+/** XML 1.0 NameStartChar, with every non-ASCII character admitted (as names are only compared, never resolved). */
+function isNameStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x3a || c >= 0x80;
+}
+
+function isNameChar(c: number): boolean {
+  return isNameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e;
+}
+
+/** End index of the name starting at `i` (`limit` when it may go on past it); throws unless `s[i]` is a NameStartChar. */
+function nameEnd(s: string, i: number, limit: number): number {
+  if (i >= limit) return limit;
+  if (!isNameStart(s.charCodeAt(i))) malformed(`a name cannot start with ${JSON.stringify(s.charAt(i))}`);
+  let j = i + 1;
+  while (j < limit && isNameChar(s.charCodeAt(j))) j++;
+  return j;
+}
+
+function skipSpace(s: string, i: number, limit: number): number {
+  while (i < limit && isSpace(s.charCodeAt(i))) i++;
+  return i;
+}
+
+function open(name: string): OpenElement {
+  return { name, local: name.slice(name.indexOf(':') + 1), attrs: Object.create(null) as Record<string, string>, children: [], text: '' };
+}
+
+/** Index just after `close` found at or after `from`, or -1 when it is not within `limit`. */
+function after(s: string, close: string, from: number, limit: number): number {
+  const i = s.indexOf(close, from);
+  return i < 0 || i + close.length > limit ? -1 : i + close.length;
+}
+
+/**
+ * Parses the element whose start tag begins at `s[from]` (a `<`), reading no further than
+ * `limit` (default: the end of `s`). Returns undefined when the element does not end
+ * before `limit`; throws AuditImportError on anything not well-formed.
+ */
+export function parseElement(s: string, from: number, limit: number = s.length): ParsedElement | undefined {
+  const stack: OpenElement[] = [];
+  let i = from;
+  while (i < limit) {
+    const top = stack[stack.length - 1];
+    if (s.charCodeAt(i) !== 0x3c) {
+      // Character data up to the next '<' (the element has begun: `from` holds a '<').
+      const lt = s.indexOf('<', i);
+      if (lt < 0 || lt >= limit) return undefined;
+      if (top) top.text += decodeXml(s.slice(i, lt));
+      else if (/\S/.test(s.slice(i, lt))) malformed('text before the element');
+      i = lt;
+      continue;
+    }
+    if (i + 1 >= limit) return undefined;
+    const c = s.charCodeAt(i + 1);
+    if (c === 0x2f) {
+      // End tag: `</name S? >`.
+      if (!top) malformed('an end tag before any start tag');
+      const end = nameEnd(s, i + 2, limit);
+      const gt = skipSpace(s, end, limit);
+      if (gt >= limit) return undefined;
+      if (s.charCodeAt(gt) !== 0x3e) malformed(`bad character ${JSON.stringify(s.charAt(gt))} in an end tag`);
+      const name = s.slice(i + 2, end);
+      if (name !== top.name) malformed(`</${name.slice(0, 40)}> where </${top.name}> was expected`);
+      stack.pop();
+      i = gt + 1;
+      if (stack.length === 0) return { element: top, end: i };
+      continue;
+    }
+    if (c === 0x21) {
+      // `<!--…-->`, `<![CDATA[…]]>`, or a declaration (refused).
+      if (i + 9 > limit) return undefined; // too few characters to tell which (an element cannot end in fewer anyway)
+      if (s.startsWith('<!--', i)) {
+        const next = after(s, '-->', i + 4, limit);
+        if (next < 0) return undefined;
+        i = next;
+        continue;
+      }
+      if (s.startsWith('<![CDATA[', i)) {
+        const next = after(s, ']]>', i + 9, limit);
+        if (next < 0) return undefined;
+        if (top) top.text += s.slice(i + 9, next - 3);
+        i = next;
+        continue;
+      }
+      if (DECLARATION.test(s.slice(i, i + 10))) throw new AuditImportError('XML_DOCTYPE', 'DOCTYPE and entity declarations are refused (no entity expansion)');
+      malformed('unknown markup declaration');
+    }
+    if (c === 0x3f) {
+      const next = after(s, '?>', i + 2, limit);
+      if (next < 0) return undefined;
+      i = next;
+      continue;
+    }
+    // Start tag: `<name (S attr S? = S? quoted)* S? /?>`.
+    const nameStop = nameEnd(s, i + 1, limit);
+    if (nameStop >= limit) return undefined;
+    const el = open(s.slice(i + 1, nameStop));
+    let j = nameStop;
+    let selfClosing = false;
+    for (;;) {
+      const k = skipSpace(s, j, limit);
+      if (k >= limit) return undefined;
+      const ch = s.charCodeAt(k);
+      if (ch === 0x3e) {
+        j = k + 1;
+        break;
+      }
+      if (ch === 0x2f) {
+        if (k + 1 >= limit) return undefined;
+        if (s.charCodeAt(k + 1) !== 0x3e) malformed(`'/' not followed by '>' in <${el.name}>`);
+        j = k + 2;
+        selfClosing = true;
+        break;
+      }
+      if (k === j) malformed(`bad character ${JSON.stringify(s.charAt(k))} in <${el.name}>`);
+      const attrEnd = nameEnd(s, k, limit);
+      let eq = skipSpace(s, attrEnd, limit);
+      if (eq >= limit) return undefined;
+      if (s.charCodeAt(eq) !== 0x3d) malformed(`attribute without '=' in <${el.name}>`);
+      eq = skipSpace(s, eq + 1, limit);
+      if (eq >= limit) return undefined;
+      const quote = s.charCodeAt(eq);
+      if (quote !== 0x22 && quote !== 0x27) malformed(`unquoted attribute value in <${el.name}>`);
+      const close = s.indexOf(quote === 0x22 ? '"' : "'", eq + 1);
+      if (close < 0 || close >= limit) return undefined;
+      const raw = s.slice(eq + 1, close);
+      if (raw.includes('<')) malformed(`'<' in an attribute value of <${el.name}>`);
+      const attr = s.slice(k, attrEnd);
+      if (attr in el.attrs) malformed(`attribute ${attr.slice(0, 40)} appears twice in <${el.name}>`);
+      el.attrs[attr] = decodeXml(raw);
+      j = close + 1;
+    }
+    top?.children.push(el);
+    i = j;
+    if (selfClosing) {
+      if (!top) return { element: el, end: i };
+      continue;
+    }
+    if (stack.length > MAX_DEPTH) malformed(`elements nested deeper than ${MAX_DEPTH} levels`);
+    stack.push(el);
+  }
+  return undefined;
+}
