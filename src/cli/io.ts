@@ -1,4 +1,4 @@
-/** The CLI's only I/O helpers: stdin in full, and stdout lines. */
+/** The CLI's only I/O helpers: stdin in full, and stdout and stderr lines. */
 
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -8,4 +8,8 @@ export async function readStdin(): Promise<string> {
 
 export function writeOut(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export function writeErr(text: string): void {
+  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
 }

@@ -6,22 +6,27 @@
  * (`--password-stdin`), never from the command line, where shell history and `ps` would
  * keep them: a `--password` option is refused with a message saying so. Only the NT hash
  * is stored, and no command prints it. `users import` migrates accounts from another store
- * by NT hash (CSV: domain,name,nthash[,groups]).
+ * by NT hash (CSV, or the password-dump lines of pdbedit -w, pwdump and secretsdump:
+ * accountImport.ts), and `users add` / `users import` warn about accounts outside the
+ * domain of the server `--config` describes, which can never log on there.
  *
  * The store, the prompt and the output are reached through `UsersIo`, so tests drive the
  * commands in process; the helpers shared with `groups` live here too.
  */
 import { Option, type Command } from 'commander';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { readFile } from 'node:fs/promises';
-import type { AccountStore, AccountSummary, NewAccount } from '../../authority/accountStore.js';
+import type { AccountStore, AccountSummary } from '../../authority/accountStore.js';
 import { AccountStoreError } from '../../authority/errors.js';
 import { FOREVER, isLockedOut, UNLOCKED } from '../../authority/lockout.js';
-import { accountNameProblem, nameKey, netbiosProblem, parseQualified, qualified, type AccountKey } from '../../authority/names.js';
-import { ntHashHexProblem, ntHashOfPassword } from '../../authority/ntHash.js';
+import { nameKey, netbiosProblem, parseQualified, qualified, type AccountKey } from '../../authority/names.js';
+import { ntHashOfPassword } from '../../authority/ntHash.js';
 import { DEFAULT_ACCOUNTS_URL, openAccountStore, redactStoreUrl } from '../../authority/openAccountStore.js';
+import { loadServeConfig, ServeConfigError } from '../../config/serveConfig.js';
 import { CliError } from '../errors.js';
-import { readStdin, writeOut } from '../io.js';
+import { readStdin, writeErr, writeOut } from '../io.js';
+import { importAccounts, parseAccountImport } from './accountImport.js';
+
+export { importAccounts, parseAccountImport, parseImportCsv, parsePasswordDump, type ImportRow, type ImportSummary, type ParsedImport } from './accountImport.js';
 import { table } from '../table.js';
 
 // ---------------------------------------------------------------------------
@@ -29,6 +34,8 @@ import { table } from '../table.js';
 
 export interface UsersIo {
   readonly write: (text: string) => void;
+  /** Warnings (stderr by default). */
+  readonly warn?: (text: string) => void;
   readonly readStdin: () => Promise<string>;
   /** Asks for a secret without echo; undefined when there is no terminal to ask on. */
   readonly askSecret?: (question: string) => Promise<string>;
@@ -40,6 +47,7 @@ export interface UsersIo {
 export function defaultIo(): UsersIo {
   return {
     write: writeOut,
+    warn: writeErr,
     readStdin,
     askSecret: process.stdin.isTTY ? (q) => promptSecret(process.stdin, process.stderr, q) : undefined,
     now: Date.now,
@@ -214,88 +222,38 @@ export function userListJson(accounts: readonly AccountSummary[], now: number): 
 }
 
 // ---------------------------------------------------------------------------
-// Import.
-
-export interface ImportRow extends NewAccount {
-  /** The CSV line the account was on. */
-  readonly line: number;
-}
-
-const HEADER = ['domain', 'name', 'nthash', 'groups'];
+// Which accounts this server can log on.
 
 /**
- * Parses an import CSV: `domain,name,nthash[,groups]`, an optional header line with those
- * names, `#` comments; groups separated by `;`, each `DOMAIN\group` or a group of the
- * account's domain. Every problem is reported (by line), never the hash itself.
+ * Why `key` can never log on to a `serve` with these names, or undefined when it can. `serve`
+ * is the domain controller of `netbiosDomainName` (its dcName is its own computer name, so it
+ * has no local accounts): a logon naming any other domain is read as that domain
+ * (src/authority/resolve.ts, as a DC reads a domain it does not trust), so an account stored
+ * under another domain is never looked up. It is a warning, not an error: a PostgreSQL store
+ * may be shared with gateways configured for that domain.
  */
-export function parseImportCsv(text: string, source = 'input'): ImportRow[] {
-  let records: { record: string[]; info: { lines: number } }[];
+export function unreachableAccount(key: AccountKey, names: { readonly netbiosDomainName: string }, configFile: string | undefined): string | undefined {
+  const domain = names.netbiosDomainName;
+  if (nameKey(key.domain) === nameKey(domain)) return undefined;
+  const where = configFile === undefined ? `${domain} (the default without --config)` : `${domain} (names.netbiosDomainName in ${configFile})`;
+  return [
+    `warning: ${qualified(key)} can never log on to this server: its domain is ${where}, and a logon naming ${key.domain}\\${key.name}`,
+    `is looked up as ${domain}\\${key.name}, as a domain controller reads a domain it does not trust (docs/authority.md).`,
+    `Use '${domain}\\${key.name}', or set names.netbiosDomainName: ${key.domain} in ntlmgate.yaml and pass it with --config.`,
+  ].join('\n');
+}
+
+/** The names of the server `--config` describes (the embedded defaults without one). */
+async function serverNames(configFile: string | undefined): Promise<{ readonly netbiosDomainName: string }> {
   try {
-    records = parseCsv(text, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, comment: '#' }) as unknown as typeof records;
+    return (await loadServeConfig(configFile)).names;
   } catch (e) {
-    throw new CliError(`${source}: not valid CSV: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof ServeConfigError) throw new CliError(e.message, 2);
+    throw e;
   }
-  const first = records[0]?.record.map((c) => c.toLowerCase());
-  if (first && first.length >= 3 && first.every((c, i) => c === HEADER[i])) records = records.slice(1);
-  const problems: string[] = [];
-  const rows: ImportRow[] = [];
-  const seen = new Map<string, number>();
-  for (const { record, info } of records) {
-    const line = info.lines;
-    const at = (msg: string): void => void problems.push(`${source}:${line}: ${msg}`);
-    if (record.length < 3 || record.length > 4) {
-      at(`expected 3 or 4 columns (domain,name,nthash[,groups]), got ${record.length}`);
-      continue;
-    }
-    const [domain = '', name = '', hash = '', groupText = ''] = record;
-    const bad = [
-      netbiosProblem(domain) && `domain ${JSON.stringify(domain)} ${netbiosProblem(domain)}`,
-      accountNameProblem(name) && `name ${JSON.stringify(name)} ${accountNameProblem(name)}`,
-      ntHashHexProblem(hash) && `nthash ${ntHashHexProblem(hash)}`,
-    ].filter((p): p is string => typeof p === 'string');
-    const groups: AccountKey[] = [];
-    for (const g of groupText.split(';').map((x) => x.trim()).filter((x) => x !== '')) {
-      try {
-        groups.push(parseQualified(g, domain, 'group'));
-      } catch (e) {
-        bad.push(e instanceof Error ? e.message : String(e));
-      }
-    }
-    const key = `${nameKey(domain)}\\${nameKey(name)}`;
-    const earlier = seen.get(key);
-    if (earlier !== undefined) bad.push(`${domain}\\${name} is also on line ${earlier}`);
-    seen.set(key, earlier ?? line);
-    if (bad.length > 0) {
-      bad.forEach(at);
-      continue;
-    }
-    rows.push({ line, domain, name, ntHash: Buffer.from(hash, 'hex'), groups });
-  }
-  if (problems.length > 0) throw new CliError(`nothing imported; ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.join('\n')}`);
-  if (rows.length === 0) throw new CliError(`${source}: no accounts to import`);
-  return rows;
 }
 
-export interface ImportSummary {
-  readonly created: number;
-  readonly updated: number;
-  readonly groupsCreated: readonly string[];
-}
-
-/** Imports parsed rows in one transaction; existing accounts are an error unless `update`. */
-export async function importAccounts(store: AccountStore, rows: readonly ImportRow[], update: boolean, now: number): Promise<ImportSummary> {
-  if (!update) {
-    const existing = new Set((await store.listAccounts()).map((a) => `${nameKey(a.domain)}\\${nameKey(a.name)}`));
-    const clash = rows.filter((r) => existing.has(`${nameKey(r.domain)}\\${nameKey(r.name)}`));
-    if (clash.length > 0) {
-      const shown = clash.slice(0, 20).map((r) => `  line ${r.line}: ${qualified(r)}`);
-      if (clash.length > 20) shown.push(`  … and ${clash.length - 20} more`);
-      throw new CliError(`nothing imported; ${clash.length} account${clash.length === 1 ? ' exists' : 's exist'} already (--update replaces their NT hashes):\n${shown.join('\n')}`);
-    }
-  }
-  const r = await store.addAccounts(rows, { existing: update ? 'update' : 'error', createGroups: true, now });
-  return { created: r.created.length, updated: r.updated.length, groupsCreated: r.groupsCreated.map(qualified) };
-}
+const CONFIG_OPTION = ['-c, --config <file>', 'the server\'s ntlmgate.yaml, to check accounts against its domain (default: the embedded defaults, domain NTLMGATE)'] as const;
 
 // ---------------------------------------------------------------------------
 // Commands.
@@ -305,6 +263,9 @@ interface StoreOpt {
 }
 interface DomainOpt {
   readonly domain?: string;
+}
+interface ConfigOpt {
+  readonly config?: string;
 }
 
 /** `--password` exists only to be refused with an explanation (commander would otherwise say "unknown option"). */
@@ -329,11 +290,14 @@ export function registerUsers(program: Command, io: UsersIo = defaultIo()): void
     .option('--group <group...>', 'join these groups (DOMAIN\\group, or a group of the account\'s domain)')
     .option('--disabled', 'create the account disabled')
     .option('--password-stdin', 'read the password from one line on stdin instead of prompting')
+    .option(...CONFIG_OPTION)
     .addOption(passwordTrap())
-    .action(async (text: string, opts: StoreOpt & DomainOpt & PasswordOptions & { group?: string[]; disabled?: boolean }) => {
+    .action(async (text: string, opts: StoreOpt & DomainOpt & PasswordOptions & ConfigOpt & { group?: string[]; disabled?: boolean }) => {
       if (opts.password !== undefined) throw new CliError(PASSWORD_ARGV_REFUSAL, 2);
       const key = accountArg(text, opts.domain);
       const groups = (opts.group ?? []).map((g) => accountArg(g, key.domain, 'group', false));
+      const unreachable = unreachableAccount(key, await serverNames(opts.config), opts.config);
+      if (unreachable) (io.warn ?? writeErr)(unreachable);
       await withAccountStore(io, opts.store, async (store) => {
         // Ask only once the account can be created: no typing a password twice for a name that is taken.
         if (await store.getAccount(key)) throw new CliError(`account ${qualified(key)} exists already`);
@@ -435,28 +399,43 @@ export function registerUsers(program: Command, io: UsersIo = defaultIo()): void
 
   users
     .command('import')
-    .summary('import accounts by NT hash from a CSV (migration)')
+    .summary('import accounts by NT hash (CSV, or pdbedit -w / pwdump / secretsdump lines)')
     .description(
-      'Import accounts from another store by NT hash: a CSV with columns domain,name,nthash[,groups] (an optional header line ' +
-        'with those names; groups separated by ";", each DOMAIN\\group or a group of the account\'s domain, created when missing). ' +
+      'Import accounts from another store by NT hash. Either a CSV with columns domain,name,nthash[,groups] (an optional header line ' +
+        'with those names; groups separated by ";", each DOMAIN\\group or a group of the account\'s domain, created when missing), ' +
+        'or password-dump lines [DOMAIN\\]name:id:LMHASH:NTHASH:… as Samba\'s pdbedit -w, pwdump and secretsdump print them ' +
+        '(lines without a domain take --domain; the smbpasswd flag D imports an account disabled; trust accounts are skipped). ' +
         'All rows are checked first; the import is one transaction. "-" reads stdin.',
     )
-    .argument('<csv>', 'the CSV file, or - for stdin')
+    .argument('<file>', 'the CSV or password-dump file, or - for stdin')
     .option(...STORE_OPTION)
+    .option('--domain <name>', 'NetBIOS domain of password-dump lines that name none (pdbedit -w, pwdump)')
+    .option(...CONFIG_OPTION)
     .option('--update', 'replace the NT hash of accounts that exist already (and add their groups) instead of refusing')
-    .action(async (file: string, opts: StoreOpt & { update?: boolean }) => {
+    .action(async (file: string, opts: StoreOpt & DomainOpt & ConfigOpt & { update?: boolean }) => {
       let text: string;
       try {
         text = file === '-' ? await io.readStdin() : await readFile(file, 'utf8');
       } catch (e) {
         throw new CliError(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
       }
-      const rows = parseImportCsv(text, file === '-' ? 'stdin' : file);
+      const badDomain = opts.domain === undefined ? undefined : netbiosProblem(opts.domain);
+      if (badDomain) throw new CliError(`--domain ${JSON.stringify(opts.domain)} ${badDomain}`, 2);
+      const { rows, skipped } = parseAccountImport(text, file === '-' ? 'stdin' : file, opts.domain);
+      const names = await serverNames(opts.config);
+      const foreign = rows.filter((r) => unreachableAccount(r, names, opts.config) !== undefined);
+      const first = foreign[0];
+      if (first) {
+        const more = foreign.length > 1 ? ` (and ${foreign.length - 1} more account${foreign.length === 2 ? '' : 's'} outside ${names.netbiosDomainName})` : '';
+        (io.warn ?? writeErr)(`${unreachableAccount(first, names, opts.config) ?? ''}${more}`);
+      }
       await withAccountStore(io, opts.store, async (store) => {
         const s = await importAccounts(store, rows, opts.update === true, io.now());
         const parts = [`imported ${rows.length} account${rows.length === 1 ? '' : 's'} (${s.created} created, ${s.updated} updated)`];
         if (s.groupsCreated.length > 0) parts.push(`created groups: ${s.groupsCreated.join(', ')}`);
+        if (skipped.length > 0) parts.push(`skipped ${skipped.length} trust account${skipped.length === 1 ? '' : 's'}`);
         io.write(parts.join('; '));
       });
     });
+
 }
