@@ -1,7 +1,7 @@
 /**
  * A small in-memory Authority for tests and examples: it holds NT hashes (never
  * passwords) and validates responses the way a DC does for a network logon
- * (MS-APDS §3.1.5.1). The persistent stores (SQLite, PostgreSQL) come later.
+ * (MS-APDS §3.1.5.1). Persistent accounts (SQLite, PostgreSQL) are LocalAuthority's.
  */
 import { lmowfv1, ntowfv1 } from '../ntlm/owf.js';
 import { verifyNtlmV1, verifyNtlmV2 } from '../ntlm/responses.js';

@@ -1,6 +1,6 @@
 /**
  * The acceptor side of SPNEGO (RFC 4178) for HTTP `Negotiate`, wrapping an NTLM acceptor
- * (Kerberos later). A raw NTLMSSP token under `Negotiate` — what Windows and curl send
+ * (Kerberos is not served). A raw NTLMSSP token under `Negotiate` — what Windows and curl send
  * — is accepted and answered raw. mechListMIC handling follows RFC 4178 §5 and
  * MS-SPNG §3.3.5.1: verify the initiator's MIC over the DER MechTypeList it sent, answer
  * with ours, and reset the NTLM RC4 state after each.

@@ -8,7 +8,8 @@ export const OID_NTLMSSP = '1.3.6.1.4.1.311.2.2.10';
 export const OID_KERBEROS5 = '1.2.840.113554.1.2.2';
 /**
  * Microsoft's legacy Kerberos 5 OID (840.48018 is 840.113554 truncated to 16 bits),
- * which Windows lists next to OID_KERBEROS5 (MS-KILE / MS-SPNG). Reserved for later use.
+ * which Windows lists next to OID_KERBEROS5 (MS-KILE / MS-SPNG); named so decoded mechType
+ * lists show it.
  */
 export const OID_MS_KERBEROS5 = '1.2.840.48018.1.2.2';
 /** Kerberos V5 user-to-user (draft-swift-win2k-krb-user2user). */

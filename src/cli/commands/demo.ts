@@ -32,7 +32,7 @@ export const DEMO = {
 
 export const DEMO_NOTICE =
   'In-process demonstration: client and server contexts run inside this process and exchange tokens directly; ' +
-  'no network is used (the HTTP server comes later).';
+  'no network is used (`ntlmgate serve` runs the same contexts behind HTTP).';
 
 // ---------------------------------------------------------------------------
 // The JSON document `ntlmgate demo --json` prints.
