@@ -62,16 +62,17 @@ describe('password-dump lines', () => {
     assert.deepEqual(skipped, ['samba.txt:3: ws01$ is a trust account (flags [W])']);
   });
 
-  it('secretsdump (DOMAIN\\name) and pwdump (name, with --domain) lines; comments and blank lines', () => {
-    const text = `# secretsdump.py -just-dc-ntlm\r\nCORP\\alice:1104:aad3b435b51404eeaad3b435b51404ee:${PASSWORD.toLowerCase()}:::\r\n\r\nbob:1105:aad3b435b51404eeaad3b435b51404ee:A4F49C406510BDCAB6824EE7C30FD852:::\r\n`;
-    const { rows } = parsePasswordDump(text, 'dump', 'WEB1');
+  it('secretsdump (DOMAIN\\name, with its progress lines and machine accounts) and pwdump (name, with --domain) lines', () => {
+    const text = `[*] Dumping Domain Credentials (domain\\uid:rid:lmhash:nthash)\r\n[*] Using the DRSUAPI method to get NTDS.DIT secrets\r\nCORP\\WS01$:1106:aad3b435b51404eeaad3b435b51404ee:0cb6948805f797bf2a82807973b89537:::\r\nCORP\\alice:1104:aad3b435b51404eeaad3b435b51404ee:${PASSWORD.toLowerCase()}:::\r\n\r\nbob:1105:aad3b435b51404eeaad3b435b51404ee:A4F49C406510BDCAB6824EE7C30FD852:::\r\n`;
+    const { rows, skipped } = parsePasswordDump(text, 'dump', 'WEB1');
     assert.deepEqual(
       rows.map((r) => [r.line, r.domain, r.name, r.enabled]),
       [
-        [2, 'CORP', 'alice', true],
-        [4, 'WEB1', 'bob', true],
+        [4, 'CORP', 'alice', true],
+        [6, 'WEB1', 'bob', true],
       ],
     );
+    assert.deepEqual(skipped, ['dump:3: CORP\\WS01$ is a trust account (a name ending in $)']);
   });
 
   it('every problem is reported with its line, never the hash, and nothing is returned', () => {

@@ -6,8 +6,9 @@
  *    (smbpasswd(5): `name:uid:LM:NT:[flags]:LCT-<hex>:`), pwdump (`name:rid:LM:NT:::`) and
  *    impacket's secretsdump (`DOMAIN\name:rid:LM:NT:::`) print them. A line without a domain
  *    takes `--domain`. The LM hash is ignored (ntlmgate never verifies LM responses); the
- *    smbpasswd flag D imports the account disabled, and trust accounts (flags W, S, I: the
- *    machine and domain trust accounts pdbedit lists with the users) are skipped.
+ *    smbpasswd flag D imports the account disabled, and trust accounts (flags W, S, I, or a
+ *    name ending in `$`: the machine and domain trust accounts both tools list with the users)
+ *    are skipped, as are secretsdump's `[*] …` progress lines.
  * Every row is checked before anything is written and every problem is reported with its
  * line, never the hash itself.
  */
@@ -103,9 +104,12 @@ export function parseImportCsv(text: string, source = 'input'): ImportRow[] {
 /** `[DOMAIN\]name:<number>:` starts a password-dump line (smbpasswd, pwdump, secretsdump). */
 const DUMP_LINE = /^[^:,]+:\d+:/;
 
-/** True when every line that is not blank or a `#` comment looks like a password-dump line. */
+/** Blank lines, `#` comments and secretsdump's progress lines (`[*] Dumping …`). */
+const IGNORED = (line: string): boolean => line === '' || line.startsWith('#') || /^\[[*+!-]\] /.test(line);
+
+/** True when every line that is not ignored looks like a password-dump line. */
 export function isPasswordDump(text: string): boolean {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => !IGNORED(l));
   return lines.length > 0 && lines.every((l) => DUMP_LINE.test(l));
 }
 
@@ -124,7 +128,7 @@ export function parsePasswordDump(text: string, source = 'input', domain?: strin
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = i + 1;
     const text = raw.trim();
-    if (text === '' || text.startsWith('#')) return;
+    if (IGNORED(text)) return;
     const fields = text.split(':');
     if (fields.length < 4) return problems.at(line, `expected name:id:LM hash:NT hash:…, got ${fields.length} field${fields.length === 1 ? '' : 's'}`);
     const [who = '', , , hash = '', flagText = ''] = fields;
@@ -133,6 +137,7 @@ export function parsePasswordDump(text: string, source = 'input', domain?: strin
     const name = slash >= 0 ? who.slice(slash + 1) : who;
     const accountDomain = slash >= 0 ? who.slice(0, slash) : domain;
     if (/[WSI]/.test(flags)) return void skipped.push(`${source}:${line}: ${who} is a trust account (flags [${flags.trim()}])`);
+    if (name.endsWith('$')) return void skipped.push(`${source}:${line}: ${who} is a trust account (a name ending in $)`);
     if (accountDomain === undefined) return problems.at(line, `${JSON.stringify(who)} names no domain: give one with --domain`);
     if (/^[X*]{32}$|^NO PASSWORD/i.test(hash)) return problems.at(line, `${who} has no NT hash (no password set)`);
     const bad = checkAccount(accountDomain, name, hash, line, seen);
