@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 /**
  * The `ntlmgate` command. Only wiring lives here: one module per subcommand in commands/.
- * Errors are one `ntlmgate: <message>` line on stderr; exit 1 for failures, 2 for usage errors.
+ * Errors are one `ntlmgate: <message>` line on stderr; exit 1 for failures, 2 for usage errors
+ * (a missing input file among them, whichever command was reading it).
  */
 import { Command, CommanderError } from 'commander';
 import { registerDecode } from './commands/decode.js';
 import { registerDemo } from './commands/demo.js';
 import { registerFetch } from './commands/fetch.js';
 import { registerPolicy } from './commands/policy.js';
-import { CliError } from './errors.js';
+import { CliError, fileError } from './errors.js';
 import { commandExitCode } from './exitCode.js';
 import { registerAudit } from './commands/audit.js';
 import { registerGroups } from './commands/groups.js';
@@ -50,9 +51,10 @@ async function main(argv: readonly string[]): Promise<number> {
       // (commander has already printed it through outputError, or printed help for a bare `ntlmgate`).
       return e.exitCode === 0 ? 0 : 2;
     }
-    if (e instanceof CliError) {
-      process.stderr.write(`ntlmgate: ${e.message}\n`);
-      return e.exitCode;
+    const known = e instanceof CliError ? e : fileError(e);
+    if (known) {
+      process.stderr.write(`ntlmgate: ${known.message}\n`);
+      return known.exitCode;
     }
     const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`ntlmgate: internal error: ${message}\n`);

@@ -11,15 +11,16 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, cpus, hostname } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { isMap, isPair, isScalar, parseDocument, type Document } from 'yaml';
 import type { AllowList } from '../http/server/authorization.js';
 import type { ExtendedProtectionMode } from '../http/server/epa.js';
+import { DEFAULT_STRIPPED_HEADERS } from '../http/server/identityHeaders.js';
 import { AUTH_PROVIDERS, type AuthProvider } from '../http/server/providers.js';
 import { PolicyConfigError } from '../policy/errors.js';
 import { loadPolicy } from '../policy/load.js';
 import type { NtlmPolicy } from '../policy/policy.js';
 import { didYouMean } from '../policy/suggest.js';
-import { parseDuration } from './duration.js';
+import { formatDuration, MAX_TIMER_MS, parseDuration } from './duration.js';
 import { loadPolicyFile } from './policyFile.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -30,6 +31,8 @@ export interface ListenConfig {
   readonly port: number;
   /** PEM files; present = HTTPS (and Extended Protection can bind to this certificate). */
   readonly tls?: { readonly cert: string; readonly key: string };
+  /** This listener's own Extended Protection mode, when the file gives one (else `http.extendedProtection`). */
+  readonly extendedProtection?: ExtendedProtectionMode;
 }
 
 export interface UpstreamConfig {
@@ -38,6 +41,11 @@ export interface UpstreamConfig {
   /** The HMAC key of the signed identity headers (from an environment variable or a file, never inline). */
   readonly identitySecret?: { readonly env: string } | { readonly file: string };
   readonly timeoutMs: number;
+  /**
+   * Identity headers an upstream may trust besides ntlmgate's own, removed from every client
+   * request (with every spelling a CGI/WSGI/PHP upstream reads as the same variable).
+   */
+  readonly stripHeaders: readonly string[];
 }
 
 export interface ServeConfig {
@@ -54,6 +62,8 @@ export interface ServeConfig {
   };
   readonly providers: readonly AuthProvider[];
   readonly extendedProtection: ExtendedProtectionMode;
+  /** Accepted MsvAvTargetName SPNs; `require` refuses a logon that names none. */
+  readonly targetNames: { readonly names: readonly string[]; readonly require: boolean } | undefined;
   readonly persistence: 'connection' | 'request';
   readonly requireMic: boolean;
   readonly handshakeTimeoutMs: number;
@@ -164,10 +174,23 @@ class Reader {
     return v;
   }
 
-  duration(path: string, v: unknown): number | undefined {
+  /**
+   * A duration in whole milliseconds within `limits` (default: 0 up to what a double holds
+   * exactly). Durations that end up in a timer pass `{ max: MAX_TIMER_MS }`: a longer timer
+   * fires at once, which would make every handshake expire on arrival.
+   */
+  duration(path: string, v: unknown, limits: { readonly min?: number; readonly max?: number; readonly why?: string } = {}): number | undefined {
     if (v === undefined || v === null) return undefined;
     const ms = typeof v === 'number' || typeof v === 'string' ? parseDuration(v, 's') : undefined;
-    return ms ?? this.problem(path, `expected a duration such as 30s, 5m, 2h (a bare number is seconds), got ${shown(v)}`);
+    if (ms === undefined) return this.problem(path, `expected a duration such as 30s, 5m, 2h (a bare number is seconds), got ${shown(v)}`);
+    const min = limits.min ?? 0;
+    const max = limits.max ?? Number.MAX_SAFE_INTEGER;
+    if (!Number.isInteger(ms)) return this.problem(path, `${shown(v)} is not a whole number of milliseconds`);
+    if (ms < min || ms > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `at least ${formatDuration(min)}` : `from ${formatDuration(min)} to ${formatDuration(max)}${limits.why ? ` (${limits.why})` : max === MAX_TIMER_MS ? ' (the longest a timer holds)' : ''}`;
+      return this.problem(path, `expected ${range}, got ${shown(v)}`);
+    }
+    return ms;
   }
 
   strings(path: string, v: unknown): string[] | undefined {
@@ -224,6 +247,9 @@ function readWorkers(r: Reader, v: unknown): number {
   return v;
 }
 const NETBIOS = /^[A-Za-z0-9!@#$%^&'(){}~_.-]{1,15}$/;
+const EPA_MODES = ['off', 'accept', 'require'] as const;
+/** AD's longest lockout duration and reset window: 99,999 minutes. */
+const MAX_LOCKOUT_MS = 99_999 * 60_000;
 
 function readListen(r: Reader, v: unknown): ListenConfig[] {
   if (v === undefined || v === null) return [{ host: '127.0.0.1', port: DEFAULT_PORT }];
@@ -235,7 +261,7 @@ function readListen(r: Reader, v: unknown): ListenConfig[] {
   const out: ListenConfig[] = [];
   list.forEach((item, i) => {
     const path = `listen[${i}]`;
-    const entry: Raw | undefined = typeof item === 'string' || typeof item === 'number' ? { address: String(item) } : r.mapping(path, item, ['address', 'tls']);
+    const entry: Raw | undefined = typeof item === 'string' || typeof item === 'number' ? { address: String(item) } : r.mapping(path, item, ['address', 'tls', 'extendedProtection']);
     if (!entry) return;
     const text = r.string(`${path}.address`, typeof entry['address'] === 'number' ? String(entry['address']) : entry['address']);
     if (text === undefined) {
@@ -253,14 +279,18 @@ function readListen(r: Reader, v: unknown): ListenConfig[] {
       if (key === undefined) r.problem(`${path}.tls.key`, 'required (a PEM private key file)');
       if (cert !== undefined && key !== undefined) tls = { cert: r.path(cert), key: r.path(key) };
     }
-    out.push({ ...addr, ...(tls ? { tls } : {}) });
+    const extendedProtection = r.oneOf(`${path}.extendedProtection`, entry['extendedProtection'], EPA_MODES);
+    out.push({ ...addr, ...(tls ? { tls } : {}), ...(extendedProtection ? { extendedProtection } : {}) });
   });
   return out;
 }
 
+// RFC 9110 §5.1: a field name is a token.
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 function readUpstream(r: Reader, v: unknown): UpstreamConfig | undefined {
   if (typeof v === 'string') v = { url: v };
-  const u = r.mapping('upstream', v, ['url', 'identitySecretEnv', 'identitySecretFile', 'identitySecret', 'timeout']);
+  const u = r.mapping('upstream', v, ['url', 'identitySecretEnv', 'identitySecretFile', 'identitySecret', 'timeout', 'stripHeaders']);
   if (!u) return undefined;
   const text = r.string('upstream.url', u['url']);
   if (text === undefined) return r.problem('upstream.url', 'required (http://host:port)');
@@ -277,7 +307,54 @@ function readUpstream(r: Reader, v: unknown): UpstreamConfig | undefined {
   const file = r.string('upstream.identitySecretFile', u['identitySecretFile']);
   if (env !== undefined && file !== undefined) r.problem('upstream', 'identitySecretEnv and identitySecretFile are exclusive');
   const identitySecret = env !== undefined ? { env } : file !== undefined ? { file: r.path(file) } : undefined;
-  return { url, identitySecret, timeoutMs: r.duration('upstream.timeout', u['timeout']) ?? 30_000 };
+  const stripHeaders = r.strings('upstream.stripHeaders', u['stripHeaders']) ?? DEFAULT_STRIPPED_HEADERS;
+  stripHeaders.forEach((h, i) => {
+    if (!HEADER_NAME.test(h)) r.problem(`upstream.stripHeaders[${i}]`, `${shown(h)} is not a header name`);
+  });
+  return { url, identitySecret, timeoutMs: r.duration('upstream.timeout', u['timeout'], { min: 1, max: MAX_TIMER_MS }) ?? 30_000, stripHeaders };
+}
+
+/**
+ * Extended Protection binds a logon to OUR certificate, so a relay that got the victim's
+ * AUTHENTICATE over TLS to itself cannot replay it here over TLS; but a plain-HTTP listener of
+ * the same server has no channel, and would take the relayed logon unless told otherwise. So a
+ * plain listener in a configuration with Extended Protection must say what it does:
+ * `accept` (a logon with channel bindings is refused there, since bindings prove the client
+ * spoke TLS to someone else; one without any is accepted) or `off` (bindings ignored: behind
+ * a TLS-terminating proxy). `require` on it could never be met (no channel, no bindings).
+ */
+function checkListenerProtection(r: Reader, listen: readonly ListenConfig[], global: ExtendedProtectionMode): void {
+  if (global !== 'off' && listen.length > 0 && listen.every((l) => !l.tls)) {
+    r.problem('http.extendedProtection', `${global} needs a listener with tls: Extended Protection binds a logon to the TLS certificate, and plain HTTP has none (set it to off, or add tls to a listener)`);
+    return;
+  }
+  listen.forEach((l, i) => {
+    if (l.tls) return;
+    if (l.extendedProtection === 'require') {
+      r.problem(`listen[${i}].extendedProtection`, 'require needs tls on this listener: plain HTTP has no channel to bind to, so no client could log on (use accept or off)');
+    } else if (l.extendedProtection === undefined && global !== 'off') {
+      r.problem(
+        `listen[${i}].extendedProtection`,
+        `required on a plain-HTTP listener when http.extendedProtection is ${global}: without a TLS channel a relayed logon is not caught by channel binding here. Set accept (refuses a logon whose channel bindings name any certificate; accepts one without) or off (ignores bindings; behind a TLS-terminating proxy), or give this listener tls`,
+      );
+    }
+  });
+}
+
+/** `http.targetNames`: a list of SPNs, or `{ names: [...], require: true }`. */
+function readTargetNames(r: Reader, v: unknown): ServeConfig['targetNames'] {
+  if (v === undefined || v === null) return undefined;
+  const m = isRecord(v) ? r.mapping('http.targetNames', v, ['names', 'require']) : { names: v };
+  if (!m) return undefined;
+  const base = isRecord(v) ? 'http.targetNames.names' : 'http.targetNames';
+  const names = r.strings(base, m['names']) ?? [];
+  const require = r.boolean('http.targetNames.require', m['require']) ?? false;
+  names.forEach((n, i) => {
+    // MS-NLMP §2.2.2.1 MsvAvTargetName: the SPN of the server the client meant, service class/host.
+    if (!/^[^/\s]+\/[^/\s]+(?:\/[^/\s]+)?$/.test(n)) r.problem(`${base}[${i}]`, `expected an SPN such as HTTP/web1.corp.example.test, got ${shown(n)}`);
+  });
+  if (names.length === 0) return r.problem(base, 'name at least one SPN (HTTP/host as clients write it)');
+  return { names, require };
 }
 
 /**
@@ -300,7 +377,7 @@ export function parseServeConfig(raw: unknown, o: { readonly file?: string; read
   const dnsComputerName = r.string('names.dnsComputerName', names['dnsComputerName']);
   const dnsDomainName = r.string('names.dnsDomainName', names['dnsDomainName']);
 
-  const http = r.mapping('http', top['http'], ['providers', 'extendedProtection', 'persistence', 'requireMic', 'handshakeTimeout', 'maxPendingPerIp']) ?? {};
+  const http = r.mapping('http', top['http'], ['providers', 'extendedProtection', 'targetNames', 'persistence', 'requireMic', 'handshakeTimeout', 'maxPendingPerIp']) ?? {};
   const providerNames = r.strings('http.providers', http['providers']);
   const providers: AuthProvider[] = [];
   for (const [i, p] of (providerNames ?? ['Negotiate', 'NTLM']).entries()) {
@@ -313,8 +390,9 @@ export function parseServeConfig(raw: unknown, o: { readonly file?: string; read
   const lockout = r.mapping('authority.lockout', auth['lockout'], ['threshold', 'window', 'duration']) ?? {};
   const lockoutCfg = {
     threshold: r.integer('authority.lockout.threshold', lockout['threshold'], 0, 999) ?? 0,
-    windowMs: r.duration('authority.lockout.window', lockout['window']) ?? 30 * 60_000,
-    durationMs: r.duration('authority.lockout.duration', lockout['duration']) ?? 30 * 60_000,
+    windowMs: r.duration('authority.lockout.window', lockout['window'], { min: 1, max: MAX_LOCKOUT_MS, why: "AD's longest" }) ?? 30 * 60_000,
+    // 0 = locked until an administrator unlocks the account, as in AD.
+    durationMs: r.duration('authority.lockout.duration', lockout['duration'], { min: 0, max: MAX_LOCKOUT_MS, why: "AD's longest" }) ?? 30 * 60_000,
   };
   if (lockoutCfg.durationMs > 0 && lockoutCfg.windowMs > lockoutCfg.durationMs) r.problem('authority.lockout', 'window must not exceed duration (as in Active Directory)');
   const audit = r.mapping('audit', top['audit'], ['store']) ?? {};
@@ -337,6 +415,8 @@ export function parseServeConfig(raw: unknown, o: { readonly file?: string; read
   const allow: AllowList | undefined = allowRaw ? { users: r.strings('allow.users', allowRaw['users']), groups: r.strings('allow.groups', allowRaw['groups']) } : undefined;
 
   const log = r.mapping('log', top['log'], ['level']) ?? {};
+  const extendedProtection = r.oneOf('http.extendedProtection', http['extendedProtection'], EPA_MODES) ?? 'off';
+  checkListenerProtection(r, listen, extendedProtection);
 
   const config: ServeConfig = {
     file: o.file,
@@ -344,10 +424,11 @@ export function parseServeConfig(raw: unknown, o: { readonly file?: string; read
     stateDir,
     names: { netbiosComputerName, netbiosDomainName, ...(dnsComputerName ? { dnsComputerName } : {}), ...(dnsDomainName ? { dnsDomainName } : {}) },
     providers,
-    extendedProtection: r.oneOf('http.extendedProtection', http['extendedProtection'], ['off', 'accept', 'require'] as const) ?? 'off',
+    extendedProtection,
+    targetNames: readTargetNames(r, http['targetNames']),
     persistence: r.oneOf('http.persistence', http['persistence'], ['connection', 'request'] as const) ?? 'connection',
     requireMic: r.boolean('http.requireMic', http['requireMic']) ?? false,
-    handshakeTimeoutMs: r.duration('http.handshakeTimeout', http['handshakeTimeout']) ?? 60_000,
+    handshakeTimeoutMs: r.duration('http.handshakeTimeout', http['handshakeTimeout'], { min: 1, max: MAX_TIMER_MS }) ?? 60_000,
     maxPendingPerIp: r.integer('http.maxPendingPerIp', http['maxPendingPerIp'], 1, 1_000_000) ?? 64,
     authority: { store: storeUrl('authority.store', auth['store'], 'accounts.db'), lockout: lockoutCfg },
     audit: { store: storeUrl('audit.store', audit['store'], 'audit.db') },
@@ -356,18 +437,49 @@ export function parseServeConfig(raw: unknown, o: { readonly file?: string; read
     upstream: readUpstream(r, top['upstream']),
     log: { level: r.oneOf('log.level', log['level'], LOG_LEVELS) ?? 'info' },
     demoAccount: r.boolean('demoAccount', top['demoAccount']) ?? o.file === undefined,
-    shutdownTimeoutMs: r.duration('shutdownTimeout', top['shutdownTimeout']) ?? 10_000,
+    shutdownTimeoutMs: r.duration('shutdownTimeout', top['shutdownTimeout'], { min: 0, max: MAX_TIMER_MS }) ?? 10_000,
     workers: readWorkers(r, top['workers']),
   };
   if (r.problems.length > 0) throw new ServeConfigError(r.problems, o.file);
   return config;
 }
 
+/**
+ * How many nodes an alias may stand for (the yaml package's maxAliasCount, its default): a
+ * configuration has no use for more, and "billion laughs" anchors would expand without end.
+ */
+const MAX_ALIAS_COUNT = 100;
+
+/** The top-level keys whose values expand too far, for a message with key paths. */
+function aliasBombKeys(doc: Document): string[] {
+  const keys: string[] = [];
+  if (!isMap(doc.contents)) return keys;
+  for (const pair of doc.contents.items) {
+    if (!isPair(pair)) continue;
+    const value = pair.value as { toJS?: (doc: Document, o: { maxAliasCount: number }) => unknown } | null;
+    try {
+      value?.toJS?.(doc, { maxAliasCount: MAX_ALIAS_COUNT });
+    } catch {
+      keys.push(isScalar(pair.key) ? String(pair.key.value) : String(pair.key));
+    }
+  }
+  return keys;
+}
+
 /** Parses YAML text (or JSON, which is YAML) and validates it. */
 export function parseServeConfigText(text: string, o: { readonly file?: string; readonly baseDir?: string; readonly hostname?: string } = {}): ServeConfig {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) throw new ServeConfigError(doc.errors.map((e) => `YAML: ${e.message.split('\n')[0] ?? e.message}`), o.file);
-  return parseServeConfig(doc.toJS(), o);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    if (!(e instanceof ReferenceError)) throw e;
+    const keys = aliasBombKeys(doc);
+    const why = `YAML aliases expand to more than ${MAX_ALIAS_COUNT} times their anchor's size; write the value out`;
+    throw new ServeConfigError(keys.length > 0 ? keys.map((k) => `${k}: ${why}`) : [`YAML: ${why}`], o.file);
+  }
+  return parseServeConfig(raw, o);
 }
 
 /** Reads `ntlmgate.yaml`; undefined path = the embedded defaults. */
@@ -377,7 +489,8 @@ export async function loadServeConfig(path: string | undefined): Promise<ServeCo
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new ServeConfigError([`cannot read the file: ${e instanceof Error ? e.message : String(e)}`], path);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ServeConfigError([`cannot read the file: ${code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e)}`], path);
   }
   return parseServeConfigText(text, { file: path, baseDir: dirname(resolve(path)) });
 }

@@ -24,8 +24,9 @@ import { openAuditStore } from '../audit/query.js';
 import { openAccountStore } from '../authority/openAccountStore.js';
 import type { ServeConfig } from '../config/serveConfig.js';
 import { serveAuditRelay } from './auditRelay.js';
-import { ensureDemoAccount, type DemoAccount } from './demoAccount.js';
+import { ensureDemoAccount, removeDemoAccount, warnIfNoAccounts, type DemoAccount } from './demoAccount.js';
 import type { ServeLogger } from './logger.js';
+import { preflightServe } from './preflight.js';
 import { ensureStoreDirs } from './runtime.js';
 
 /** Set in the environment of the workers the primary forks. */
@@ -55,16 +56,31 @@ export interface ServePrimary {
 }
 
 /** The account schema and the demo account, once, before any worker opens the account store. */
-async function prepareAccounts(config: ServeConfig): Promise<DemoAccount | undefined> {
+async function prepareAccounts(config: ServeConfig, logger: ServeLogger): Promise<DemoAccount | undefined> {
   const accounts = await openAccountStore(config.authority.store);
   try {
-    return config.demoAccount ? await ensureDemoAccount(accounts, config.names.netbiosDomainName) : undefined;
+    const demo = config.demoAccount ? await ensureDemoAccount(accounts, config.names.netbiosDomainName) : undefined;
+    if (!demo) await warnIfNoAccounts(accounts, logger);
+    return demo;
+  } finally {
+    await accounts.close();
+  }
+}
+
+/** A start that failed after the demo account was made: its password was never shown, so it goes. */
+async function dropDemoAccount(config: ServeConfig, demo: DemoAccount | undefined): Promise<void> {
+  if (!demo) return;
+  const accounts = await openAccountStore(config.authority.store);
+  try {
+    await removeDemoAccount(accounts, demo);
   } finally {
     await accounts.close();
   }
 }
 
 export async function startServePrimary(config: ServeConfig, logger: ServeLogger): Promise<ServePrimary> {
+  // The workers read the same files: a problem with them is found once, here, before anything is written.
+  await preflightServe(config);
   await ensureStoreDirs(config);
   // The one writer of the audit log, for as long as any worker may send events. Committing is
   // all this process does, so SQLite commits inline: while a commit waits for the disk, the
@@ -73,7 +89,7 @@ export async function startServePrimary(config: ServeConfig, logger: ServeLogger
   const audit = await openAuditStore(config.audit.store, { commitOn: 'inline' });
   let demo: DemoAccount | undefined;
   try {
-    demo = await prepareAccounts(config);
+    demo = await prepareAccounts(config, logger);
   } catch (e) {
     await audit.close().catch(() => undefined);
     throw e;
@@ -114,6 +130,7 @@ export async function startServePrimary(config: ServeConfig, logger: ServeLogger
     for (const w of live) w.process.kill('SIGTERM');
     await Promise.all([...live].map((w) => (w.isDead() ? undefined : new Promise((r) => w.once('exit', r)))));
     await audit.close().catch(() => undefined);
+    await dropDemoAccount(config, demo).catch(() => undefined);
     throw e;
   }
 

@@ -6,6 +6,7 @@
 import type { AccountStore } from '../authority/accountStore.js';
 import { ntHashOfPassword } from '../authority/ntHash.js';
 import { randomBytes } from '../crypto/hash.js';
+import type { ServeLogger } from './logger.js';
 
 export interface DemoAccount {
   readonly domain: string;
@@ -40,6 +41,21 @@ export async function ensureDemoAccount(store: AccountStore, domain: string, now
   const password = randomPassword();
   await store.addAccounts([{ domain, name: DEMO_USER, ntHash: ntHashOfPassword(password) }], { now });
   return { domain, user: DEMO_USER, password };
+}
+
+/**
+ * Undoes ensureDemoAccount when the start fails before its password was shown: otherwise the
+ * store holds an account nobody can log on with, and the next start, finding the store no
+ * longer empty, would create no demo account either.
+ */
+export async function removeDemoAccount(store: AccountStore, demo: DemoAccount): Promise<void> {
+  await store.removeAccount({ domain: demo.domain, name: demo.user });
+}
+
+/** An empty account store starts (accounts can be added while serving) but nobody can log on: say so. */
+export async function warnIfNoAccounts(store: AccountStore, logger: ServeLogger): Promise<void> {
+  if ((await store.listAccounts()).length > 0) return;
+  logger.warn({ accounts: store.location }, 'the account store holds no account: nobody can log on until one is added (ntlmgate users add DOMAIN\\user)');
 }
 
 /** The exact command that logs on with the demo account. */

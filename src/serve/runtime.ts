@@ -4,21 +4,23 @@
  * shutdown timeout), then flushes and closes the audit log and the account store. Signal
  * handling is the CLI's; this module installs nothing process-wide, so tests start it in-process.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import http, { type Server } from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { openAuditStore } from '../audit/query.js';
 import type { AuditSink } from '../audit/sink.js';
 import type { AccountStore } from '../authority/accountStore.js';
 import { LocalAuthority } from '../authority/localAuthority.js';
 import { openAccountStore, redactStoreUrl } from '../authority/openAccountStore.js';
-import { resolveServePolicy, type ServeConfig } from '../config/serveConfig.js';
+import type { ServeConfig } from '../config/serveConfig.js';
+import type { ExtendedProtectionMode } from '../http/server/epa.js';
 import type { NtlmPolicy } from '../policy/policy.js';
 import { createServeApp, type ServeApp } from './app.js';
-import { ensureDemoAccount, type DemoAccount } from './demoAccount.js';
+import { ensureDemoAccount, removeDemoAccount, warnIfNoAccounts, type DemoAccount } from './demoAccount.js';
 import type { ServeLogger } from './logger.js';
+import { preflightServe } from './preflight.js';
 import { createUpstream, type Upstream } from './upstream.js';
 
 export interface ServeHandle {
@@ -41,16 +43,8 @@ export interface StartServeOptions {
    * primary, which holds the store (auditRelay.ts). stop() closes it (flushing what is pending).
    */
   readonly audit?: AuditSink;
-}
-
-/** Resolves the identity-header secret (from the environment or a file). */
-async function upstreamSecret(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<Buffer | undefined> {
-  const s = config.upstream?.identitySecret;
-  if (!s) return undefined;
-  const value = 'env' in s ? env[s.env] : (await readFile(s.file, 'utf8')).trim();
-  if (!value) throw new Error(`upstream identity secret: ${'env' in s ? `environment variable ${s.env} is not set` : `${s.file} is empty`}`);
-  if (Buffer.byteLength(value) < 16) throw new Error('upstream identity secret: use at least 16 bytes (32 random bytes recommended)');
-  return Buffer.from(value);
+  /** Warn when the account store is empty (default true; a cluster's primary warns once for its workers). */
+  readonly warnNoAccounts?: boolean;
 }
 
 function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
@@ -76,17 +70,17 @@ const urlOf = (tls: boolean, a: AddressInfo): string => `${tls ? 'https' : 'http
 export async function startServe(config: ServeConfig, o: StartServeOptions): Promise<ServeHandle> {
   const { logger } = o;
   const env = o.env ?? process.env;
-  const policy = await resolveServePolicy(config);
-  const secret = await upstreamSecret(config, env);
-  const tlsFiles = await Promise.all(config.listen.map(async (l) => (l.tls ? { cert: await readFile(l.tls.cert), key: await readFile(l.tls.key) } : undefined)));
+  const listenerMode = new WeakMap<Socket, ExtendedProtectionMode>();
+  // Everything that can be wrong with the configuration's files and secrets fails here, before anything is written.
+  const { policy, secret, tls: tlsFiles } = await preflightServe(config, env);
 
   await ensureStoreDirs(config);
   const opened: { audit?: AuditSink; accounts?: AccountStore; upstream?: Upstream } = {};
   const servers: Server[] = [];
+  let demo: DemoAccount | undefined;
   try {
     opened.audit = o.audit ?? (await openAuditStore(config.audit.store));
     opened.accounts = await openAccountStore(config.authority.store);
-    const demo = config.demoAccount ? await ensureDemoAccount(opened.accounts, config.names.netbiosDomainName) : undefined;
     const authority = new LocalAuthority({
       store: opened.accounts,
       domain: { netbios: config.names.netbiosDomainName, dns: config.names.dnsDomainName },
@@ -97,7 +91,7 @@ export async function startServe(config: ServeConfig, o: StartServeOptions): Pro
       now: o.now,
     });
     if (config.upstream) {
-      opened.upstream = createUpstream({ url: config.upstream.url, secret, timeoutMs: config.upstream.timeoutMs, logger });
+      opened.upstream = createUpstream({ url: config.upstream.url, secret, timeoutMs: config.upstream.timeoutMs, stripHeaders: config.upstream.stripHeaders, logger });
       if (!secret) logger.warn({ upstream: config.upstream.url.origin }, 'upstream without identitySecretEnv/identitySecretFile: the identity is not passed on');
     }
     const app = createServeApp({
@@ -114,7 +108,9 @@ export async function startServe(config: ServeConfig, o: StartServeOptions): Pro
         persistence: config.persistence,
         handshakeTimeoutMs: config.handshakeTimeoutMs,
         maxPendingPerIp: config.maxPendingPerIp,
-        extendedProtection: config.extendedProtection,
+        extendedProtection: (socket) => listenerMode.get(socket) ?? config.extendedProtection,
+        targetNames: config.targetNames,
+        stripHeaders: config.upstream?.stripHeaders,
         allow: config.allow,
         requireMic: config.requireMic,
         now: o.now,
@@ -129,6 +125,9 @@ export async function startServe(config: ServeConfig, o: StartServeOptions): Pro
     for (const [i, l] of config.listen.entries()) {
       const tls = tlsFiles[i];
       const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, app.listener) : http.createServer(app.listener);
+      // Each connection carries its listener's Extended Protection mode (the socket a request arrives on).
+      const mode = l.extendedProtection ?? config.extendedProtection;
+      server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => listenerMode.set(socket, mode));
       // Slowloris limits: a request's headers within 30 s; idle keep-alive connections closed after 2 min.
       server.headersTimeout = 30_000;
       server.requestTimeout = 5 * 60_000;
@@ -136,6 +135,9 @@ export async function startServe(config: ServeConfig, o: StartServeOptions): Pro
       servers.push(server);
       urls.push(urlOf(Boolean(tls), await listen(server, l.host, l.port)));
     }
+    // Created once the listeners are up: a start that fails leaves no account whose password nobody saw.
+    demo = config.demoAccount ? await ensureDemoAccount(opened.accounts, config.names.netbiosDomainName) : undefined;
+    if (!demo && o.warnNoAccounts !== false) await warnIfNoAccounts(opened.accounts, logger);
     logger.info(
       {
         urls,
@@ -177,6 +179,7 @@ export async function startServe(config: ServeConfig, o: StartServeOptions): Pro
     return { urls, demo, policy, app, stop };
   } catch (e) {
     for (const s of servers) s.close();
+    if (demo && opened.accounts) await removeDemoAccount(opened.accounts, demo).catch(() => undefined);
     opened.upstream?.close();
     await opened.audit?.close().catch(() => undefined);
     await opened.accounts?.close().catch(() => undefined);

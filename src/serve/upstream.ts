@@ -10,7 +10,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttp
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { IwaIdentity } from '../http/server/identity.js';
-import { IDENTITY_HEADER_PREFIX, signIdentityHeaders } from '../http/server/identityHeaders.js';
+import { DEFAULT_STRIPPED_HEADERS, IdentityHeaderMatcher, signIdentityHeaders } from '../http/server/identityHeaders.js';
 import { clientIpOf } from '../http/server/request.js';
 import type { ServeLogger } from './logger.js';
 
@@ -18,13 +18,15 @@ export interface UpstreamOptions {
   readonly url: URL;
   readonly secret: Buffer | undefined;
   readonly timeoutMs: number;
+  /** Identity headers never passed on from the client (besides X-NTLMGate-*); the IWA handler strips the same. */
+  readonly stripHeaders?: readonly string[];
   readonly logger: ServeLogger;
 }
 
 // RFC 9110 §7.6.1 hop-by-hop fields, plus the credentials that were meant for us.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'authorization', 'host', 'http2-settings']);
 
-function forwardHeaders(src: IncomingHttpHeaders): OutgoingHttpHeaders {
+function forwardHeaders(src: IncomingHttpHeaders, identity: IdentityHeaderMatcher): OutgoingHttpHeaders {
   const listed = new Set(
     String(src['connection'] ?? '')
       .split(',')
@@ -33,11 +35,14 @@ function forwardHeaders(src: IncomingHttpHeaders): OutgoingHttpHeaders {
   );
   const out: OutgoingHttpHeaders = {};
   for (const [k, v] of Object.entries(src)) {
-    if (v === undefined || HOP_BY_HOP.has(k) || listed.has(k) || k.startsWith(IDENTITY_HEADER_PREFIX)) continue;
+    if (v === undefined || HOP_BY_HOP.has(k) || listed.has(k) || identity.matches(k)) continue;
     out[k] = v;
   }
   return out;
 }
+
+// Only ntlmgate's own names are kept out of the response: an upstream may well answer with its own X-Remote-User.
+const NO_IDENTITY = new IdentityHeaderMatcher([]);
 
 export interface Upstream {
   pass(req: IncomingMessage, res: ServerResponse, identity: IwaIdentity, requestId: string): void;
@@ -48,10 +53,11 @@ export function createUpstream(o: UpstreamOptions): Upstream {
   const secure = o.url.protocol === 'https:';
   const agent = secure ? new https.Agent({ keepAlive: true, maxSockets: 256 }) : new http.Agent({ keepAlive: true, maxSockets: 256 });
   const base = o.url.pathname.replace(/\/$/, '');
+  const clientIdentity = new IdentityHeaderMatcher(o.stripHeaders ?? DEFAULT_STRIPPED_HEADERS);
 
   return {
     pass(req, res, identity, requestId) {
-      const headers = forwardHeaders(req.headers);
+      const headers = forwardHeaders(req.headers, clientIdentity);
       const clientIp = clientIpOf(req.socket);
       const prior = req.headers['x-forwarded-for'];
       headers['x-forwarded-for'] = prior ? `${String(prior)}, ${clientIp}` : clientIp;
@@ -85,7 +91,7 @@ export function createUpstream(o: UpstreamOptions): Upstream {
       });
       upstreamReq.on('error', (e: NodeJS.ErrnoException) => fail(e.message === 'timeout' ? 504 : 502, e.code ?? e.message));
       upstreamReq.on('response', (up) => {
-        const out: OutgoingHttpHeaders = forwardHeaders(up.headers);
+        const out: OutgoingHttpHeaders = forwardHeaders(up.headers, NO_IDENTITY);
         res.writeHead(up.statusCode ?? 502, out);
         up.pipe(res);
         up.on('error', () => res.destroy());

@@ -68,7 +68,7 @@ describe('embedded defaults (no file)', () => {
 describe('a full configuration', () => {
   const text = `
 listen:
-  - 0.0.0.0:80
+  - { address: "0.0.0.0:80", extendedProtection: accept }
   - address: "[::1]:8443"
     tls: { cert: tls/cert.pem, key: /etc/ssl/key.pem }
 stateDir: /var/lib/ntlmgate
@@ -76,6 +76,7 @@ names: { netbiosComputerName: WEB1, netbiosDomainName: CORP, dnsComputerName: we
 http:
   providers: [NTLM]
   extendedProtection: require
+  targetNames: { names: [HTTP/web1.corp.example.test, HTTP/web1], require: true }
   persistence: request
   requireMic: true
   handshakeTimeout: 45s
@@ -86,20 +87,21 @@ authority:
 audit: { store: jsonl:audit/ntlm.jsonl }
 policy: { RestrictReceivingNTLMTraffic: Deny all domain accounts, AuditReceivingNTLMTraffic: 2 }
 allow: { users: ['CORP\\alice'], groups: [WebUsers] }
-upstream: { url: "http://127.0.0.1:3000/app", identitySecretEnv: NTLMGATE_SECRET, timeout: 5s }
+upstream: { url: "http://127.0.0.1:3000/app", identitySecretEnv: NTLMGATE_SECRET, timeout: 5s, stripHeaders: [X-Forwarded-User, X-Webauth-User] }
 log: { level: warn }
 shutdownTimeout: 2m
 `;
   it('reads every section, resolving relative paths against the file', () => {
     const c = parseServeConfigText(text, { file: '/etc/ntlmgate/ntlmgate.yaml', baseDir: '/etc/ntlmgate' });
     assert.deepEqual(c.listen, [
-      { host: '0.0.0.0', port: 80 },
+      { host: '0.0.0.0', port: 80, extendedProtection: 'accept' },
       { host: '::1', port: 8443, tls: { cert: '/etc/ntlmgate/tls/cert.pem', key: '/etc/ssl/key.pem' } },
     ]);
     assert.equal(c.stateDir, '/var/lib/ntlmgate');
     assert.deepEqual(c.names, { netbiosComputerName: 'WEB1', netbiosDomainName: 'CORP', dnsComputerName: 'web1.corp.example.test', dnsDomainName: 'corp.example.test' });
     assert.deepEqual(c.providers, ['NTLM']);
     assert.equal(c.extendedProtection, 'require');
+    assert.deepEqual(c.targetNames, { names: ['HTTP/web1.corp.example.test', 'HTTP/web1'], require: true });
     assert.equal(c.persistence, 'request');
     assert.equal(c.requireMic, true);
     assert.equal(c.handshakeTimeoutMs, 45_000);
@@ -111,6 +113,7 @@ shutdownTimeout: 2m
     assert.equal(c.upstream?.url.href, 'http://127.0.0.1:3000/app');
     assert.deepEqual(c.upstream?.identitySecret, { env: 'NTLMGATE_SECRET' });
     assert.equal(c.upstream?.timeoutMs, 5_000);
+    assert.deepEqual(c.upstream?.stripHeaders, ['X-Forwarded-User', 'X-Webauth-User']);
     assert.equal(c.log.level, 'warn');
     assert.equal(c.shutdownTimeoutMs, 120_000);
   });
@@ -180,6 +183,76 @@ log: { level: loud }
 
   it('a missing file is a ServeConfigError naming it', async () => {
     await assert.rejects(loadServeConfig('/nonexistent/ntlmgate.yaml'), (e: unknown) => e instanceof ServeConfigError && e.file === '/nonexistent/ntlmgate.yaml');
+  });
+});
+
+describe('values that would fail later are refused at load, with the key', () => {
+  const TIMER = 'from 1ms to 24d 20h 31m 23.647s (the longest a timer holds)';
+  it('durations past what a timer holds, zero, and fractions of a millisecond', () => {
+    assert.deepEqual(problems('http: { handshakeTimeout: 25d }'), [`http.handshakeTimeout: expected ${TIMER}, got "25d"`]);
+    assert.deepEqual(problems('http: { handshakeTimeout: 0 }'), [`http.handshakeTimeout: expected ${TIMER}, got 0`]);
+    assert.deepEqual(problems('http: { handshakeTimeout: 0.5ms }'), ['http.handshakeTimeout: "0.5ms" is not a whole number of milliseconds']);
+    assert.deepEqual(problems('upstream: { url: "http://127.0.0.1:3000", timeout: 0s }'), [`upstream.timeout: expected ${TIMER}, got "0s"`]);
+    assert.deepEqual(problems('shutdownTimeout: 30d'), ['shutdownTimeout: expected from 0s to 24d 20h 31m 23.647s (the longest a timer holds), got "30d"']);
+    assert.deepEqual(problems('authority: { lockout: { window: 0, duration: 0 } }'), ['authority.lockout.window: expected from 1ms to 69d 10h 39m (AD\'s longest), got 0']);
+    assert.ok(problems('authority: { lockout: { duration: 70d } }')[0]?.startsWith('authority.lockout.duration: expected from 0s to 69d 10h 39m'));
+    // The limits themselves are fine, and so are fractions that make whole milliseconds.
+    assert.equal(parseServeConfigText('http: { handshakeTimeout: 2147483647ms }').handshakeTimeoutMs, 2 ** 31 - 1);
+    assert.equal(parseServeConfigText('http: { handshakeTimeout: 1.1s }').handshakeTimeoutMs, 1_100);
+    assert.equal(parseServeConfigText('shutdownTimeout: 0').shutdownTimeoutMs, 0);
+    assert.equal(parseServeConfigText('authority: { lockout: { duration: 0 } }').authority.lockout.durationMs, 0, '0 = until an administrator unlocks');
+  });
+
+  it('Extended Protection: a plain-HTTP listener beside a TLS one must have its own setting', () => {
+    const tls = '{ address: "0.0.0.0:443", tls: { cert: c.pem, key: k.pem } }';
+    for (const mode of ['accept', 'require']) {
+      const p = problems(`listen: [ ${tls}, "0.0.0.0:80" ]\nhttp: { extendedProtection: ${mode} }`);
+      assert.equal(p.length, 1, p.join('\n'));
+      assert.match(p[0] ?? '', new RegExp(`^listen\\[1\\]\\.extendedProtection: required on a plain-HTTP listener when http\\.extendedProtection is ${mode}`));
+    }
+    for (const own of ['accept', 'off']) {
+      const c = parseServeConfigText(`listen: [ ${tls}, { address: "0.0.0.0:80", extendedProtection: ${own} } ]\nhttp: { extendedProtection: require }`);
+      assert.equal(c.listen[1]?.extendedProtection, own);
+      assert.equal(c.listen[0]?.extendedProtection, undefined, 'the TLS listener follows http.extendedProtection');
+    }
+    assert.equal(parseServeConfigText(`listen: [ ${tls}, "0.0.0.0:80" ]\nhttp: { extendedProtection: off }`).listen.length, 2, 'off needs nothing more');
+  });
+
+  it('Extended Protection on a listener without TLS', () => {
+    assert.deepEqual(problems('listen: { address: "0.0.0.0:80", extendedProtection: require }'), [
+      'listen[0].extendedProtection: require needs tls on this listener: plain HTTP has no channel to bind to, so no client could log on (use accept or off)',
+    ]);
+    assert.deepEqual(problems('listen: "0.0.0.0:80"\nhttp: { extendedProtection: require }'), [
+      'http.extendedProtection: require needs a listener with tls: Extended Protection binds a logon to the TLS certificate, and plain HTTP has none (set it to off, or add tls to a listener)',
+    ]);
+  });
+
+  it('http.targetNames: a list, or names with require; SPNs only', () => {
+    assert.deepEqual(parseServeConfigText('http: { targetNames: [HTTP/web1.corp.example.test] }').targetNames, { names: ['HTTP/web1.corp.example.test'], require: false });
+    assert.deepEqual(parseServeConfigText('http: { targetNames: { names: HTTP/web1, require: true } }').targetNames, { names: ['HTTP/web1'], require: true });
+    assert.equal(parseServeConfigText('').targetNames, undefined);
+    assert.deepEqual(problems('http: { targetNames: [web1.corp.example.test] }'), ['http.targetNames[0]: expected an SPN such as HTTP/web1.corp.example.test, got "web1.corp.example.test"']);
+    assert.deepEqual(problems('http: { targetNames: { require: true } }'), ['http.targetNames.names: name at least one SPN (HTTP/host as clients write it)']);
+    assert.deepEqual(problems('http: { targetNames: { names: [HTTP/a], requir: true } }'), ['http.targetNames.requir: unknown key (did you mean require?); allowed: names, require']);
+  });
+
+  it('upstream.stripHeaders: the defaults, and header names only', () => {
+    assert.deepEqual(parseServeConfigText('upstream: "http://127.0.0.1:3000"').upstream?.stripHeaders, ['X-Forwarded-User', 'X-Remote-User', 'Remote-User', 'X-Authenticated-User']);
+    assert.deepEqual(parseServeConfigText('upstream: { url: "http://127.0.0.1:3000", stripHeaders: [] }').upstream?.stripHeaders, []);
+    assert.deepEqual(problems('upstream: { url: "http://127.0.0.1:3000", stripHeaders: ["X User"] }'), ['upstream.stripHeaders[0]: "X User" is not a header name']);
+  });
+
+  it('a YAML alias bomb is refused, naming the keys, before it expands', () => {
+    const bomb = ['a: &a [x,x,x,x,x,x,x,x,x,x]', 'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]', 'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]', 'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]', 'log: { level: *d }'].join('\n');
+    const p = problems(bomb);
+    assert.deepEqual(
+      p.map((x) => x.split(':')[0]),
+      ['c', 'd', 'log'],
+      p.join('\n'),
+    );
+    assert.match(p[0] ?? '', /YAML aliases expand to more than 100 times/);
+    // A few aliases, as configurations use them, are fine.
+    assert.deepEqual(parseServeConfigText('allow: { users: &u [alice, bob], groups: *u }').allow, { users: ['alice', 'bob'], groups: ['alice', 'bob'] });
   });
 });
 

@@ -101,6 +101,7 @@ async function runPrimary(config: ServeConfig, logger: ServeLogger): Promise<voi
     primary = await startServePrimary(config, logger);
   } catch (e) {
     logger.flush();
+    if (e instanceof ServeConfigError) throw new CliError(e.message, 2);
     throw new CliError(`cannot start: ${e instanceof Error ? e.message : String(e)}`);
   }
   process.stderr.write(firstRunMessage(primary.demo, primary.urls));
@@ -115,7 +116,7 @@ async function runPrimary(config: ServeConfig, logger: ServeLogger): Promise<voi
 async function runWorker(config: ServeConfig, logger: ServeLogger): Promise<void> {
   let handle: ServeHandle;
   try {
-    handle = await startServe({ ...config, demoAccount: false }, { logger, version: packageVersion(), audit: new AuditRelaySink(processChannel()) });
+    handle = await startServe({ ...config, demoAccount: false }, { logger, version: packageVersion(), audit: new AuditRelaySink(processChannel()), warnNoAccounts: false });
   } catch (e) {
     logger.flush();
     process.disconnect?.(); // so this process can exit

@@ -107,7 +107,7 @@ function createCore(options: IwaOptions): { core: IwaCore; run: Run; shortcut: S
     const known = registry.existing(req.socket);
     const clientIp = known?.clientIp ?? clientIpOf(req.socket);
     if (o.stripIdentityHeaders) {
-      const removed = stripIdentityHeaders(req);
+      const removed = stripIdentityHeaders(req, o.identityHeaders);
       if (removed.length > 0) {
         emit(o.log, { level: 'warn', msg: `client sent ${removed.join(', ')}; removed`, requestId, clientIp, reason: 'identity-headers-stripped' });
       }
@@ -128,7 +128,7 @@ function createCore(options: IwaOptions): { core: IwaCore; run: Run; shortcut: S
     if (!quiet || isHttp2Request(req)) return undefined;
     try {
       const id = connectionIdentity(registry.existing(req.socket), req);
-      if (id === undefined || (o.stripIdentityHeaders && hasIdentityHeaders(req)) || !authorize(o.allow, id).allowed) return undefined;
+      if (id === undefined || (o.stripIdentityHeaders && hasIdentityHeaders(req, o.identityHeaders)) || !authorize(o.allow, id).allowed) return undefined;
       req.ntlmgate = id;
       return id;
     } catch {

@@ -3,7 +3,11 @@
  * the upstream who the user is in a signed header set. The upstream verifies the HMAC-SHA256
  * (constant-time) and the age, so neither a client nor anything between can forge or replay
  * an identity for long; and the edge strips any such header a client sent, so an unsigned
- * one never reaches the upstream either.
+ * one never reaches the upstream either. It strips as well the headers upstreams commonly take
+ * an identity from without a signature (X-Forwarded-User, Remote-User, …), and every spelling a
+ * CGI, WSGI or PHP upstream reads as the same variable: RFC 3875 §4.1.18 names a header's
+ * variable HTTP_ + its name upper-cased with `-` as `_`, so `X_NTLMGate_User` and
+ * `x-ntlmgate-user` both arrive as HTTP_X_NTLMGATE_USER.
  *
  * Canonical string (signed), one field a line, each exactly as it appears in its header:
  *   ntlmgate-identity-v1 \n User \n Groups \n Version \n Timestamp
@@ -20,12 +24,45 @@ export const IDENTITY_HEADERS = {
   signature: 'X-NTLMGate-Signature',
 } as const;
 
-/** Every header with this prefix (any case) is ntlmgate's and is stripped from client requests. */
+/** Every header with this prefix (any case, `_` for `-`) is ntlmgate's and is stripped from client requests. */
 export const IDENTITY_HEADER_PREFIX = 'x-ntlmgate-';
+
+/** Identity headers upstreams (and their frameworks) commonly trust; stripped from client requests by default. */
+export const DEFAULT_STRIPPED_HEADERS: readonly string[] = Object.freeze(['X-Forwarded-User', 'X-Remote-User', 'Remote-User', 'X-Authenticated-User']);
+
+/** A header name as a CGI/WSGI/PHP upstream sees it: case and `-`/`_` do not matter. */
+const variableName = (n: string): string => n.toLowerCase().replace(/_/g, '-');
+
+/**
+ * Which client header names are identity headers: `X-NTLMGate-*` and the `also` list, in any
+ * case and with `_` or `-` in any place. Most names are rejected by their first character alone.
+ */
+export class IdentityHeaderMatcher {
+  private readonly names: ReadonlySet<string>;
+  private readonly firsts: ReadonlySet<number>;
+  private readonly shortest: number;
+
+  constructor(also: readonly string[] = DEFAULT_STRIPPED_HEADERS) {
+    const names = also.map(variableName);
+    this.names = new Set(names);
+    this.firsts = new Set([IDENTITY_HEADER_PREFIX, ...names].map((n) => n.charCodeAt(0) | 0x20));
+    this.shortest = Math.min(IDENTITY_HEADER_PREFIX.length, ...names.map((n) => n.length));
+  }
+
+  matches(name: string | undefined): boolean {
+    if (name === undefined || name.length < this.shortest || !this.firsts.has(name.charCodeAt(0) | 0x20)) return false;
+    const v = variableName(name);
+    return v.startsWith(IDENTITY_HEADER_PREFIX) || this.names.has(v);
+  }
+}
+
+/** The default matcher: `X-NTLMGate-*` and DEFAULT_STRIPPED_HEADERS. */
+export const DEFAULT_IDENTITY_HEADERS = new IdentityHeaderMatcher();
 
 const CANONICAL_TAG = 'ntlmgate-identity-v1';
 const SIGNATURE_PREFIX = 'v1=';
-const MIN_SECRET_BYTES = 32;
+/** The shortest HMAC key signIdentityHeaders takes (RFC 2104 §3: at least the hash's output length). */
+export const MIN_SECRET_BYTES = 32;
 
 /** What is signed: `DOMAIN\user`, groups, NTLM version. IwaIdentity has these fields. */
 export interface SignableIdentity {
@@ -171,19 +208,15 @@ export function verifyIdentityHeaders(
   };
 }
 
-/** Whether `n` is an `X-NTLMGate-*` name (any case); 'x' or 'X' first, so most names are rejected without lower-casing them. */
-const isIdentityName = (n: string | undefined): boolean =>
-  n !== undefined && n.length >= IDENTITY_HEADER_PREFIX.length && (n.charCodeAt(0) | 0x20) === 0x78 && n.toLowerCase().startsWith(IDENTITY_HEADER_PREFIX);
-
-/** Whether rawHeaders-style names[0], names[2], … hold one of ours. */
-function anyIdentityName(names: readonly string[]): boolean {
-  for (let i = 0; i < names.length; i += 2) if (isIdentityName(names[i])) return true;
+/** Whether rawHeaders-style names[0], names[2], … hold an identity header. */
+function anyIdentityName(names: readonly string[], m: IdentityHeaderMatcher): boolean {
+  for (let i = 0; i < names.length; i += 2) if (m.matches(names[i])) return true;
   return false;
 }
 
-/** Whether a header object has a key of ours (a for-in walk: no array of keys per request). */
-function anyIdentityKey(headers: Record<string, unknown>): boolean {
-  for (const k in headers) if (isIdentityName(k)) return true;
+/** Whether a header object has an identity header key (a for-in walk: no array of keys per request). */
+function anyIdentityKey(headers: Record<string, unknown>, m: IdentityHeaderMatcher): boolean {
+  for (const k in headers) if (m.matches(k)) return true;
   return false;
 }
 
@@ -193,21 +226,21 @@ interface StrippableRequest {
 }
 
 /**
- * Whether the request carries an `X-NTLMGate-*` header — the common case (none) checked
- * without materializing headersDistinct (which node builds from rawHeaders on first read, as it
- * does headers): neither the raw header list nor the headers object names one of ours.
+ * Whether the request carries an identity header — the common case (none) checked without
+ * materializing headersDistinct (which node builds from rawHeaders on first read, as it does
+ * headers): neither the raw header list nor the headers object names one.
  */
-export function hasIdentityHeaders(req: StrippableRequest): boolean {
-  return !Array.isArray(req.rawHeaders) || anyIdentityName(req.rawHeaders) || anyIdentityKey(req.headers);
+export function hasIdentityHeaders(req: StrippableRequest, m: IdentityHeaderMatcher = DEFAULT_IDENTITY_HEADERS): boolean {
+  return !Array.isArray(req.rawHeaders) || anyIdentityName(req.rawHeaders, m) || anyIdentityKey(req.headers, m);
 }
 
 /**
- * Removes every `X-NTLMGate-*` header the client sent (any case, every copy) from `headers`,
- * `rawHeaders` and node's `headersDistinct`, so nothing downstream can mistake a client's
- * header for ours. Returns the names removed (lower case).
+ * Removes every identity header the client sent (`X-NTLMGate-*` and the matcher's list, any
+ * case, `_` or `-`, every copy) from `headers`, `rawHeaders` and node's `headersDistinct`, so
+ * nothing downstream can mistake a client's header for ours. Returns the names removed (lower case).
  */
-export function stripIdentityHeaders(req: StrippableRequest): string[] {
-  if (!hasIdentityHeaders(req)) return [];
+export function stripIdentityHeaders(req: StrippableRequest, m: IdentityHeaderMatcher = DEFAULT_IDENTITY_HEADERS): string[] {
+  if (!hasIdentityHeaders(req, m)) return [];
   const removed = new Set<string>();
   // node computes `headers` and `headersDistinct` lazily from `rawHeaders` using the original
   // header count: both are materialized (read) before rawHeaders shrinks.
@@ -216,7 +249,7 @@ export function stripIdentityHeaders(req: StrippableRequest): string[] {
   if (typeof distinct === 'object' && distinct !== null) objects.push(distinct as Record<string, unknown>);
   for (const obj of objects) {
     for (const k of Object.keys(obj)) {
-      if (k.toLowerCase().startsWith(IDENTITY_HEADER_PREFIX)) {
+      if (m.matches(k)) {
         removed.add(k.toLowerCase());
         delete obj[k];
       }
@@ -226,7 +259,7 @@ export function stripIdentityHeaders(req: StrippableRequest): string[] {
   if (Array.isArray(raw)) {
     for (let i = raw.length - 2; i >= 0; i -= 2) {
       const name = raw[i];
-      if (name !== undefined && name.toLowerCase().startsWith(IDENTITY_HEADER_PREFIX)) {
+      if (name !== undefined && m.matches(name)) {
         removed.add(name.toLowerCase());
         raw.splice(i, 2);
       }

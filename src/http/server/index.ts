@@ -15,6 +15,9 @@ export type { IwaRequest, IwaResponse } from './request.js';
 export {
   IDENTITY_HEADERS,
   IDENTITY_HEADER_PREFIX,
+  DEFAULT_STRIPPED_HEADERS,
+  IdentityHeaderMatcher,
+  MIN_SECRET_BYTES,
   signIdentityHeaders,
   stripIdentityHeaders,
   verifyIdentityHeaders,

@@ -9,7 +9,8 @@ import { DEFAULT_POLICY, type NtlmPolicy } from '../../policy/policy.js';
 import type { MachineIdentity, ProcessIdentity } from '../../policy/requests.js';
 import type { AllowList } from './authorization.js';
 import { parseAllowList, type ParsedAllowList } from './authorization.js';
-import type { ExtendedProtectionMode } from './epa.js';
+import type { ExtendedProtectionSetting } from './epa.js';
+import { DEFAULT_STRIPPED_HEADERS, IdentityHeaderMatcher } from './identityHeaders.js';
 import type { IwaLogEntry } from './log.js';
 import { AUTH_PROVIDERS, type AuthProvider } from './providers.js';
 import type { IwaRequest } from './request.js';
@@ -54,8 +55,12 @@ export interface IwaOptions {
   readonly maxPendingTotal?: number;
   /** Longest `Authorization` header accepted (bytes); longer is 400. Default 16 KiB. */
   readonly maxAuthorizationBytes?: number;
-  /** Extended Protection (channel binding to our TLS certificate). Default `off`; ignored on plain HTTP. */
-  readonly extendedProtection?: ExtendedProtectionMode;
+  /**
+   * Extended Protection (channel binding to our TLS certificate), or a function giving each
+   * connection's mode (per listener). Default `off`. On plain HTTP accept and require both
+   * refuse a logon whose bindings name a certificate (epa.ts).
+   */
+  readonly extendedProtection?: ExtendedProtectionSetting;
   /** Authorization after authentication: the user must match a user or a group entry. Absent: every authenticated user. */
   readonly allow?: AllowList;
   /** Accept the anonymous (null session) logon. Default false. */
@@ -64,8 +69,10 @@ export interface IwaOptions {
   readonly requireMic?: boolean;
   /** Accepted MsvAvTargetName SPNs (NtlmServerOptions.targetNames). */
   readonly targetNames?: { readonly names: readonly string[]; readonly require?: boolean };
-  /** Remove any `X-NTLMGate-*` header the client sent before anything else runs. Default true. */
+  /** Remove any `X-NTLMGate-*` header (and those of `stripHeaders`) the client sent before anything else runs. Default true. */
   readonly stripIdentityHeaders?: boolean;
+  /** Identity headers upstreams trust, stripped as well (any case, `_` or `-`). Default DEFAULT_STRIPPED_HEADERS. */
+  readonly stripHeaders?: readonly string[];
   /** Structured log hook: JSON-able entries, never tokens or secrets. */
   readonly log?: (entry: IwaLogEntry) => void;
   /** The request id for logs and events. Default: a random UUID (client-sent ids are not trusted). */
@@ -88,12 +95,13 @@ export interface ResolvedOptions {
   readonly maxPendingPerIp: number;
   readonly maxPendingTotal: number;
   readonly maxAuthorizationBytes: number;
-  readonly extendedProtection: ExtendedProtectionMode;
+  readonly extendedProtection: ExtendedProtectionSetting;
   readonly allow: ParsedAllowList | undefined;
   readonly allowAnonymous: boolean;
   readonly requireMic: boolean;
   readonly targetNames: { readonly names: readonly string[]; readonly require?: boolean } | undefined;
   readonly stripIdentityHeaders: boolean;
+  readonly identityHeaders: IdentityHeaderMatcher;
   readonly log: ((entry: IwaLogEntry) => void) | undefined;
   readonly requestId: ((req: IwaRequest) => string) | undefined;
   readonly now: () => number;
@@ -132,9 +140,11 @@ export function resolveOptions(o: IwaOptions): ResolvedOptions {
   const persistence = o.persistence ?? 'connection';
   if (persistence !== 'connection' && persistence !== 'request') problems.push(`persistence must be connection or request, got ${String(persistence)}`);
   const epa = o.extendedProtection ?? 'off';
-  if (!['off', 'accept', 'require'].includes(epa)) problems.push(`extendedProtection must be off, accept or require, got ${String(epa)}`);
+  if (typeof epa !== 'function' && !['off', 'accept', 'require'].includes(epa)) problems.push(`extendedProtection must be off, accept or require, got ${String(epa)}`);
   // A full cap evicts instead of answering 429/401, so a status for it would be silently unused.
   if ('overLimitStatus' in o) problems.push('overLimitStatus is not an option: a full handshake cap evicts the oldest half-open handshake and refuses nobody');
+
+  for (const h of o.stripHeaders ?? []) if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h)) problems.push(`stripHeaders: ${JSON.stringify(h)} is not a header name`);
 
   let allow: ParsedAllowList | undefined;
   if (o.allow) {
@@ -168,6 +178,7 @@ export function resolveOptions(o: IwaOptions): ResolvedOptions {
     requireMic: o.requireMic ?? false,
     targetNames: o.targetNames,
     stripIdentityHeaders: o.stripIdentityHeaders ?? true,
+    identityHeaders: new IdentityHeaderMatcher(o.stripHeaders ?? DEFAULT_STRIPPED_HEADERS),
     log: o.log,
     requestId: o.requestId,
     now: o.now ?? Date.now,

@@ -3,7 +3,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { IDENTITY_HEADERS, signIdentityHeaders, stripIdentityHeaders, verifyIdentityHeaders } from '../../../src/http/server/identityHeaders.js';
+import {
+  DEFAULT_STRIPPED_HEADERS,
+  IDENTITY_HEADERS,
+  IdentityHeaderMatcher,
+  hasIdentityHeaders,
+  signIdentityHeaders,
+  stripIdentityHeaders,
+  verifyIdentityHeaders,
+} from '../../../src/http/server/identityHeaders.js';
 import { iwa } from '../../../src/http/server/handler.js';
 import { baseOptions, keepAliveAgent, login, request } from './helpers.js';
 
@@ -66,6 +74,32 @@ describe('stripIdentityHeaders', () => {
     assert.deepEqual(stripIdentityHeaders(req).sort(), ['x-ntlmgate-signature', 'x-ntlmgate-user']);
     assert.deepEqual(req.headers, { host: 'x', 'x-other': '1' });
     assert.deepEqual(req.rawHeaders, ['Host', 'x', 'X-Other', '1']);
+  });
+
+  it('removes the spellings a CGI/WSGI/PHP upstream reads as the same variable, and the identity headers upstreams trust', () => {
+    const forged = ['X_NTLMGate_User', 'x-ntlmgate_groups', 'X_NTLMGATE-SIGNATURE', 'X-Forwarded-User', 'x_forwarded_user', 'X-Remote-User', 'REMOTE_USER', 'Remote-User', 'X-Authenticated-User', 'x_authenticated-USER'];
+    const kept = ['Host', 'X-Other', 'X-Forwarded-For', 'X-Forwarded-Userx', 'Remote-Users', 'X-NTLMGateUser', 'User'];
+    const req = {
+      headers: Object.fromEntries([...forged, ...kept].map((n) => [n.toLowerCase(), 'v'])) as Record<string, unknown>,
+      rawHeaders: [...forged, ...kept].flatMap((n) => [n, 'v']),
+    };
+    assert.equal(hasIdentityHeaders(req), true);
+    assert.deepEqual(stripIdentityHeaders(req).sort(), [...new Set(forged.map((n) => n.toLowerCase()))].sort());
+    assert.deepEqual(Object.keys(req.headers).sort(), kept.map((n) => n.toLowerCase()).sort());
+    assert.deepEqual(req.rawHeaders, kept.flatMap((n) => [n, 'v']));
+    assert.equal(hasIdentityHeaders(req), false, 'nothing left to strip');
+  });
+
+  it('the list is configurable: extra names, or none but ntlmgate\'s own', () => {
+    const custom = new IdentityHeaderMatcher([...DEFAULT_STRIPPED_HEADERS, 'X-Webauth-User']);
+    assert.equal(custom.matches('x_webauth_user'), true);
+    assert.equal(DEFAULT_STRIPPED_HEADERS.some((n) => n.toLowerCase() === 'x-webauth-user'), false);
+    const own = new IdentityHeaderMatcher([]);
+    assert.equal(own.matches('X-Forwarded-User'), false);
+    assert.equal(own.matches('X_NTLMGate_User'), true, 'ntlmgate\'s own names are always stripped');
+    const req = { headers: { 'x-forwarded-user': 'CORP\\admin' } as Record<string, unknown>, rawHeaders: ['X-Forwarded-User', 'CORP\\admin'] };
+    assert.deepEqual(stripIdentityHeaders(req, own), []);
+    assert.deepEqual(stripIdentityHeaders(req, custom), ['x-forwarded-user']);
   });
 
   it('the handler strips what the client sent before the application sees the request (logged)', async () => {
