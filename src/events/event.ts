@@ -5,6 +5,7 @@
  * kept as they came.
  */
 import { CHANNEL, eventDefinition } from './catalogue.js';
+import { sanitizeData } from './sanitize.js';
 
 export interface AuditContext {
   /** `ntlmgate` for events we wrote, `import` for events read from Windows exports. */
@@ -59,6 +60,8 @@ export function buildEvent(
   const data: Record<string, string> = {};
   for (const f of def.fields) data[f] = str(spec.data[f]);
   for (const [k, v] of Object.entries(spec.data)) if (!(k in data)) data[k] = str(v);
+  // Peer-sent names may hold characters no store can keep (sanitize.ts): escaped, never refused.
+  sanitizeData(data);
   const time = where.time instanceof Date ? where.time : new Date(where.time);
   return {
     eventId: def.id,

@@ -111,6 +111,21 @@ type State = 'initial' | 'challenged' | 'done';
 
 const DEFAULT_LIFETIME_MS = 5 * 60 * 1000;
 
+// eslint-disable-next-line no-control-regex -- U+0000 is one of the characters looked for
+const UNREPRESENTABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The first name field holding U+0000 or a lone surrogate. Windows names are counted UTF-16
+ * strings of real characters: an embedded NUL would end the name for a C-string peer (Samba)
+ * and not for a counted-string one (LSA), so the two would disagree on who logs on.
+ */
+function unrepresentableName(auth: AuthenticateMessage): 'user name' | 'domain name' | 'workstation name' | undefined {
+  if (UNREPRESENTABLE.test(auth.userName)) return 'user name';
+  if (UNREPRESENTABLE.test(auth.domainName)) return 'domain name';
+  if (UNREPRESENTABLE.test(auth.workstation)) return 'workstation name';
+  return undefined;
+}
+
 class Refusal extends Error {
   constructor(
     readonly reason: NtlmFailureReason,
@@ -235,10 +250,13 @@ export class NtlmServerContext {
     const flags = (auth.flags & (this.challengeFlags | F.ANONYMOUS)) >>> 0;
     const ess = hasFlag(flags, F.NEGOTIATE_EXTENDED_SESSIONSECURITY);
     const kind = classifyResponse(auth.lmChallengeResponse, auth.ntChallengeResponse, ess);
-    if (kind === 'Anonymous' && auth.userName === '') return this.acceptAnonymous(auth, flags);
-
     const level = this.opts.lmCompatibilityLevel ?? 5;
     let info: NtlmLogonInfo = this.logonInfo(auth, kind, flags, [], false);
+    const badName = unrepresentableName(auth);
+    // Refused before the authority: no password is checked, so no guess is answered or counted.
+    const nameRefusal = badName && new Refusal('logon-failure', `the ${badName} holds U+0000 or a lone surrogate, which no Windows name can`, 'STATUS_LOGON_FAILURE');
+    if (kind === 'Anonymous' && auth.userName === '') return nameRefusal ? this.fail(nameRefusal, info) : this.acceptAnonymous(auth, flags);
+
     try {
       // Empty responses with a user name: nothing to check, so nothing to accept.
       if (kind === 'Anonymous') throw new Refusal('logon-failure', `no challenge response for user "${auth.userName}"`, 'STATUS_LOGON_FAILURE');
@@ -260,6 +278,7 @@ export class NtlmServerContext {
       } else if (kind === 'NTLMv1-ESS') {
         challenge = essChallenge(this.serverChallenge, auth.lmChallengeResponse.subarray(0, 8));
       }
+      if (nameRefusal) throw nameRefusal;
 
       let v;
       try {

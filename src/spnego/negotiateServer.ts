@@ -124,6 +124,10 @@ export class NegotiateServerContext {
       this._result = { ...base, mechanism: 'NTLM', framing: 'spnego', mechListMicVerified: false };
       return { status: 'complete', token: encodeNegTokenResp({ negState: 'accept-completed' }), result: this._result };
     }
+    // An anonymous logon has no session key (MS-NLMP §3.2.5.1.2), so nothing can sign or verify a MIC.
+    if (base.anonymous) {
+      return this.failed({ reason: 'mechlistmic-mismatch', message: 'an anonymous logon has no session key, so its mechListMIC cannot verify', logon: base });
+    }
     const session = this.ntlm.session;
     try {
       session.verify(this.rawMechTypes, mic);
