@@ -15,6 +15,7 @@ import {
   login,
   makeCertificate,
   parseEcho,
+  request,
   requestsNtlm,
   skipUnlessCurl,
   skipUnlessOpenssl,
@@ -113,13 +114,48 @@ describe('Extended Protection (HTTPS, tls-server-end-point)', { skip }, () => {
     }
   });
 
-  it('plain HTTP: there is no channel, so require does not apply', async () => {
-    const s = await startServer({ extendedProtection: 'require' });
-    const agent = keepAliveAgent(s.url);
+  for (const mode of ['accept', 'require'] as const) {
+    it(`plain HTTP under ${mode}: a logon without bindings is accepted (no channel); one whose bindings name a certificate (relayed from TLS) is refused`, async () => {
+      const s = await startServer({ extendedProtection: mode });
+      const agent = keepAliveAgent(s.url);
+      try {
+        assert.equal((await login(s.url, agent)).status, 200);
+        for (const bindings of [right(), wrong()]) {
+          const relayed = await login(s.url, keepAliveAgent(s.url), { credentials: BOB, channelBindings: bindings });
+          assert.equal(relayed.status, 401);
+        }
+        assert.equal(s.logs.filter((e) => e.reason === 'channel-binding-mismatch' && e.user === 'CORP\\bob').length, 2, JSON.stringify(s.logs));
+      } finally {
+        agent.destroy();
+        await s.close();
+      }
+    });
+  }
+
+  it('plain HTTP under off: bindings are ignored, as on TLS', async () => {
+    const s = await startServer({ extendedProtection: 'off' });
     try {
-      assert.equal((await login(s.url, agent)).status, 200);
+      assert.equal((await login(s.url, keepAliveAgent(s.url), { channelBindings: wrong() })).status, 200);
     } finally {
-      agent.destroy();
+      await s.close();
+    }
+  });
+
+  it('a mode per connection: the function decides for each socket', async () => {
+    const s = await startServer({ extendedProtection: (socket) => (socket.remotePort !== undefined && seenPorts.has(socket.remotePort) ? 'off' : 'require') });
+    const seenPorts = new Set<number>();
+    const offAgent = keepAliveAgent(s.url);
+    try {
+      // First connection: require → bindings naming a certificate refused on plain HTTP.
+      assert.equal((await login(s.url, keepAliveAgent(s.url), { channelBindings: wrong() })).status, 401);
+      // A connection the function puts under off: the same logon passes.
+      const probe = await request(s.url, { agent: offAgent });
+      assert.equal(probe.status, 401);
+      const sockets = (offAgent as unknown as { freeSockets: Record<string, { localPort?: number }[]> }).freeSockets;
+      for (const list of Object.values(sockets)) for (const sock of list) if (sock.localPort !== undefined) seenPorts.add(sock.localPort);
+      assert.equal((await login(s.url, offAgent, { channelBindings: wrong() })).status, 200);
+    } finally {
+      offAgent.destroy();
       await s.close();
     }
   });
