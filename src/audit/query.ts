@@ -7,10 +7,11 @@
  *   jsonl:./audit.jsonl              one JSON object per line, for log shippers
  *   stdout:                          one JSON line per event on standard output (not queryable)
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AuditEvent } from '../events/event.js';
+import type { AttemptGroup, AttemptQuery } from './assess/groups.js';
 import { AuditStoreError, type AuditSink, type BatchOptions } from './sink.js';
 
 export interface AuditFilter {
@@ -32,6 +33,11 @@ export interface AuditStore extends AuditSink {
    */
   query(filter?: AuditFilter): AsyncIterable<AuditEvent>;
   count(filter?: AuditFilter): Promise<number>;
+  /**
+   * Logon attempts (not events) first seen in the range, grouped and counted by outcome
+   * (assess/groups.ts). The SQL stores answer from the ledger they keep as events are written.
+   */
+  attemptGroups(q: AttemptQuery): Promise<AttemptGroup[]>;
 }
 
 export const DEFAULT_AUDIT_URL = 'sqlite:./.ntlmgate/audit.db';
@@ -41,6 +47,17 @@ export interface OpenAuditStoreOptions extends BatchOptions {
   readonly stdout?: NodeJS.WritableStream;
   /** SQLite only: how commits reach the disk (SqliteAuditStoreOptions.commitOn). */
   readonly commitOn?: 'loop' | 'thread' | 'inline';
+  /**
+   * For readers (reports, export): a store that does not exist yet is an error (`not-found`,
+   * naming the path) and nothing is created — no file, no folder, no schema.
+   */
+  readonly mustExist?: boolean;
+}
+
+function assertExists(path: string, options: OpenAuditStoreOptions): void {
+  if (options.mustExist && path !== ':memory:' && !existsSync(path)) {
+    throw new AuditStoreError('not-found', `there is no audit store at ${path}`);
+  }
 }
 
 /** A `scheme:` URL's path part, for `scheme:relative/path` and `scheme:///absolute/path` alike. */
@@ -63,6 +80,7 @@ export async function openAuditStore(url: string = DEFAULT_AUDIT_URL, options: O
   switch (scheme) {
     case 'sqlite': {
       const path = pathOf(url, 'sqlite');
+      assertExists(path, options);
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       const { SqliteAuditStore } = await import('./stores/sqlite.js');
       return SqliteAuditStore.open(path, options);
@@ -74,6 +92,7 @@ export async function openAuditStore(url: string = DEFAULT_AUDIT_URL, options: O
     }
     case 'jsonl': {
       const path = pathOf(url, 'jsonl');
+      assertExists(path, options);
       mkdirSync(dirname(path), { recursive: true });
       const { JsonlAuditStore } = await import('./stores/jsonl.js');
       return JsonlAuditStore.open(path, options);

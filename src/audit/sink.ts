@@ -57,7 +57,9 @@ export type AuditStoreErrorCode =
   /** the stored data cannot be parsed */
   | 'corrupt'
   /** the store cannot be read back (stdout) */
-  | 'not-queryable';
+  | 'not-queryable'
+  /** a reader asked for a store that does not exist (OpenAuditStoreOptions.mustExist) */
+  | 'not-found';
 
 export class AuditStoreError extends Error {
   override readonly name = 'AuditStoreError';

@@ -153,7 +153,7 @@ export class LocalAuthority implements NtlmAuthority {
       buildEvent(withStatus(spec, status), {
         time: now,
         computer: this.dc.dnsComputerName ?? this.dcName,
-        context: { decision: decision.action, setting: decision.setting, reason: decision.reason, ntlmVersion: req.responseKind },
+        context: { decision: decision.action, setting: decision.setting, reason: decision.reason, ntlmVersion: req.responseKind, attemptId: req.attemptId, status },
       }),
     );
     try {

@@ -19,6 +19,16 @@ export interface AuditContext {
   readonly reason?: string;
   /** Our exact response class (LM, NTLMv1, NTLMv1-ESS, NTLMv2), finer than NtlmVersion's strings. */
   readonly ntlmVersion?: string;
+  /**
+   * The logon attempt the event belongs to: a random id shared by every event one AUTHENTICATE
+   * produced (the server's, the authority's as DC) or one client handshake produced, so an
+   * attempt is counted once however many events recorded it.
+   */
+  readonly attemptId?: string;
+  /** The acceptor's refusal reason (`logon-failure`, `mic-mismatch`, …) when it refused the logon. */
+  readonly refusal?: string;
+  /** The NTSTATUS name the logon ended with, when the writer knows it (`STATUS_SUCCESS`, `STATUS_WRONG_PASSWORD`, …). */
+  readonly status?: string;
 }
 
 export interface AuditEvent {

@@ -28,6 +28,8 @@ export interface NtlmValidationRequest {
   readonly lmChallengeResponse: Buffer;
   readonly ntChallengeResponse: Buffer;
   readonly responseKind: Exclude<NtlmVersion, 'Anonymous'>;
+  /** The logon attempt this validation belongs to (the audit events' attemptId), when the caller tracks one. */
+  readonly attemptId?: string;
   /** The server asking (its NetBIOS name, for DCAllowedNTLMServers and relay checks). */
   readonly server: { readonly netbiosName: string; readonly netbiosDomainName: string; readonly dnsName?: string };
 }

@@ -2,7 +2,7 @@
  * One view of "an NTLM logon someone saw", whatever event recorded it: our own events and
  * imported Windows ones name the same facts differently (UserName vs Username, Workstation
  * vs WorkstationName vs RemoteClientMachine, the server as the logging Computer or as
- * SChannelName/Hostname/TargetMachine). Reports and what-if work on this view.
+ * SChannelName/Hostname/TargetMachine). The attempt ledger (attempts.ts) is built from this view.
  */
 import type { AuditEvent } from '../../events/event.js';
 
@@ -96,7 +96,8 @@ export function observedLogon(e: AuditEvent): ObservedLogon | undefined {
       };
     case 8002:
     case 4002:
-      return { ...base, direction: 'incoming', user: clean(d['ClientUserName']), domain: clean(d['ClientDomainName']), workstation: '', client: clean(ctx.clientIp), server: e.computer };
+      // ClientUserName is the calling process's account (SYSTEM, FS1$), not the one logging on: no user.
+      return { ...base, direction: 'incoming', user: '', domain: '', workstation: '', client: clean(ctx.clientIp), server: e.computer };
     case 8003:
     case 4003:
       return { ...base, direction: 'incoming', user: clean(d['UserName']), domain: clean(d['DomainName']), workstation: clean(d['Workstation']), client: clean(ctx.clientIp), server: e.computer };
@@ -136,52 +137,4 @@ export function observedLogon(e: AuditEvent): ObservedLogon | undefined {
     default:
       return undefined;
   }
-}
-
-/**
- * The logons in a stream of events, each once: Windows records one logon in several events
- * (a DC writes 8004 and 4032 for the same pass-through), written in the same second. Two
- * records with the same direction, user, server and workstation in the same second are taken
- * as one logon, the richer (usage-event) record winning on version/MIC/bindings.
- */
-export async function* logonsOf(events: AsyncIterable<AuditEvent> | Iterable<AuditEvent>, onEvent?: () => void): AsyncGenerator<ObservedLogon> {
-  let second = '';
-  let seen = new Map<string, ObservedLogon>();
-  const pending: ObservedLogon[] = [];
-  const flush = function* (): Generator<ObservedLogon> {
-    yield* pending.splice(0);
-    seen = new Map();
-  };
-  for await (const e of events) {
-    onEvent?.();
-    const l = observedLogon(e);
-    if (!l) continue;
-    const s = l.time.slice(0, 19);
-    if (s !== second) {
-      yield* flush();
-      second = s;
-    }
-    const key = [l.direction, l.user, l.domain, l.server, l.workstation].join('\u0000').toUpperCase();
-    const prior = seen.get(key);
-    if (!prior) {
-      seen.set(key, l);
-      pending.push(l);
-      continue;
-    }
-    // Merge what the second record adds (version, MIC, bindings, reason, block) into the first.
-    const merged: ObservedLogon = {
-      ...prior,
-      version: prior.version === 'unknown' ? l.version : prior.version,
-      mic: prior.mic ?? l.mic,
-      channelBinding: prior.channelBinding ?? l.channelBinding,
-      reasonId: prior.reasonId ?? l.reasonId,
-      reason: prior.reason ?? l.reason,
-      client: prior.client || l.client,
-      service: prior.service || l.service,
-      blocked: prior.blocked || l.blocked,
-    };
-    pending[pending.indexOf(prior)] = merged;
-    seen.set(key, merged);
-  }
-  yield* flush();
 }

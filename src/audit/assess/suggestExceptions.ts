@@ -6,7 +6,7 @@
  * policy to prove the lists suffice; what no exception list can fix (an incoming Deny,
  * LmCompatibilityLevel, BlockNtlmv1SSO) is reported as remaining.
  */
-import type { AuditEvent } from '../../events/event.js';
+import type { AttemptSource } from './groups.js';
 import { isServerPattern, parseServerPattern, type ServerPattern } from '../../policy/match.js';
 import type { NtlmPolicy, ServerList } from '../../policy/policy.js';
 import { suggestExceptionList, type SuggestedEntry } from './exceptions.js';
@@ -15,7 +15,7 @@ import { whatIf, type LogonGroup, type WhatIfOptions } from './whatIf.js';
 export interface ExceptionSuggestion {
   readonly DCAllowedNTLMServers: SuggestedEntry[];
   readonly ClientAllowedNTLMServers: SuggestedEntry[];
-  /** Blocked logons no exception list can let through. */
+  /** Blocked attempts no exception list can let through. */
   readonly remaining: LogonGroup[];
   /** What-if with the suggested lists added: blocked groups left (equals `remaining`). */
   readonly verified: boolean;
@@ -32,13 +32,9 @@ function patterns(existing: ServerList, added: readonly SuggestedEntry[]): Serve
   return out;
 }
 
-/** `events` is a factory: the log is read twice (proposal, then proposal + suggestions). */
-export async function suggestExceptions(
-  events: () => AsyncIterable<AuditEvent> | Iterable<AuditEvent>,
-  policy: NtlmPolicy,
-  opts: WhatIfOptions & { minPrefix?: number },
-): Promise<ExceptionSuggestion> {
-  const first = await whatIf(events(), policy, opts);
+/** The attempts are replayed twice (proposal, then proposal + suggestions). */
+export async function suggestExceptions(source: AttemptSource, policy: NtlmPolicy, opts: WhatIfOptions & { minPrefix?: number }): Promise<ExceptionSuggestion> {
+  const first = await whatIf(source, policy, opts);
   const dcNames = first.blocked.filter((g) => g.setting === 'RestrictNTLMInDomain').map((g) => short(g.server));
   const clientNames = first.blocked.filter((g) => g.setting === 'RestrictSendingNTLMTraffic').map((g) => g.server);
   const dc = suggestExceptionList(dcNames, { minPrefix: opts.minPrefix });
@@ -48,7 +44,7 @@ export async function suggestExceptions(
     DCAllowedNTLMServers: patterns(policy.DCAllowedNTLMServers, dc),
     ClientAllowedNTLMServers: patterns(policy.ClientAllowedNTLMServers, client),
   };
-  const second = await whatIf(events(), amended, { ...opts, onProgress: undefined });
+  const second = await whatIf(source, amended, opts);
   const fixable = new Set(['RestrictNTLMInDomain', 'RestrictSendingNTLMTraffic']);
   const remaining = first.blocked.filter((g) => !fixable.has(g.setting));
   const key = (g: LogonGroup): string => [g.direction, g.user, g.server, g.workstation, g.service, g.setting].join('\u0000');

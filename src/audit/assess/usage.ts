@@ -1,108 +1,104 @@
 /**
- * `ntlmgate audit report`: who still uses NTLM, where and why. Groups observed logons by a
- * dimension with counts and first/last seen; singles out NTLMv1/LM users; flags logons
- * without a MIC or channel binding; groups the reasons NTLM was used instead of Kerberos.
+ * `ntlmgate audit report`: who still uses NTLM, where and why, counted in logon attempts
+ * (attempts.ts), never in events. Each row: attempts, how they ended (succeeded, failed by
+ * kind, blocked, not recorded), first/last seen, NTLMv1/LM and MIC-less / binding-less
+ * attempts. Also singles out NTLMv1/LM users and groups the reasons NTLM was used instead of
+ * Kerberos. The store does the counting (one GROUP BY per section).
  */
-import type { AuditEvent } from '../../events/event.js';
-import { NTLM_USAGE_REASONS } from '../../events/catalogue.js';
-import { logonsOf, type ObservedLogon } from './logon.js';
+import { addGroup, type AttemptGroup, type AttemptSource, type GroupColumn } from './groups.js';
 
 export const REPORT_DIMENSIONS = ['server', 'user', 'workstation', 'client', 'version', 'reason', 'service'] as const;
 export type ReportDimension = (typeof REPORT_DIMENSIONS)[number];
 
-export interface UsageRow {
-  readonly key: string;
-  count: number;
-  blocked: number;
-  firstSeen: string;
-  lastSeen: string;
-  /** Logons in this group that were NTLMv1 or LM. */
-  weak: number;
-  noMic: number;
-  noChannelBinding: number;
-}
+export type UsageRow = Omit<AttemptGroup, 'values'> & { readonly key: string };
 
 export interface UsageReport {
   readonly by: ReportDimension;
   readonly since?: string;
+  /** Events stored in the range (each attempt wrote one or more). */
   readonly events: number;
-  readonly logons: number;
+  readonly attempts: number;
   readonly rows: UsageRow[];
-  /** `DOMAIN\user` of everyone seen with NTLMv1 or LM, with counts. */
+  /** `DOMAIN\user (version)` of everyone seen with NTLMv1 or LM. */
   readonly weakUsers: UsageRow[];
   readonly noMic: number;
   readonly noChannelBinding: number;
   /** Why NTLM was used instead of Kerberos (NtlmUsageId of the enhanced events). */
   readonly fallbackReasons: UsageRow[];
+  /** All attempts in one row (the totals). */
+  readonly total: UsageRow;
 }
 
-const who = (l: ObservedLogon): string => (l.domain ? `${l.domain}\\${l.user}` : l.user) || '(unknown)';
+const str = (v: string | number | null | undefined): string => (v === null || v === undefined ? '' : String(v));
+export const who = (domain: string, user: string): string => (domain ? `${domain}\\${user || '(unknown)'}` : user) || '(unknown)';
 
-function reasonText(l: ObservedLogon): string {
-  if (l.reasonId !== undefined && !Number.isNaN(l.reasonId)) return `${l.reasonId}: ${NTLM_USAGE_REASONS[l.reasonId] ?? l.reason ?? 'unlisted reason'}`;
-  return l.reason ?? '(not recorded)';
-}
+const DIMENSION_COLUMNS: Readonly<Record<ReportDimension, readonly GroupColumn[]>> = {
+  server: ['server'],
+  user: ['domain', 'user'],
+  workstation: ['workstation'],
+  client: ['client', 'workstation'],
+  version: ['version'],
+  reason: ['reason'],
+  service: ['service'],
+};
 
-function keyOf(l: ObservedLogon, by: ReportDimension): string {
+function label(by: ReportDimension, v: readonly (string | number | null)[]): string {
+  const [a, b] = [str(v[0]), str(v[1])];
   switch (by) {
-    case 'server':
-      return l.server || '(unknown)';
     case 'user':
-      return who(l);
-    case 'workstation':
-      return l.workstation || '(unknown)';
+      return who(a, b);
     case 'client':
-      return l.client || l.workstation || '(unknown)';
-    case 'version':
-      return l.version;
+      return a || b || '(unknown)';
     case 'reason':
-      return reasonText(l);
+      return a || '(not recorded)';
     case 'service':
-      return l.service || '(none)';
+      return a || '(none)';
+    default:
+      return a || '(unknown)';
   }
 }
 
-function add(map: Map<string, UsageRow>, key: string, l: ObservedLogon): void {
-  let r = map.get(key);
-  if (!r) {
-    r = { key, count: 0, blocked: 0, firstSeen: l.time, lastSeen: l.time, weak: 0, noMic: 0, noChannelBinding: 0 };
-    map.set(key, r);
+/** Relabels groups and merges those that end up with one label (e.g. client = IP or else workstation). */
+function rowsOf(groups: readonly AttemptGroup[], labelOf: (v: readonly (string | number | null)[]) => string | undefined): UsageRow[] {
+  const out = new Map<string, UsageRow>();
+  for (const g of groups) {
+    const key = labelOf(g.values);
+    if (key === undefined) continue;
+    const r = out.get(key);
+    if (r) addGroup(r, g);
+    else out.set(key, { ...EMPTY, firstSeen: g.firstSeen, lastSeen: g.lastSeen, key });
+    if (!r) addGroup(out.get(key) as UsageRow, { ...g, firstSeen: g.firstSeen, lastSeen: g.lastSeen });
   }
-  r.count++;
-  if (l.blocked) r.blocked++;
-  if (l.time < r.firstSeen) r.firstSeen = l.time;
-  if (l.time > r.lastSeen) r.lastSeen = l.time;
-  if (l.version === 'NTLMv1' || l.version === 'NTLMv1-ESS' || l.version === 'LM') r.weak++;
-  if (l.mic === false) r.noMic++;
-  if (l.channelBinding === false) r.noChannelBinding++;
+  return [...out.values()].sort((a, b) => b.attempts - a.attempts || a.key.localeCompare(b.key));
 }
 
-const sorted = (m: Map<string, UsageRow>): UsageRow[] => [...m.values()].sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+const WEAK = new Set(['NTLMv1', 'NTLMv1-ESS', 'LM']);
 
-export async function usageReport(
-  events: AsyncIterable<AuditEvent> | Iterable<AuditEvent>,
-  opts: { by: ReportDimension; since?: Date; onProgress?: (n: number) => void },
-): Promise<UsageReport> {
-  const rows = new Map<string, UsageRow>();
-  const weak = new Map<string, UsageRow>();
-  const reasons = new Map<string, UsageRow>();
-  let n = 0;
-  let logons = 0;
-  let noMic = 0;
-  let noCb = 0;
-  const since = opts.since?.toISOString();
-  const tick = (): void => {
-    n++;
-    if (opts.onProgress && n % 10_000 === 0) opts.onProgress(n);
+export async function usageReport(source: AttemptSource, opts: { by: ReportDimension; since?: Date }): Promise<UsageReport> {
+  const since = opts.since;
+  const [main, weak, reasons, totals, events] = await Promise.all([
+    source.attemptGroups({ since, by: DIMENSION_COLUMNS[opts.by] }),
+    source.attemptGroups({ since, by: ['domain', 'user', 'version'] }),
+    source.attemptGroups({ since, by: ['reason'] }),
+    source.attemptGroups({ since, by: [] }),
+    source.count({ since }),
+  ]);
+  const total = rowsOf(totals, () => 'all')[0] ?? rowsOf([{ ...EMPTY, values: [] }], () => 'all')[0];
+  return {
+    by: opts.by,
+    since: since?.toISOString(),
+    events,
+    attempts: total?.attempts ?? 0,
+    rows: rowsOf(main, (v) => label(opts.by, v)),
+    weakUsers: rowsOf(weak, (v) => (WEAK.has(str(v[2])) ? `${who(str(v[0]), str(v[1]))} (${str(v[2])})` : undefined)),
+    noMic: total?.noMic ?? 0,
+    noChannelBinding: total?.noChannelBinding ?? 0,
+    fallbackReasons: rowsOf(reasons, (v) => str(v[0]) || undefined),
+    total: total as UsageRow,
   };
-  for await (const l of logonsOf(events, tick)) {
-    if (since && l.time < since) continue;
-    logons++;
-    add(rows, keyOf(l, opts.by), l);
-    if (l.version === 'NTLMv1' || l.version === 'NTLMv1-ESS' || l.version === 'LM') add(weak, `${who(l)} (${l.version})`, l);
-    if (l.mic === false) noMic++;
-    if (l.channelBinding === false) noCb++;
-    if (l.reasonId !== undefined || l.reason) add(reasons, reasonText(l), l);
-  }
-  return { by: opts.by, since, events: n, logons, rows: sorted(rows), weakUsers: sorted(weak), noMic, noChannelBinding: noCb, fallbackReasons: sorted(reasons) };
 }
+
+const EMPTY: Omit<AttemptGroup, 'values'> = {
+  attempts: 0, succeeded: 0, failed: 0, blocked: 0, unknown: 0, wrongPassword: 0, unknownUser: 0, lockedOut: 0, refusedByPolicy: 0,
+  otherFailure: 0, weak: 0, noMic: 0, noChannelBinding: 0, firstSeen: '', lastSeen: '',
+};

@@ -41,7 +41,7 @@ export const DEFAULT_OPCODE = 0;
 export const DEFAULT_KEYWORDS = '0x8000000000000000';
 
 /** Context keys in serialisation order (`source` is never serialised: imports set it). */
-export const CONTEXT_KEYS = ['service', 'clientIp', 'requestId', 'decision', 'setting', 'reason', 'ntlmVersion'] as const;
+export const CONTEXT_KEYS = ['service', 'clientIp', 'requestId', 'decision', 'setting', 'reason', 'ntlmVersion', 'attemptId', 'refusal', 'status'] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
 const WINDOWS_STRING_KEYS = ['systemTime', 'providerGuid', 'eventSourceName', 'keywords', 'activityId', 'relatedActivityId', 'userId'] as const;

@@ -22,6 +22,7 @@ import { GroupCommit, errorText } from './groupCommit.js';
 import { decodeLine, encodeLine } from './jsonLine.js';
 import { countMatching, readInOrder } from './jsonlRead.js';
 import { normalizeFilter } from './validate.js';
+import { groupRows, memoryLedger, type AttemptGroup, type AttemptQuery } from '../assess/groups.js';
 
 /** Cuts an unterminated last line off (a torn append); returns the new size. */
 async function cutTornTail(fh: FileHandle, size: number): Promise<number> {
@@ -124,6 +125,12 @@ export class JsonlAuditStore extends BatchedAuditStore implements AuditStore {
     } finally {
       await fh.close();
     }
+  }
+
+  /** No index to keep a ledger in: the attempts are ledgered in memory from one read of the file. */
+  async attemptGroups(q: AttemptQuery): Promise<AttemptGroup[]> {
+    const { ledger } = await memoryLedger(this.query());
+    return groupRows(ledger.rows, q);
   }
 
   private readError(e: unknown): AuditStoreError {

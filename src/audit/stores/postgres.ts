@@ -31,15 +31,35 @@ import { BatchedAuditStore } from './batchedStore.js';
 import { GroupCommit, errorText } from './groupCommit.js';
 import { COLUMNS, eventToRow, rowToEvent, type SelectedRow } from './row.js';
 import { normalizeFilter, type NormalFilter } from './validate.js';
+import { attemptPart, type AttemptPart } from '../assess/attempts.js';
+import { groupFromSql, groupSql, type AttemptGroup, type AttemptQuery } from '../assess/groups.js';
+import { fileAttempts, POSTGRES_LEDGER_SCHEMA } from './postgresLedger.js';
 
-export const POSTGRES_SCHEMA_VERSION = 1;
+/** The attempt parts of the events the INSERT stored (events without a record id always are). */
+function newParts(events: readonly AuditEvent[], times: readonly number[], stored: readonly { computer: string; channel: string; record_id: string | null }[]): AttemptPart[] {
+  const kept = new Set(stored.filter((r) => r.record_id !== null).map((r) => `${r.computer}\0${r.channel}\0${r.record_id}`));
+  const out: AttemptPart[] = [];
+  events.forEach((e, i) => {
+    if (e.recordId !== undefined && !kept.delete(`${e.computer}\0${e.channel}\0${e.recordId}`)) return;
+    const p = attemptPart(e, times[i] ?? 0);
+    if (p) out.push(p);
+  });
+  return out;
+}
+
+export const POSTGRES_SCHEMA_VERSION = 2;
 
 export interface PostgresAuditStoreOptions extends BatchOptions {
   /** Pool size (default 4: one batch commits at a time, the rest serve queries). */
   readonly maxConnections?: number;
   /** How long to wait for a connection, in ms (default 10 s). */
   readonly connectTimeoutMs?: number;
+  /** Refuse (not-found) a database without our schema instead of creating it (readers). */
+  readonly mustExist?: boolean;
 }
+
+/** One Windows event is stored once, however often its export is imported (EventRecordID is per computer and channel). */
+const RECORD_INDEX = 'CREATE UNIQUE INDEX audit_events_record ON audit_events (computer, channel, record_id) WHERE record_id IS NOT NULL;';
 
 const SCHEMA = `
 CREATE TABLE audit_events (
@@ -61,21 +81,27 @@ CREATE TABLE audit_events (
   setting      text,
   reason       text,
   ntlm_version text,
+  attempt_id   text,
+  refusal      text,
+  status       text,
   data         jsonb       NOT NULL,
   data_keys    jsonb       -- Data names in order, when not exactly the template's (see above)
 );
 CREATE INDEX audit_events_time ON audit_events (time, seq);
 CREATE INDEX audit_events_event_id ON audit_events (event_id, time);
-`;
+${RECORD_INDEX}
+${POSTGRES_LEDGER_SCHEMA}`;
 
 /** Array types of the unnest() parameters, in COLUMNS order. */
 const ARRAY_TYPES = [
   'timestamptz', 'text', 'int', 'text', 'text', 'int', 'int', 'text', 'bigint',
-  'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'jsonb',
+  'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'jsonb',
 ] as const;
 const INSERT = {
   name: 'ntlmgate-audit-insert',
-  text: `INSERT INTO audit_events (${COLUMNS.join(', ')}, data_keys) SELECT * FROM unnest(${ARRAY_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`,
+  // An event already stored (same computer, channel, EventRecordID) is skipped; the ones stored come back.
+  text: `INSERT INTO audit_events (${COLUMNS.join(', ')}, data_keys) SELECT * FROM unnest(${ARRAY_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
+    ON CONFLICT DO NOTHING RETURNING computer, channel, record_id`,
 };
 const SELECT_COLUMNS = [...COLUMNS.filter((c) => c !== 'time'), 'data_keys'].join(', ');
 /** Any constant: serialises concurrent first opens by several gateways. */
@@ -137,7 +163,7 @@ export class PostgresAuditStore extends BatchedAuditStore implements AuditStore 
     try {
       const client = await connect(pool, where);
       try {
-        await migrate(client, where);
+        await migrate(client, where, options.mustExist);
         const sync = await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
         return new PostgresAuditStore(pool, where, sync.rows[0]?.synchronous_commit === 'off', options);
       } finally {
@@ -164,7 +190,8 @@ export class PostgresAuditStore extends BatchedAuditStore implements AuditStore 
       try {
         await client.query('BEGIN');
         if (this.forceSyncCommit) await client.query('SET LOCAL synchronous_commit = on');
-        await client.query({ ...INSERT, values: columns });
+        const stored = await client.query<{ computer: string; channel: string; record_id: string | null }>({ ...INSERT, values: columns });
+        await fileAttempts(client, newParts(events, times, stored.rows));
         committing = true;
         await client.query('COMMIT');
         client.release();
@@ -227,6 +254,18 @@ export class PostgresAuditStore extends BatchedAuditStore implements AuditStore 
     }
   }
 
+  /** Attempts grouped and counted by PostgreSQL (assess/groups.ts). */
+  async attemptGroups(q: AttemptQuery): Promise<AttemptGroup[]> {
+    this.assertOpen();
+    const { sql, params } = groupSql(q, (n) => `$${n}::bigint`);
+    try {
+      const r = await this.pool.query<Record<string, unknown>>(sql, params);
+      return r.rows.map((row) => groupFromSql(row, q.by.length));
+    } catch (e) {
+      throw new AuditStoreError(isConnectionError(e) ? 'unreachable' : 'read-failed', `PostgreSQL audit store ${this.where}: ${errorText(e)}`, { cause: e });
+    }
+  }
+
   private assertOpen(): void {
     if (this.isClosed) throw new AuditStoreError('closed', `PostgreSQL audit store ${this.where} is closed`);
   }
@@ -253,14 +292,20 @@ async function connect(pool: pg.Pool, where: string): Promise<pg.PoolClient> {
 }
 
 /** Creates the schema on first open (under an advisory lock); refuses a newer schema. */
-async function migrate(client: pg.PoolClient, where: string): Promise<void> {
+async function migrate(client: pg.PoolClient, where: string, mustExist = false): Promise<void> {
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    if (mustExist && (await client.query<{ t: string | null }>("SELECT to_regclass('meta')::text AS t")).rows[0]?.t == null) {
+      throw new AuditStoreError('not-found', `there is no audit store in ${where} (no ntlmgate audit schema)`);
+    }
     await client.query('CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL)');
     const r = await client.query<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'");
     const version = r.rows[0]?.value;
-    if (version === undefined) {
+    if (version === undefined && mustExist) throw new AuditStoreError('not-found', `there is no audit store in ${where} (no ntlmgate audit schema)`);
+    if (version === '1') {
+      await upgradeFromV1(client);
+    } else if (version === undefined) {
       await client.query(SCHEMA);
       await client.query("INSERT INTO meta (key, value) VALUES ('schema_version', $1)", [String(POSTGRES_SCHEMA_VERSION)]);
     } else if (version !== String(POSTGRES_SCHEMA_VERSION)) {
@@ -274,4 +319,30 @@ async function migrate(client: pg.PoolClient, where: string): Promise<void> {
     await client.query('ROLLBACK').catch(() => undefined);
     throw e;
   }
+}
+
+/** Version 1 had no attempt columns, ledger or record-id index (see the SQLite store's upgradeFromV1). */
+async function upgradeFromV1(client: pg.PoolClient): Promise<void> {
+  await client.query('ALTER TABLE audit_events ADD COLUMN attempt_id text, ADD COLUMN refusal text, ADD COLUMN status text');
+  await client.query(
+    'DELETE FROM audit_events a USING audit_events b WHERE a.record_id IS NOT NULL AND a.computer = b.computer AND a.channel = b.channel AND a.record_id = b.record_id AND a.seq > b.seq',
+  );
+  await client.query(RECORD_INDEX);
+  await client.query(POSTGRES_LEDGER_SCHEMA);
+  for (let after = 0; ; ) {
+    const { rows } = await client.query<Row & { seq: string; ms: string }>(
+      `SELECT seq, (extract(epoch FROM time) * 1000)::bigint AS ms, ${SELECT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT ${FETCH}`,
+      [after],
+    );
+    const parts: AttemptPart[] = [];
+    for (const r of rows) {
+      const p = attemptPart(rowToEvent(r, orderData(r.event_id, r.data, r.data_keys)), Number(r.ms));
+      if (p) parts.push(p);
+    }
+    await fileAttempts(client, parts);
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < FETCH) break;
+    after = Number(last.seq);
+  }
+  await client.query("UPDATE meta SET value = $1 WHERE key = 'schema_version'", [String(POSTGRES_SCHEMA_VERSION)]);
 }

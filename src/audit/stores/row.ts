@@ -11,14 +11,15 @@ import { AuditStoreError } from '../sink.js';
 /** Column order of inserts; `seq` (write order, the tie-breaker after time) is assigned by the database. */
 export const COLUMNS = [
   'time', 'time_text', 'event_id', 'provider', 'channel', 'level', 'task', 'computer', 'record_id',
-  'source', 'service', 'client_ip', 'request_id', 'decision', 'setting', 'reason', 'ntlm_version', 'data',
+  'source', 'service', 'client_ip', 'request_id', 'decision', 'setting', 'reason', 'ntlm_version', 'attempt_id', 'refusal',
+  'status', 'data',
 ] as const;
 
 export type RowValues = [
   time: number, timeText: string, eventId: number, provider: string, channel: string, level: number, task: number,
   computer: string, recordId: number | null, source: string, service: string | null, clientIp: string | null,
   requestId: string | null, decision: string | null, setting: string | null, reason: string | null,
-  ntlmVersion: string | null, data: string,
+  ntlmVersion: string | null, attemptId: string | null, refusal: string | null, status: string | null, data: string,
 ];
 
 /** What a SELECT of the columns returns (data still in the driver's form). */
@@ -39,6 +40,9 @@ export interface SelectedRow {
   readonly setting: string | null;
   readonly reason: string | null;
   readonly ntlm_version: string | null;
+  readonly attempt_id: string | null;
+  readonly refusal: string | null;
+  readonly status: string | null;
 }
 
 export function eventToRow(e: AuditEvent, timeMs: number): RowValues {
@@ -46,7 +50,7 @@ export function eventToRow(e: AuditEvent, timeMs: number): RowValues {
   return [
     timeMs, e.time, e.eventId, e.provider, e.channel, e.level, e.task, e.computer, e.recordId ?? null,
     c.source, c.service ?? null, c.clientIp ?? null, c.requestId ?? null, c.decision ?? null, c.setting ?? null,
-    c.reason ?? null, c.ntlmVersion ?? null, JSON.stringify(e.data),
+    c.reason ?? null, c.ntlmVersion ?? null, c.attemptId ?? null, c.refusal ?? null, c.status ?? null, JSON.stringify(e.data),
   ];
 }
 
@@ -61,6 +65,9 @@ export function rowToEvent(r: SelectedRow, data: Record<string, string>): AuditE
   if (r.setting !== null) context.setting = r.setting;
   if (r.reason !== null) context.reason = r.reason;
   if (r.ntlm_version !== null) context.ntlmVersion = r.ntlm_version;
+  if (r.attempt_id !== null) context.attemptId = r.attempt_id;
+  if (r.refusal !== null) context.refusal = r.refusal;
+  if (r.status !== null) context.status = r.status;
   const base = {
     eventId: r.event_id,
     provider: r.provider,

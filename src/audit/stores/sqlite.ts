@@ -45,13 +45,28 @@ import { AuditStoreError, type BatchOptions } from '../sink.js';
 import { BatchedAuditStore } from './batchedStore.js';
 import { GroupCommit, errorText } from './groupCommit.js';
 import { COLUMNS, eventToRow, parseData, rowToEvent, type RowValues, type SelectedRow } from './row.js';
+
+function rowBatch(events: readonly AuditEvent[], times: readonly number[]): RowBatch {
+  const rows: RowValues[] = new Array<RowValues>(events.length);
+  const parts: (AttemptPart | null)[] = new Array<AttemptPart | null>(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as AuditEvent;
+    const t = times[i] ?? 0;
+    rows[i] = eventToRow(e, t);
+    parts[i] = attemptPart(e, t) ?? null;
+  }
+  return { rows, parts };
+}
 import { SqliteCommitThread } from './sqliteCommitThread.js';
 import { WalSync } from './walSync.js';
 import { retryWhileBusy } from '../../sqlite/busy.js';
-import { batchInserter, type SqliteWriterConfig } from './sqliteInsert.js';
+import { batchInserter, type RowBatch, type SqliteWriterConfig } from './sqliteInsert.js';
+import { SQLITE_LEDGER_SCHEMA, SqliteLedger } from './sqliteLedger.js';
+import { attemptPart, recordPart, type AttemptPart } from '../assess/attempts.js';
+import { groupFromSql, groupSql, type AttemptGroup, type AttemptQuery } from '../assess/groups.js';
 import { normalizeFilter, type NormalFilter } from './validate.js';
 
-export const SQLITE_SCHEMA_VERSION = 1;
+export const SQLITE_SCHEMA_VERSION = 2;
 
 export interface SqliteAuditStoreOptions extends BatchOptions {
   /** See the file comment: 'full' survives power loss, 'normal' survives process death only. */
@@ -68,6 +83,9 @@ export interface SqliteAuditStoreOptions extends BatchOptions {
 
 /** Where a store's commits run (see the file comment). */
 type CommitMode = { readonly kind: 'inline' } | { readonly kind: 'thread' } | { readonly kind: 'loop'; readonly writer: SqliteDatabase };
+
+/** One Windows event is stored once, however often its export is imported (EventRecordID is per computer and channel). */
+const RECORD_INDEX = 'CREATE UNIQUE INDEX audit_events_record ON audit_events (computer, channel, record_id) WHERE record_id IS NOT NULL;';
 
 const SCHEMA = `
 CREATE TABLE audit_events (
@@ -89,11 +107,15 @@ CREATE TABLE audit_events (
   setting      TEXT,
   reason       TEXT,
   ntlm_version TEXT,
+  attempt_id   TEXT,
+  refusal      TEXT,
+  status       TEXT,
   data         TEXT    NOT NULL   -- JSON object, Data names in template order
 ) STRICT;
 CREATE INDEX audit_events_time ON audit_events (time);          -- rowid (seq) is implicitly the last key
 CREATE INDEX audit_events_event_id ON audit_events (event_id, time);
-`;
+${RECORD_INDEX}
+${SQLITE_LEDGER_SCHEMA}`;
 
 const SELECT_COLUMNS = `seq, time, ${COLUMNS.filter((c) => c !== 'time').join(', ')}`;
 const CHUNK = 1000;
@@ -134,7 +156,7 @@ export class SqliteAuditStore extends BatchedAuditStore implements AuditStore {
     mode: CommitMode,
   ) {
     super();
-    let commitRows: (rows: RowValues[]) => void | Promise<void>;
+    let commitRows: (batch: RowBatch) => void | Promise<void>;
     if (mode.kind === 'inline') {
       commitRows = batchInserter(db);
     } else if (mode.kind === 'loop') {
@@ -144,16 +166,16 @@ export class SqliteAuditStore extends BatchedAuditStore implements AuditStore {
       this.wal = wal;
       // Another process holding the write lock (an `audit import`, a second gateway) must not
       // freeze the event loop: SQLITE_BUSY is retried after pauses, for up to busy_timeout.
-      commitRows = async (rows) => {
-        await retryWhileBusy(() => insert(rows), writer.busyTimeoutMs);
+      commitRows = async (batch) => {
+        await retryWhileBusy(() => insert(batch), writer.busyTimeoutMs);
         await wal?.sync();
       };
     } else {
       const thread = new SqliteCommitThread(writer);
       this.thread = thread;
-      commitRows = (rows) => thread.commit(rows);
+      commitRows = (batch) => thread.commit(batch);
     }
-    this.batcher = new GroupCommit((events, times) => commitRows(events.map((e, i) => eventToRow(e, times[i] ?? 0))), options, `SQLite audit store ${name}`);
+    this.batcher = new GroupCommit((events, times) => commitRows(rowBatch(events, times)), options, `SQLite audit store ${name}`);
   }
 
   static open(path: string, options: SqliteAuditStoreOptions = {}): SqliteAuditStore {
@@ -233,6 +255,13 @@ export class SqliteAuditStore extends BatchedAuditStore implements AuditStore {
     return Math.min(n, f.limit ?? Infinity);
   }
 
+  /** Attempts grouped and counted by SQLite (assess/groups.ts). */
+  async attemptGroups(q: AttemptQuery): Promise<AttemptGroup[]> {
+    this.assertOpen();
+    const { sql, params } = groupSql(q, () => '?');
+    return this.read(() => this.db.prepare<Record<string, unknown>>(sql).all(...params).map((r) => groupFromSql(r, q.by.length)));
+  }
+
   private assertOpen(): void {
     if (this.isClosed) throw new AuditStoreError('closed', `SQLite audit store ${this.name} is closed`);
   }
@@ -256,6 +285,10 @@ function migrate(db: SqliteDatabase, name: string): void {
       db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SQLITE_SCHEMA_VERSION));
       return;
     }
+    if (row.value === '1') {
+      upgradeFromV1(db);
+      return;
+    }
     if (row.value !== String(SQLITE_SCHEMA_VERSION)) {
       throw new AuditStoreError(
         'schema-version',
@@ -263,4 +296,32 @@ function migrate(db: SqliteDatabase, name: string): void {
       );
     }
   })();
+}
+
+/**
+ * Version 1 had no attempt columns, no ledger and no record-id index: add them, drop copies of
+ * Windows events imported more than once (the first stored stays), and file every event into
+ * the ledger in write order.
+ */
+function upgradeFromV1(db: SqliteDatabase): void {
+  for (const c of ['attempt_id', 'refusal', 'status']) db.exec(`ALTER TABLE audit_events ADD COLUMN ${c} TEXT`);
+  db.exec(
+    'DELETE FROM audit_events WHERE record_id IS NOT NULL AND seq NOT IN (SELECT min(seq) FROM audit_events WHERE record_id IS NOT NULL GROUP BY computer, channel, record_id)',
+  );
+  db.exec(RECORD_INDEX);
+  db.exec(SQLITE_LEDGER_SCHEMA);
+  const ledger = new SqliteLedger(db);
+  // Pages, not an open iterator: better-sqlite3 refuses other statements while one is iterating.
+  const page = db.prepare<Row>(`SELECT ${SELECT_COLUMNS} FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ${CHUNK}`);
+  for (let after = 0; ; ) {
+    const rows = page.all(after);
+    for (const r of rows) {
+      const part = attemptPart(rowToEvent(r, parseData(r.data)), r.time);
+      if (part) recordPart(ledger, part);
+    }
+    const last = rows[rows.length - 1];
+    if (!last) break;
+    after = last.seq;
+  }
+  db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(SQLITE_SCHEMA_VERSION));
 }

@@ -8,8 +8,7 @@
  * flight fail (write-failed through GroupCommit) and the next commit starts a new worker.
  */
 import { Worker } from 'node:worker_threads';
-import type { RowValues } from './row.js';
-import type { SqliteWriterConfig, WriterReply, WriterRequest } from './sqliteInsert.js';
+import type { RowBatch, SqliteWriterConfig, WriterReply, WriterRequest } from './sqliteInsert.js';
 
 const WORKER_URL = new URL('./sqliteWriter.js', import.meta.url);
 
@@ -30,9 +29,9 @@ export class SqliteCommitThread {
   }
 
   /** Commits the rows in one transaction on the worker's connection. */
-  commit(rows: readonly RowValues[]): Promise<void> {
+  commit(batch: RowBatch): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the commit thread is closed'));
-    return this.send((id) => ({ id, rows }));
+    return this.send((id) => ({ id, ...batch }));
   }
 
   /** Closes the worker's connection and waits for the thread to end. Idempotent. */

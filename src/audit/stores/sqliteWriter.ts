@@ -7,7 +7,7 @@
  * acknowledgement before the responses that depend on it go out.
  *
  * Protocol (structured-clone messages on parentPort, see sqliteInsert.ts):
- *   main → worker  { id, rows }     commit these rows (RowValues[]) in one transaction
+ *   main → worker  { id, rows, parts }  commit these rows (RowValues[]) and their attempt parts in one transaction
  *                  { id, close }    close the connection, then acknowledge
  *   worker → main  { id }           done (committed / closed)
  *                  { id, error }    the transaction was rolled back (or the open failed)
@@ -17,11 +17,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqlite, type SqliteDatabase } from '../../sqlite/driver.js';
-import type { RowValues } from './row.js';
-import { batchInserter, type SqliteWriterConfig, type WriterReply, type WriterRequest } from './sqliteInsert.js';
+import { batchInserter, type RowBatch, type SqliteWriterConfig, type WriterReply, type WriterRequest } from './sqliteInsert.js';
 
 /** Opens the write connection with the store's pragmas; the schema exists (the main thread migrated it). */
-function openWriter(c: SqliteWriterConfig): { db: SqliteDatabase; commit: (rows: readonly RowValues[]) => void } {
+function openWriter(c: SqliteWriterConfig): { db: SqliteDatabase; commit: (batch: RowBatch) => void } {
   const db = openSqlite(c.path, { engine: c.engine });
   try {
     db.exec(`PRAGMA busy_timeout = ${c.busyTimeoutMs}`);
@@ -47,7 +46,7 @@ if (port) {
         return;
       }
       writer ??= openWriter(config);
-      writer.commit(m.rows);
+      writer.commit(m);
       port.postMessage({ id: m.id } satisfies WriterReply);
     } catch (e) {
       port.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) } satisfies WriterReply);

@@ -3,10 +3,11 @@
  * whose runtime collects stdout. "Durable" here means only "handed to the OS": write()
  * resolves when the stream has accepted the batch (its write callback ran), so whatever
  * reads our stdout — journald, a container log driver, a pipe — owns durability from there.
- * It cannot be read back: query() and count() reject with `not-queryable`.
+ * It cannot be read back: query(), count() and attemptGroups() reject with `not-queryable`.
  */
 import type { AuditEvent } from '../../events/event.js';
 import type { AuditStore } from '../query.js';
+import type { AttemptGroup } from '../assess/groups.js';
 import { AuditStoreError, type BatchOptions } from '../sink.js';
 import { BatchedAuditStore } from './batchedStore.js';
 import { GroupCommit } from './groupCommit.js';
@@ -53,6 +54,10 @@ export class StdoutAuditStore extends BatchedAuditStore implements AuditStore {
   }
 
   count(): Promise<number> {
+    return Promise.reject(this.notQueryable());
+  }
+
+  attemptGroups(): Promise<AttemptGroup[]> {
     return Promise.reject(this.notQueryable());
   }
 

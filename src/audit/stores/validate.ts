@@ -9,7 +9,7 @@ import type { AuditEvent } from '../../events/event.js';
 import type { AuditFilter } from '../query.js';
 import { AuditStoreError } from '../sink.js';
 
-const CONTEXT_STRINGS = ['service', 'clientIp', 'requestId', 'setting', 'reason', 'ntlmVersion'] as const;
+const CONTEXT_STRINGS = ['service', 'clientIp', 'requestId', 'setting', 'reason', 'ntlmVersion', 'attemptId', 'refusal', 'status'] as const;
 
 function bad(i: number, what: string): AuditStoreError {
   return new AuditStoreError('invalid-event', `event #${i}: ${what}`);

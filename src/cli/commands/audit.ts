@@ -11,12 +11,13 @@ import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { suggestExceptions, type ExceptionSuggestion } from '../../audit/assess/suggestExceptions.js';
-import { logonsOf } from '../../audit/assess/logon.js';
 import { REPORT_DIMENSIONS, usageReport, type ReportDimension, type UsageReport, type UsageRow } from '../../audit/assess/usage.js';
-import { whatIf, type WhatIfReport } from '../../audit/assess/whatIf.js';
+import { inferDomain, whatIf, type WhatIfReport } from '../../audit/assess/whatIf.js';
+import { FAILURE_KINDS } from '../../audit/assess/attempts.js';
 import { AuditImportError, exportEvents, readAuditFile, type ExportFormat } from '../../audit/formats/index.js';
 import { DEFAULT_AUDIT_URL, openAuditStore, type AuditStore } from '../../audit/query.js';
 import type { AuditEvent } from '../../events/event.js';
+import { AuditStoreError } from '../../audit/sink.js';
 import { PolicyConfigError } from '../../policy/errors.js';
 import { parseDuration } from '../../config/duration.js';
 import { loadPolicyFile } from '../../config/policyFile.js';
@@ -38,11 +39,13 @@ export function parseSince(text: string, now: number = Date.now()): Date {
   return d;
 }
 
-async function withStore<T>(url: string, fn: (store: AuditStore) => Promise<T>): Promise<T> {
+/** `read`: report, what-if, exceptions, export — a missing store is an error, and nothing is created. */
+async function withStore<T>(url: string, fn: (store: AuditStore) => Promise<T>, mode: 'read' | 'write' = 'write'): Promise<T> {
   let store: AuditStore;
   try {
-    store = await openAuditStore(url);
+    store = await openAuditStore(url, { mustExist: mode === 'read' });
   } catch (e) {
+    if (e instanceof AuditStoreError && e.code === 'not-found') throw new CliError(`${e.message} (--store ${url}; write to it with \`ntlmgate serve\` or \`ntlmgate audit import\` first)`);
     throw new CliError(`cannot open the audit store ${url}: ${e instanceof Error ? e.message : String(e)}`);
   }
   try {
@@ -62,63 +65,80 @@ async function loadProposal(file: string): Promise<NtlmPolicy> {
   }
 }
 
-/** "This domain" when not given: the domain most accounts in domain (DC) and incoming logons belong to. */
-async function inferDomain(events: AsyncIterable<AuditEvent>): Promise<string | undefined> {
-  const counts = new Map<string, number>();
-  for await (const l of logonsOf(events)) {
-    if (l.direction === 'outgoing' || !l.domain) continue;
-    const d = l.domain.toUpperCase();
-    counts.set(d, (counts.get(d) ?? 0) + 1);
-  }
-  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
-}
-
 function out(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
 // ---------------------------------------------------------------- report
 
+/** "1 attempt", "2 attempts", with thousands separators. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+const OUTCOME_HEADERS = ['attempts', 'succeeded', 'failed', 'wrong password', 'unknown user', 'locked out', 'refused by policy', 'other failure', 'blocked', 'not recorded'];
+const outcomeCells = (r: UsageRow): number[] => [
+  r.attempts, r.succeeded, r.failed, r.wrongPassword, r.unknownUser, r.lockedOut, r.refusedByPolicy, r.otherFailure, r.blocked, r.unknown,
+];
+
 function rowsTable(rows: readonly UsageRow[], first: string): string {
   return table(
-    [first, 'logons', 'blocked', 'NTLMv1/LM', 'no MIC', 'no CB', 'first seen', 'last seen'],
-    rows.map((r) => [r.key, r.count, r.blocked, r.weak, r.noMic, r.noChannelBinding, r.firstSeen, r.lastSeen]),
+    [first, ...OUTCOME_HEADERS, 'NTLMv1/LM', 'no MIC', 'no CB', 'first seen', 'last seen'],
+    rows.map((r) => [r.key, ...outcomeCells(r), r.weak, r.noMic, r.noChannelBinding, r.firstSeen, r.lastSeen]),
   );
 }
 
-export function formatReportText(r: UsageReport): string {
+export function formatReportText(r: UsageReport, store?: string): string {
   const parts = [
-    `NTLM usage by ${r.by}${r.since ? ` since ${r.since}` : ''}: ${r.logons.toLocaleString('en-US')} logons in ${r.events.toLocaleString('en-US')} events`,
+    ...(store ? [`Audit store: ${store}`] : []),
+    `NTLM usage by ${r.by}${r.since ? ` since ${r.since}` : ''}: ${plural(r.attempts, 'logon attempt')} in ${plural(r.events, 'event')}`,
     '',
-    r.rows.length > 0 ? rowsTable(r.rows, r.by) : '(no NTLM logons recorded)',
+    r.rows.length > 0 ? rowsTable(r.rows, r.by) : '(no NTLM logon attempts recorded)',
   ];
   parts.push('', `NTLMv1 / LM users (${r.weakUsers.length}):`, r.weakUsers.length > 0 ? rowsTable(r.weakUsers, 'user') : '  none');
-  parts.push('', `Logons without a MIC: ${r.noMic}    without channel binding: ${r.noChannelBinding}`);
+  parts.push('', `Attempts without a MIC: ${r.noMic}    without channel binding: ${r.noChannelBinding}`);
   parts.push('', 'Why NTLM and not Kerberos:', r.fallbackReasons.length > 0 ? rowsTable(r.fallbackReasons, 'reason') : '  no reason recorded (only the enhanced 4020–4023 events carry one)');
+  parts.push('', '"not recorded": the events of those attempts do not say how they ended (Windows audit events 8001–8004 alone; the DC\'s 4030–4033 carry the status).');
   return parts.join('\n');
 }
 
 export function formatReportCsv(r: UsageReport): string {
   const q = (v: string | number): string => (typeof v === 'number' ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  const lines = [[r.by, 'logons', 'blocked', 'weak', 'noMic', 'noChannelBinding', 'firstSeen', 'lastSeen'].join(',')];
-  for (const x of r.rows) lines.push([x.key, x.count, x.blocked, x.weak, x.noMic, x.noChannelBinding, x.firstSeen, x.lastSeen].map(q).join(','));
+  const lines = [[r.by, 'attempts', 'succeeded', 'failed', 'wrongPassword', 'unknownUser', 'lockedOut', 'refusedByPolicy', 'otherFailure', 'blocked', 'notRecorded', 'weak', 'noMic', 'noChannelBinding', 'firstSeen', 'lastSeen'].join(',')];
+  for (const x of r.rows) lines.push([x.key, ...outcomeCells(x), x.weak, x.noMic, x.noChannelBinding, x.firstSeen, x.lastSeen].map(q).join(','));
   return lines.join('\n');
 }
 
 // ---------------------------------------------------------------- what-if
 
-export function formatWhatIfText(r: WhatIfReport, policyFile: string, domain: string): string {
-  const parts = [`What-if ${policyFile} (this domain: ${domain}): ${r.logons.toLocaleString('en-US')} logons replayed from ${r.events.toLocaleString('en-US')} events`, ''];
-  if (r.blocked.length === 0) parts.push('Nothing would be blocked.');
+export function formatWhatIfText(r: WhatIfReport, policyFile: string, domain: string, store?: string): string {
+  const parts = [
+    ...(store ? [`Audit store: ${store}`] : []),
+    `What-if ${policyFile} (this domain: ${domain}): ${plural(r.attempts, 'logon attempt')} replayed (${plural(r.events, 'event')})`,
+    '',
+  ];
+  const groupsTable = (gs: WhatIfReport['blocked']): string =>
+    table(['direction', 'user', 'server', 'workstation', 'service', 'attempts', 'today', 'last seen', 'setting'],
+      gs.map((g) => [g.direction, g.user, g.server || '-', g.workstation || '-', g.service || '-', g.count, g.today === 'unknown' ? 'not recorded' : g.today, g.lastSeen, g.setting]));
+  if (r.blocked.length === 0) parts.push('Nothing that got through would be blocked.');
   else {
     const total = r.blocked.reduce((n, g) => n + g.count, 0);
-    parts.push(`Would BLOCK ${total.toLocaleString('en-US')} logons in ${r.blocked.length} groups:`);
-    parts.push(table(['direction', 'user', 'server', 'workstation', 'service', 'logons', 'last seen', 'setting'],
-      r.blocked.map((g) => [g.direction, g.user, g.server || '-', g.workstation || '-', g.service || '-', g.count, g.lastSeen, g.setting])));
+    parts.push(`Would BLOCK ${plural(total, 'logon attempt')} in ${plural(r.blocked.length, 'group')}:`);
+    parts.push(groupsTable(r.blocked));
   }
+  if (r.unblocked.length > 0) {
+    const total = r.unblocked.reduce((n, g) => n + g.count, 0);
+    parts.push('', `Would no longer block ${plural(total, 'logon attempt')} in ${plural(r.unblocked.length, 'group')} (blocked today):`);
+    parts.push(groupsTable(r.unblocked));
+  }
+  if (r.failedAnyway.attempts > 0) {
+    const kinds = FAILURE_KINDS.filter((k) => r.failedAnyway.byKind[k]).map((k) => `${k.replace(/-/g, ' ')} ${r.failedAnyway.byKind[k]}`);
+    parts.push('', `No change for ${plural(r.failedAnyway.attempts, 'attempt')} the proposal would also refuse: they failed anyway (${kinds.join(', ')}).`);
+  }
+  if (r.notReplayed > 0) parts.push('', `Not replayed: ${plural(r.notReplayed, 'attempt')} whose events name no user.`);
   if (r.allowedByException.length > 0) {
     parts.push('', 'Let through only by an exception entry:');
-    parts.push(table(['setting', 'entry', 'logons', 'servers'], r.allowedByException.map((u) => [u.setting, u.entry, u.count, u.servers.join(' ')])));
+    parts.push(table(['setting', 'entry', 'attempts', 'servers'], r.allowedByException.map((u) => [u.setting, u.entry, u.count, u.servers.join(' ')])));
   }
   parts.push('', 'Assumptions where events are silent:', ...r.assumptions.map((a) => `  - ${a}`));
   return parts.join('\n');
@@ -128,10 +148,10 @@ export function formatExceptionsText(s: ExceptionSuggestion): string {
   const list = (name: string, entries: ExceptionSuggestion['DCAllowedNTLMServers']): string[] =>
     entries.length === 0 ? [`${name}: (no additions needed)`] : [`${name}:`, ...entries.map((e) => `  - ${e.entry}${e.entry.includes('*') ? `    # covers ${e.covers.join(', ')}` : ''}`)];
   const parts = ['Add to the proposed policy:', ...list('DCAllowedNTLMServers', s.DCAllowedNTLMServers), ...list('ClientAllowedNTLMServers', s.ClientAllowedNTLMServers)];
-  parts.push('', s.verified ? 'Verified: with these entries, what-if blocks nothing an exception list can let through.' : 'NOT verified: some logons stay blocked with these entries.');
+  parts.push('', s.verified ? 'Verified: with these entries, what-if blocks nothing an exception list can let through.' : 'NOT verified: some attempts stay blocked with these entries.');
   if (s.remaining.length > 0) {
     parts.push('', 'Blocked by settings no exception list lifts:');
-    parts.push(table(['direction', 'user', 'server', 'logons', 'setting'], s.remaining.map((g) => [g.direction, g.user, g.server || '-', g.count, g.setting])));
+    parts.push(table(['direction', 'user', 'server', 'attempts', 'setting'], s.remaining.map((g) => [g.direction, g.user, g.server || '-', g.count, g.setting])));
   }
   return parts.join('\n');
 }
@@ -201,7 +221,7 @@ export function registerAudit(program: Command): void {
           stream.write(chunk) ? undefined : new Promise<void>((resolve) => stream.once('drain', () => resolve()));
         await exportEvents(store.query({ since }), opts.format as ExportFormat, write);
         if (opts.output) await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
-      });
+      }, 'read');
     });
 
   audit
@@ -216,12 +236,11 @@ export function registerAudit(program: Command): void {
       if (!['text', 'json', 'csv'].includes(opts.format)) throw new CliError('--format must be text, json or csv', 2);
       const since = opts.since ? parseSince(opts.since) : undefined;
       await withStore(opts.store, async (store) => {
-        const total = await store.count({ since });
-        const bar = progress('reading events');
-        const r = await usageReport(store.query({ since }), { by: opts.by as ReportDimension, since, onProgress: (n) => bar.update(n, total) });
-        bar.finish();
-        out(opts.format === 'json' ? JSON.stringify(r, null, 2) : opts.format === 'csv' ? formatReportCsv(r) : formatReportText(r));
-      });
+        const r = await usageReport(store, { by: opts.by as ReportDimension, since });
+        // The store read goes to stderr for json/csv, so their stdout stays machine-readable.
+        if (opts.format !== 'text') process.stderr.write(`audit store: ${opts.store}\n`);
+        out(opts.format === 'json' ? JSON.stringify({ store: opts.store, ...r }, null, 2) : opts.format === 'csv' ? formatReportCsv(r) : formatReportText(r, opts.store));
+      }, 'read');
     });
 
   audit
@@ -236,14 +255,11 @@ export function registerAudit(program: Command): void {
       const policy = await loadProposal(opts.policy);
       const since = opts.since ? parseSince(opts.since) : undefined;
       await withStore(opts.store, async (store) => {
-        const domain = opts.domain ?? (await inferDomain(store.query({ since }))) ?? 'WORKGROUP';
-        const total = await store.count({ since });
-        const bar = progress('replaying');
-        const r = await whatIf(store.query({ since }), policy, { domain, since, onProgress: (n) => bar.update(n, total) });
-        bar.finish();
-        out(opts.format === 'json' ? JSON.stringify({ policy: opts.policy, domain, ...r }, null, 2) : formatWhatIfText(r, opts.policy, domain));
+        const domain = opts.domain ?? (await inferDomain(store, since)) ?? 'WORKGROUP';
+        const r = await whatIf(store, policy, { domain, since });
+        out(opts.format === 'json' ? JSON.stringify({ store: opts.store, policy: opts.policy, domain, ...r }, null, 2) : formatWhatIfText(r, opts.policy, domain, opts.store));
         setExitCode(r.blocked.length > 0 ? EXIT_WOULD_BLOCK : 0);
-      });
+      }, 'read');
     });
 
   audit
@@ -261,8 +277,8 @@ export function registerAudit(program: Command): void {
       const minPrefix = Number(opts.minPrefix);
       if (!Number.isInteger(minPrefix) || minPrefix < 1) throw new CliError('--min-prefix must be a positive integer', 2);
       await withStore(opts.store, async (store) => {
-        const domain = opts.domain ?? (await inferDomain(store.query({ since }))) ?? 'WORKGROUP';
-        const s = await suggestExceptions(() => store.query({ since }), policy, { domain, since, minPrefix });
+        const domain = opts.domain ?? (await inferDomain(store, since)) ?? 'WORKGROUP';
+        const s = await suggestExceptions(store, policy, { domain, since, minPrefix });
         if (opts.format === 'json') out(JSON.stringify(s, null, 2));
         else if (opts.format === 'yaml') {
           const merge = (existing: NtlmPolicy['DCAllowedNTLMServers'], added: ExceptionSuggestion['DCAllowedNTLMServers']): string[] =>
@@ -272,7 +288,7 @@ export function registerAudit(program: Command): void {
             ClientAllowedNTLMServers: merge(policy.ClientAllowedNTLMServers, s.ClientAllowedNTLMServers),
           }));
         } else out(formatExceptionsText(s));
-      });
+      }, 'read');
     });
 
 }

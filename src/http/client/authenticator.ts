@@ -13,6 +13,7 @@
  *   NTLMMinClientSec, MIC, bindings): every event is written (8001, 4020/4021, 4010, 4024 …);
  *   a block stops the AUTHENTICATE.
  */
+import { randomUUID } from 'node:crypto';
 import { buildEvent, type AuditEvent, type EventSpec } from '../../events/event.js';
 import { NtlmClientContext, type NtlmClientOptions, type NtlmClientResult } from '../../ntlm/clientContext.js';
 import { NtlmDecodeError, NtlmIntegrityError, NtlmStateError } from '../../ntlm/errors.js';
@@ -76,6 +77,8 @@ function protocolError(scheme: AuthScheme, e: unknown, code: 'BAD_CHALLENGE' | '
 
 /** One handshake: start() → answer(challenge) → finish(final token). */
 export class Handshake {
+  /** One NTLM use by this client: every event this handshake writes carries it. */
+  private readonly attemptId = randomUUID();
   private readonly ntlm?: NtlmClientContext;
   private readonly nego?: NegotiateClientContext;
   private state: 'initial' | 'started' | 'answered' | 'finished' = 'initial';
@@ -129,7 +132,7 @@ export class Handshake {
       buildEvent(spec, {
         time: this.s.now(),
         computer: this.s.computer,
-        context: { service: this.s.service, decision: d.action, setting: d.setting, reason: d.reason, ntlmVersion },
+        context: { service: this.s.service, decision: d.action, setting: d.setting, reason: d.reason, ntlmVersion, attemptId: this.attemptId },
       }),
     );
   }

@@ -3,6 +3,7 @@
  * NtlmServerContext, `Negotiate` the SPNEGO context (which also takes raw NTLMSSP, as Windows
  * and curl send it under Negotiate). Both answer through one step shape.
  */
+import { randomUUID } from 'node:crypto';
 import { NegotiateServerContext, type NegotiateAcceptResult, type NegotiateFailure } from '../../spnego/negotiateServer.js';
 import { NtlmServerContext, type NtlmAcceptResult, type NtlmServerOptions } from '../../ntlm/serverContext.js';
 import type { NtlmAuthority } from '../../ntlm/authority.js';
@@ -19,6 +20,8 @@ export type AcceptorStep =
 
 export interface Acceptor {
   readonly scheme: AuthProvider;
+  /** The logon attempt this handshake's AUTHENTICATE makes: on every audit event it produces, the authority's too. */
+  readonly attemptId: string;
   step(token: Buffer): Promise<AcceptorStep>;
 }
 
@@ -41,8 +44,10 @@ export function gateDomainAccounts(o: Pick<ResolvedOptions, 'authority' | 'polic
 }
 
 export function createAcceptor(scheme: AuthProvider, o: ResolvedOptions, channelBindings: NtlmServerOptions['channelBindings']): Acceptor {
+  const attemptId = randomUUID();
+  const gated = gateDomainAccounts(o);
   const options: NtlmServerOptions = {
-    authority: gateDomainAccounts(o),
+    authority: { validate: (req) => gated.validate({ ...req, attemptId }) },
     netbiosComputerName: o.machine.netbiosComputerName,
     netbiosDomainName: o.machine.netbiosDomainName,
     dnsComputerName: o.machine.dnsComputerName,
@@ -61,11 +66,12 @@ export function createAcceptor(scheme: AuthProvider, o: ResolvedOptions, channel
   };
   if (scheme === 'NTLM') {
     const ctx = new NtlmServerContext(options);
-    return { scheme, step: (token) => ctx.step(token) };
+    return { scheme, attemptId, step: (token) => ctx.step(token) };
   }
   const ctx = new NegotiateServerContext(options);
   return {
     scheme,
+    attemptId,
     async step(token) {
       const s = await ctx.step(token);
       // SPNEGO's reject token is not sent: a refused logon gets fresh bare challenges, as IIS does.

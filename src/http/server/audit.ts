@@ -10,6 +10,7 @@
  * a wrong password under "Deny all domain accounts" still leaves its 4003, and an NTLMv1 logon
  * the acceptor refused still leaves its 4025.
  */
+import { randomUUID } from 'node:crypto';
 import { buildEvent, type AuditEvent } from '../../events/event.js';
 import type { NtlmLogonInfo } from '../../ntlm/serverContext.js';
 import type { PolicyDecision } from '../../policy/decision.js';
@@ -23,6 +24,14 @@ export interface AuditWhere {
   readonly scheme: AuthProvider;
   readonly clientIp: string;
   readonly requestId: string;
+  /** The logon attempt (the acceptor's); a refusal before any CHALLENGE is an attempt of its own. */
+  readonly attemptId?: string;
+}
+
+/** How the logon ended, for the events' context (the attempt ledger counts outcomes from it). */
+interface Ending {
+  readonly refusal?: string;
+  readonly status?: string;
 }
 
 export interface AuditOutcome {
@@ -34,7 +43,8 @@ function requestContext(o: ResolvedOptions, w: AuditWhere): Omit<IncomingRequest
   return { server: o.machine, clientIp: w.clientIp || undefined, service: o.serviceName, scheme: w.scheme, process: o.process };
 }
 
-async function write(o: ResolvedOptions, decision: PolicyDecision, w: AuditWhere, ntlmVersion: string | undefined, reason: string): Promise<AuditOutcome> {
+async function write(o: ResolvedOptions, decision: PolicyDecision, w: AuditWhere, ntlmVersion: string | undefined, reason: string, end: Ending = {}): Promise<AuditOutcome> {
+  const attemptId = w.attemptId ?? randomUUID();
   const events: AuditEvent[] = decision.events.map((spec) =>
     buildEvent(spec, {
       time: o.now(),
@@ -47,6 +57,9 @@ async function write(o: ResolvedOptions, decision: PolicyDecision, w: AuditWhere
         setting: decision.setting,
         reason,
         ntlmVersion,
+        attemptId,
+        refusal: end.refusal,
+        status: end.status,
       },
     }),
   );
@@ -76,10 +89,11 @@ export async function auditLogon(
   o: ResolvedOptions,
   logon: NtlmLogonInfo,
   w: AuditWhere,
-  extra: { readonly localAccount?: boolean; readonly refusal?: string },
+  extra: { readonly localAccount?: boolean; readonly refusal?: string; readonly status?: string },
 ): Promise<AuditOutcome> {
   const request = incomingFromLogon(logon, { ...requestContext(o, w), localAccount: extra.localAccount });
   const { decision } = evaluate(o.policy, { direction: 'incoming', request });
   const reason = extra.refusal === undefined ? decision.reason : `${decision.reason}; logon refused: ${extra.refusal}`;
-  return write(o, decision, w, logon.version, reason);
+  const status = extra.refusal === undefined ? 'STATUS_SUCCESS' : extra.status;
+  return write(o, decision, w, logon.version, reason, { refusal: extra.refusal, status });
 }

@@ -244,7 +244,7 @@ class Handshake {
       return { authenticated: false, status: 401, requestId: c.requestId };
     }
 
-    const w = { scheme, clientIp: c.clientIp, requestId: c.requestId };
+    const w = { scheme, clientIp: c.clientIp, requestId: c.requestId, attemptId: acceptor.attemptId };
     if (step.status === 'failed') {
       const f = step.failure;
       const kerberosOnly = f.reason === 'malformed' && f.decodeCode === 'WRONG_MECH';
@@ -252,7 +252,7 @@ class Handshake {
       let audit: AuditOutcome | undefined;
       const logon = f.logon;
       if (logon) {
-        const r = await this.audited(c, () => auditLogon(this.o, logon, w, { refusal: f.reason }));
+        const r = await this.audited(c, () => auditLogon(this.o, logon, w, { refusal: f.reason, status: f.status }));
         if (r === 'failed') return this.failed(c);
         audit = r;
       }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { buildEvent, type AuditEvent } from '../../../src/events/event.js';
 import { observedLogon, hostOfTarget } from '../../../src/audit/assess/logon.js';
 import { usageReport } from '../../../src/audit/assess/usage.js';
+import { memoryAttempts } from '../../../src/audit/assess/groups.js';
 import { suggestExceptionList } from '../../../src/audit/assess/exceptions.js';
 
 const at = (min: number): string => new Date(Date.UTC(2026, 10, 20, 8, min)).toISOString();
@@ -42,20 +43,20 @@ describe('observed logons', () => {
 
 describe('usage report', () => {
   it('groups by server with counts and first/last seen, singles out NTLMv1 users and MIC-less logons', async () => {
-    const r = await usageReport(EVENTS, { by: 'server' });
+    const r = await usageReport(await memoryAttempts(EVENTS), { by: 'server' });
     assert.equal(r.events, 6);
-    assert.equal(r.logons, 5);
+    assert.equal(r.attempts, 5);
     const web1 = r.rows.find((x) => x.key === 'WEB1');
-    assert.deepEqual([web1?.count, web1?.firstSeen, web1?.lastSeen, web1?.weak, web1?.noMic], [3, at(1), at(5), 1, 1]);
-    assert.deepEqual(r.weakUsers.map((x) => [x.key, x.count]), [['CORP\\bob (NTLMv1)', 1]]);
+    assert.deepEqual([web1?.attempts, web1?.firstSeen, web1?.lastSeen, web1?.weak, web1?.noMic], [3, at(1), at(5), 1, 1]);
+    assert.deepEqual(r.weakUsers.map((x) => [x.key, x.attempts]), [['CORP\\bob (NTLMv1)', 1]]);
     assert.equal(r.noMic, 1);
     assert.equal(r.noChannelBinding, 3);
-    assert.deepEqual(r.fallbackReasons.map((x) => [x.key, x.count]), [['7: Target name contains an IP address', 3]]);
+    assert.deepEqual(r.fallbackReasons.map((x) => [x.key, x.attempts]), [['7: Target name contains an IP address', 3]]);
   });
 
   it('groups by user and honours --since', async () => {
-    const r = await usageReport(EVENTS, { by: 'user', since: new Date(at(3)) });
-    assert.deepEqual(r.rows.map((x) => [x.key, x.count]), [['CORP\\alice', 1], ['CORP\\bob', 1], ['CORP\\svc', 1]]);
+    const r = await usageReport(await memoryAttempts(EVENTS), { by: 'user', since: new Date(at(3)) });
+    assert.deepEqual(r.rows.map((x) => [x.key, x.attempts]), [['CORP\\alice', 1], ['CORP\\bob', 1], ['CORP\\svc', 1]]);
   });
 });
 

@@ -20,7 +20,7 @@ storeContract({
       open: async () => SqliteAuditStore.open(path),
       bumpSchema: async () => {
         const db = openSqlite(path);
-        db.prepare("UPDATE meta SET value = '2' WHERE key = 'schema_version'").run();
+        db.prepare("UPDATE meta SET value = '99' WHERE key = 'schema_version'").run();
         db.close();
       },
     };
@@ -36,7 +36,7 @@ describe('SQLite store specifics', () => {
     assert.equal(probe.prepare<{ journal_mode: string }>('PRAGMA journal_mode').get()?.journal_mode, 'wal');
     assert.equal(probe.prepare<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").get()?.value, String(SQLITE_SCHEMA_VERSION));
     const indexes = probe.prepare<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_events' ORDER BY name").all().map((r) => r.name);
-    assert.deepEqual(indexes, ['audit_events_event_id', 'audit_events_time']);
+    assert.deepEqual(indexes, ['audit_events_event_id', 'audit_events_record', 'audit_events_time']);
     probe.close();
     // synchronous is per connection: read it through the store's own connection
     const sync = (s: SqliteAuditStore): unknown => (s as unknown as { db: SqliteDatabase }).db.prepare<{ synchronous: number }>('PRAGMA synchronous').get()?.synchronous;
