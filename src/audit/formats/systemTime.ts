@@ -33,6 +33,11 @@ export function parseSystemTime(text: string): string | undefined {
 export function formatSystemTime(time: string): string {
   const iso = normalizeTime(time);
   if (iso === undefined) throw new RangeError(`not a time: ${JSON.stringify(time)}`);
+  return systemTimeOfNormal(iso);
+}
+
+/** formatSystemTime of a time already normalised (as parseSystemTime returns it). */
+export function systemTimeOfNormal(iso: string): string {
   return `${iso.slice(0, -1)}0000Z`;
 }
 

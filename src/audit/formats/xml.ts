@@ -22,7 +22,7 @@ import {
   CONTEXT_KEYS, DEFAULT_KEYWORDS, DEFAULT_OPCODE, DEFAULT_VERSION, assertExportable, catalogueGuid, importedContext,
   parseUint, setOwn, significantWindowsFields, type ContextKey, type PortableAuditEvent, type WindowsSystemFields,
 } from './shape.js';
-import { formatSystemTime, parseSystemTime, systemTimeOf } from './systemTime.js';
+import { parseSystemTime, systemTimeOf, systemTimeOfNormal } from './systemTime.js';
 import { parseElement, type XmlElement } from './xmlElement.js';
 import { XmlEventSplitter, type XmlRecord } from './xmlSplitter.js';
 
@@ -133,10 +133,17 @@ export function eventFromXml(text: string): PortableAuditEvent {
   return eventFromElement(parsed.element);
 }
 
-/** The System fields, first of each name (a repeated one is ignored, as Windows never writes one). */
-function systemFields(system: XmlElement): Map<string, XmlElement> {
-  const sys = new Map<string, XmlElement>();
-  for (const el of system.children) if (!sys.has(el.local)) sys.set(el.local, el);
+const SYSTEM_FIELDS = [
+  'Provider', 'EventID', 'Version', 'Level', 'Task', 'Opcode', 'Keywords', 'TimeCreated', 'EventRecordID',
+  'Correlation', 'Execution', 'Channel', 'Computer', 'Security',
+] as const;
+type SystemFields = Partial<Record<(typeof SYSTEM_FIELDS)[number], XmlElement>>;
+const SYSTEM_FIELD_SET: ReadonlySet<string> = new Set(SYSTEM_FIELDS);
+
+/** The System fields we read, the first of each name (Windows never repeats one); others are ignored. */
+function systemFields(system: XmlElement): SystemFields {
+  const sys: Record<string, XmlElement> = {};
+  for (const el of system.children) if (SYSTEM_FIELD_SET.has(el.local)) sys[el.local] ??= el;
   return sys;
 }
 
@@ -156,53 +163,53 @@ export function eventFromElement(root: XmlElement): PortableAuditEvent {
   if (unsupported) throw new AuditImportError('XML_UNSUPPORTED', `<${unsupported.local}> cannot be imported (only EventData)`);
 
   const sys = systemFields(system);
-  const idEl = sys.get('EventID');
+  const idEl = sys.EventID;
   if (!idEl) invalid('<System> has no <EventID>');
   const eventId = parseUint(textOf(idEl).trim(), 'EventID', 0xffff);
   const def = EVENTS.get(eventId);
-  const providerEl = sys.get('Provider');
+  const providerEl = sys.Provider;
   const provider = providerEl?.attrs.Name ?? def?.provider ?? '';
-  const systemTime = sys.get('TimeCreated')?.attrs.SystemTime;
+  const systemTime = sys.TimeCreated?.attrs.SystemTime;
   if (systemTime === undefined) invalid('<System> has no TimeCreated/@SystemTime');
   const original = systemTime.trim();
   const time = parseSystemTime(original);
   if (time === undefined) invalid(`SystemTime ${JSON.stringify(systemTime.slice(0, 40))} is not an ISO 8601 time`);
 
   const guid = providerEl?.attrs.Guid;
-  const correlation = sys.get('Correlation');
-  const execution = sys.get('Execution');
-  const keywords = sys.get('Keywords');
+  const correlation = sys.Correlation;
+  const execution = sys.Execution;
+  const keywords = sys.Keywords;
   const windows = significantWindowsFields(
     {
       // kept only where our own rendering of `time` would differ from it
-      systemTime: original === formatSystemTime(time) ? undefined : original,
+      systemTime: original === systemTimeOfNormal(time) ? undefined : original,
       providerGuid: guid ?? '',
       eventSourceName: providerEl?.attrs.EventSourceName,
       qualifiers: attrNumber(idEl, 'Qualifiers', 'EventID/@Qualifiers', 0xffff),
-      version: number(sys.get('Version'), 'Version', 0xff),
-      opcode: number(sys.get('Opcode'), 'Opcode', 0xff),
+      version: number(sys.Version, 'Version', 0xff),
+      opcode: number(sys.Opcode, 'Opcode', 0xff),
       keywords: keywords === undefined ? undefined : textOf(keywords).trim(),
       activityId: correlation?.attrs.ActivityID,
       relatedActivityId: correlation?.attrs.RelatedActivityID,
       processId: attrNumber(execution, 'ProcessID', 'Execution/@ProcessID', 0xffff_ffff),
       threadId: attrNumber(execution, 'ThreadID', 'Execution/@ThreadID', 0xffff_ffff),
-      userId: sys.get('Security')?.attrs.UserID,
+      userId: sys.Security?.attrs.UserID,
     },
     provider,
   );
 
-  const channelEl = sys.get('Channel');
-  const computerEl = sys.get('Computer');
+  const channelEl = sys.Channel;
+  const computerEl = sys.Computer;
   const event: Record<string, unknown> = {
     eventId,
     provider,
     channel: channelEl ? textOf(channelEl) : '',
-    level: number(sys.get('Level'), 'Level', 0xff) ?? def?.level ?? 0,
-    task: number(sys.get('Task'), 'Task', 0xffff) ?? def?.task ?? 0,
+    level: number(sys.Level, 'Level', 0xff) ?? def?.level ?? 0,
+    task: number(sys.Task, 'Task', 0xffff) ?? def?.task ?? 0,
     time,
     computer: computerEl ? textOf(computerEl) : '',
   };
-  const recordId = number(sys.get('EventRecordID'), 'EventRecordID', Number.MAX_SAFE_INTEGER);
+  const recordId = number(sys.EventRecordID, 'EventRecordID', Number.MAX_SAFE_INTEGER);
   if (recordId !== undefined) event.recordId = recordId;
   event.data = eventData(eventDataEl);
   event.context = importedContext(ourContext(root, parts));

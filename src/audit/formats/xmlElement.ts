@@ -18,7 +18,7 @@ export interface XmlElement {
   readonly name: string;
   /** Name without its prefix (`Data`). */
   readonly local: string;
-  /** Attribute values with references decoded; a null-prototype object (any name is safe). */
+  /** Attribute values with references decoded, as own properties (`__proto__` too). */
   readonly attrs: Readonly<Record<string, string>>;
   readonly children: readonly XmlElement[];
   /** Character data (references decoded) and CDATA (verbatim) directly inside, in order. */
@@ -103,7 +103,8 @@ function skipSpace(s: string, i: number, limit: number): number {
 }
 
 function open(name: string): OpenElement {
-  return { name, local: name.slice(name.indexOf(':') + 1), attrs: Object.create(null) as Record<string, string>, children: [], text: '' };
+  const colon = name.indexOf(':');
+  return { name, local: colon < 0 ? name : name.slice(colon + 1), attrs: {}, children: [], text: '' };
 }
 
 /** Index just after `close` found at or after `from`, or -1 when it is not within `limit`. */
@@ -119,9 +120,9 @@ function after(s: string, close: string, from: number, limit: number): number {
  */
 export function parseElement(s: string, from: number, limit: number = s.length): ParsedElement | undefined {
   const stack: OpenElement[] = [];
+  let top: OpenElement | undefined;
   let i = from;
   while (i < limit) {
-    const top = stack[stack.length - 1];
     if (s.charCodeAt(i) !== 0x3c) {
       // Character data up to the next '<' (the element has begun: `from` holds a '<').
       const lt = s.indexOf('<', i);
@@ -134,17 +135,20 @@ export function parseElement(s: string, from: number, limit: number = s.length):
     if (i + 1 >= limit) return undefined;
     const c = s.charCodeAt(i + 1);
     if (c === 0x2f) {
-      // End tag: `</name S? >`.
+      // End tag: `</name S? >`, the name the one of the innermost open element.
       if (!top) malformed('an end tag before any start tag');
       const end = nameEnd(s, i + 2, limit);
       const gt = skipSpace(s, end, limit);
       if (gt >= limit) return undefined;
       if (s.charCodeAt(gt) !== 0x3e) malformed(`bad character ${JSON.stringify(s.charAt(gt))} in an end tag`);
-      const name = s.slice(i + 2, end);
-      if (name !== top.name) malformed(`</${name.slice(0, 40)}> where </${top.name}> was expected`);
+      if (end - (i + 2) !== top.name.length || !s.startsWith(top.name, i + 2)) {
+        malformed(`</${s.slice(i + 2, Math.min(end, i + 42))}> where </${top.name}> was expected`);
+      }
+      const closed = top;
       stack.pop();
+      top = stack[stack.length - 1];
       i = gt + 1;
-      if (stack.length === 0) return { element: top, end: i };
+      if (!top) return { element: closed, end: i };
       continue;
     }
     if (c === 0x21) {
@@ -207,8 +211,9 @@ export function parseElement(s: string, from: number, limit: number = s.length):
       const raw = s.slice(eq + 1, close);
       if (raw.includes('<')) malformed(`'<' in an attribute value of <${el.name}>`);
       const attr = s.slice(k, attrEnd);
-      if (attr in el.attrs) malformed(`attribute ${attr.slice(0, 40)} appears twice in <${el.name}>`);
-      el.attrs[attr] = decodeXml(raw);
+      if (Object.hasOwn(el.attrs, attr)) malformed(`attribute ${attr.slice(0, 40)} appears twice in <${el.name}>`);
+      if (attr === '__proto__') Object.defineProperty(el.attrs, attr, { value: decodeXml(raw), enumerable: true, writable: true, configurable: true });
+      else el.attrs[attr] = decodeXml(raw);
       j = close + 1;
     }
     top?.children.push(el);
@@ -219,6 +224,7 @@ export function parseElement(s: string, from: number, limit: number = s.length):
     }
     if (stack.length > MAX_DEPTH) malformed(`elements nested deeper than ${MAX_DEPTH} levels`);
     stack.push(el);
+    top = el;
   }
   return undefined;
 }
