@@ -22,6 +22,8 @@ import type { NtlmPolicy } from '../policy/policy.js';
 import { didYouMean } from '../policy/suggest.js';
 import { formatDuration, MAX_TIMER_MS, parseDuration } from './duration.js';
 import { loadPolicyFile } from './policyFile.js';
+import { readRetention } from './retentionConfig.js';
+import type { RetentionPolicy } from '../audit/retention.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -72,7 +74,8 @@ export interface ServeConfig {
     readonly store: string;
     readonly lockout: { readonly threshold: number; readonly windowMs: number; readonly durationMs: number };
   };
-  readonly audit: { readonly store: string };
+  /** `retention`: undefined when off (or for stores ntlmgate does not prune: jsonl:, stdout:). */
+  readonly audit: { readonly store: string; readonly retention: RetentionPolicy | undefined };
   /** The policy source: inline mapping, a file (resolved against the config's folder), or the audit-mode default. */
   readonly policy: { readonly kind: 'default' } | { readonly kind: 'inline'; readonly value: unknown } | { readonly kind: 'file'; readonly path: string };
   readonly allow: AllowList | undefined;
@@ -357,6 +360,10 @@ function readTargetNames(r: Reader, v: unknown): ServeConfig['targetNames'] {
   return { names, require };
 }
 
+function auditConfig(r: Reader, audit: Raw, store: string, stateDir: string): ServeConfig['audit'] {
+  return { store, retention: readRetention(r, audit['retention'], { store, stateDir }) };
+}
+
 /**
  * Validates a parsed `ntlmgate.yaml` (pure: no I/O). `baseDir` resolves relative paths
  * (the config file's folder; the working directory for the defaults).
@@ -395,7 +402,7 @@ export function parseServeConfig(raw: unknown, o: { readonly file?: string; read
     durationMs: r.duration('authority.lockout.duration', lockout['duration'], { min: 0, max: MAX_LOCKOUT_MS, why: "AD's longest" }) ?? 30 * 60_000,
   };
   if (lockoutCfg.durationMs > 0 && lockoutCfg.windowMs > lockoutCfg.durationMs) r.problem('authority.lockout', 'window must not exceed duration (as in Active Directory)');
-  const audit = r.mapping('audit', top['audit'], ['store']) ?? {};
+  const audit = r.mapping('audit', top['audit'], ['store', 'retention']) ?? {};
 
   const storeUrl = (path: string, v: unknown, file: string): string => {
     const s = r.string(path, v);
@@ -431,7 +438,7 @@ export function parseServeConfig(raw: unknown, o: { readonly file?: string; read
     handshakeTimeoutMs: r.duration('http.handshakeTimeout', http['handshakeTimeout'], { min: 1, max: MAX_TIMER_MS }) ?? 60_000,
     maxPendingPerIp: r.integer('http.maxPendingPerIp', http['maxPendingPerIp'], 1, 1_000_000) ?? 64,
     authority: { store: storeUrl('authority.store', auth['store'], 'accounts.db'), lockout: lockoutCfg },
-    audit: { store: storeUrl('audit.store', audit['store'], 'audit.db') },
+    audit: auditConfig(r, audit, storeUrl('audit.store', audit['store'], 'audit.db'), stateDir),
     policy,
     allow,
     upstream: readUpstream(r, top['upstream']),

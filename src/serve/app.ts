@@ -1,7 +1,8 @@
 /**
  * The request listener of `ntlmgate serve`:
  *
- *   /healthz              no authentication: 200 while serving, 503 while draining
+ *   /healthz              no authentication: 200 while serving, 503 while draining or while
+ *                         the audit store cannot write (with the reason)
  *   everything else       Integrated Windows Authentication (src/http/server), then
  *     with an upstream    passed on with the signed identity headers
  *     without one         the built-in page: `/` (HTML, or JSON on Accept: application/json),
@@ -17,6 +18,7 @@ import { createIwa, type IwaCore } from '../http/server/handler.js';
 import type { IwaOptions } from '../http/server/options.js';
 import { clientIpOf } from '../http/server/request.js';
 import { nextRequestId } from '../http/server/requestId.js';
+import type { KeptAudit } from './auditKeeping.js';
 import { iwaLogTo, type ServeLogger } from './logger.js';
 import type { Upstream } from './upstream.js';
 import { whoamiHtml, whoamiJson, type WhoamiView } from './whoamiPage.js';
@@ -36,9 +38,13 @@ export interface ServeAppOptions {
   readonly iwa: Omit<IwaOptions, 'requestId' | 'log'>;
   readonly logger: ServeLogger;
   readonly upstream: Upstream | undefined;
+  /** Whether the audit store can write (and retention's last run), for /healthz. */
+  readonly auditHealth?: () => KeptAuditHealth;
   readonly version: string;
   readonly now?: () => number;
 }
+
+type KeptAuditHealth = ReturnType<KeptAudit['health']>;
 
 const REQUEST_ID = Symbol('ntlmgate.requestId');
 type WithId = IncomingMessage & { [REQUEST_ID]?: string };
@@ -95,8 +101,11 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
 
     const path = pathOf(req);
     if (path === '/healthz') {
-      const body = JSON.stringify({ status: draining ? 'draining' : 'ok', version: o.version, uptimeSeconds: Math.round((now() - started) / 1000), ...iwa.stats() });
-      send(res, draining ? 503 : 200, 'application/json', `${body}\n`);
+      const audit = o.auditHealth?.();
+      // A store that cannot write means no logon can be answered: a load balancer should look elsewhere.
+      const status = draining ? 'draining' : audit && !audit.ok ? 'audit-unavailable' : 'ok';
+      const body = JSON.stringify({ status, version: o.version, uptimeSeconds: Math.round((now() - started) / 1000), ...iwa.stats(), ...(audit ? { audit } : {}) });
+      send(res, status === 'ok' ? 200 : 503, 'application/json', `${body}\n`);
       return;
     }
 

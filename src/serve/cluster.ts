@@ -24,6 +24,7 @@ import { openAuditStore } from '../audit/query.js';
 import { openAccountStore } from '../authority/openAccountStore.js';
 import type { ServeConfig } from '../config/serveConfig.js';
 import { serveAuditRelay } from './auditRelay.js';
+import { keepAudit } from './auditKeeping.js';
 import { ensureDemoAccount, removeDemoAccount, warnIfNoAccounts, type DemoAccount } from './demoAccount.js';
 import type { ServeLogger } from './logger.js';
 import { preflightServe } from './preflight.js';
@@ -86,7 +87,9 @@ export async function startServePrimary(config: ServeConfig, logger: ServeLogger
   // all this process does, so SQLite commits inline: while a commit waits for the disk, the
   // workers' events queue up and the next commit takes them all (committing on the loop, as a
   // server does, makes smaller batches here, so more commits for the same events).
-  const audit = await openAuditStore(config.audit.store, { commitOn: 'inline' });
+  const store = await openAuditStore(config.audit.store, { commitOn: 'inline' });
+  // Retention and the write-health log run here, with the store (auditKeeping.ts).
+  const audit = (await keepAudit(store, { url: config.audit.store, retention: config.audit.retention, logger })).sink;
   let demo: DemoAccount | undefined;
   try {
     demo = await prepareAccounts(config, logger);

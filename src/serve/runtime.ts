@@ -18,6 +18,7 @@ import type { ServeConfig } from '../config/serveConfig.js';
 import type { ExtendedProtectionMode } from '../http/server/epa.js';
 import type { NtlmPolicy } from '../policy/policy.js';
 import { createServeApp, type ServeApp } from './app.js';
+import { keepAudit } from './auditKeeping.js';
 import { ensureDemoAccount, removeDemoAccount, warnIfNoAccounts, type DemoAccount } from './demoAccount.js';
 import type { ServeLogger } from './logger.js';
 import { preflightServe } from './preflight.js';
@@ -79,7 +80,11 @@ export async function startServe(config: ServeConfig, o: StartServeOptions): Pro
   const servers: Server[] = [];
   let demo: DemoAccount | undefined;
   try {
-    opened.audit = o.audit ?? (await openAuditStore(config.audit.store));
+    // The relay of a cluster worker is kept for health only; the store's holder also prunes it.
+    const kept = o.audit
+      ? await keepAudit(o.audit, { logger })
+      : await keepAudit(await openAuditStore(config.audit.store), { url: config.audit.store, retention: config.audit.retention, logger });
+    opened.audit = kept.sink;
     opened.accounts = await openAccountStore(config.authority.store);
     const authority = new LocalAuthority({
       store: opened.accounts,
@@ -117,6 +122,7 @@ export async function startServe(config: ServeConfig, o: StartServeOptions): Pro
       },
       logger,
       upstream: opened.upstream,
+      auditHealth: kept.health,
       version: o.version,
       now: o.now,
     });

@@ -97,7 +97,13 @@ function wrap(engine: SqliteDatabase['engine'], db: { exec(sql: string): void; p
           db.exec('COMMIT');
           return out;
         } catch (e) {
-          db.exec('ROLLBACK');
+          // SQLite may have rolled back already (SQLITE_FULL, SQLITE_IOERR): then ROLLBACK fails
+          // with "no transaction is active", and the error worth reporting is the first one.
+          try {
+            db.exec('ROLLBACK');
+          } catch {
+            /* already rolled back */
+          }
           throw e;
         } finally {
           depth--;

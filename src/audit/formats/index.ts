@@ -3,8 +3,8 @@
  * three plus Event Viewer CSV in. Export is per event (header / record / footer strings),
  * import is streaming (`readAuditEvents` is an async iterable with live statistics).
  */
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { openMaybeGzip } from '../archive.js';
 import { csvHeader, readCsvEvents, toCsvRecord } from './csv.js';
 import { AuditImportError, type AuditFormatName } from './errors.js';
 import { readJsonLines, toJsonLine } from './jsonl.js';
@@ -174,7 +174,7 @@ export function readAuditEvents(source: ImportSource, options: ImportOptions = {
   return { stats, [Symbol.asyncIterator]: () => run() };
 }
 
-/** Reads a file, with its size as the progress total. */
+/** Reads a file (gunzipped when it is gzip), with its size as the progress total. */
 export function readAuditFile(path: string, options: ImportOptions = {}): AuditEventReader {
   let inner: AuditEventReader | undefined;
   const pending: ImportStats = { format: undefined, events: 0, skipped: 0, bytesRead: 0, totalBytes: options.totalBytes, errors: [] };
@@ -184,7 +184,9 @@ export function readAuditFile(path: string, options: ImportOptions = {}): AuditE
     },
     async *[Symbol.asyncIterator]() {
       const size = options.totalBytes ?? (await stat(path)).size;
-      inner = readAuditEvents(createReadStream(path), { ...options, totalBytes: size });
+      // Retention's archives are gzip'd JSON Lines: read through gunzip (the total is then unknown).
+      const { stream, gzip } = await openMaybeGzip(path);
+      inner = readAuditEvents(stream, { ...options, totalBytes: gzip ? undefined : size });
       yield* inner;
     },
   };

@@ -122,7 +122,8 @@ function dataKeys(eventId: number, data: Readonly<Record<string, string>>): stri
   return JSON.stringify(keys);
 }
 
-function orderData(eventId: number, data: Record<string, string>, keys: readonly string[] | null): Record<string, string> {
+/** The Data names back in their written order (used by retention's archive too). */
+export function orderData(eventId: number, data: Record<string, string>, keys: readonly string[] | null): Record<string, string> {
   const order = keys ?? eventDefinition(eventId)?.fields ?? [];
   const out: Record<string, string> = {};
   for (const k of order) if (k in data) out[k] = data[k] ?? '';

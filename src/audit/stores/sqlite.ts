@@ -188,6 +188,9 @@ export class SqliteAuditStore extends BatchedAuditStore implements AuditStore {
       db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
       // WAL lets reports read while gateways write. If the file system cannot do WAL, SQLite
       // keeps its rollback journal, which with synchronous=FULL is just as durable (only slower).
+      // A new file only (it must precede journal_mode=WAL and the first table): retention can then
+      // hand free pages beyond its cap back with incremental_vacuum (stores/sqliteRetention.ts).
+      db.exec('PRAGMA auto_vacuum = INCREMENTAL');
       const walMode = db.prepare<{ journal_mode: string }>('PRAGMA journal_mode = WAL').get()?.journal_mode === 'wal';
       // This connection writes the schema, the events when inline, and serves the queries; the
       // commit thread's connection gets the same setting.

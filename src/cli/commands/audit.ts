@@ -5,6 +5,7 @@
  *   report      who still uses NTLM, where and why
  *   what-if     what a proposed policy would block (exit 3 when something would)
  *   exceptions  the smallest exception lists that keep today's traffic working under a proposal
+ *   prune, archive  retention on demand (auditRetention.ts)
  */
 import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -24,6 +25,7 @@ import { loadPolicyFile } from '../../config/policyFile.js';
 import type { NtlmPolicy } from '../../policy/policy.js';
 import { CliError } from '../errors.js';
 import { setExitCode } from '../exitCode.js';
+import { registerAuditRetention } from './auditRetention.js';
 import { progress } from '../progress.js';
 import { table } from '../table.js';
 
@@ -291,4 +293,5 @@ export function registerAudit(program: Command): void {
       }, 'read');
     });
 
+  registerAuditRetention(audit, storeOption);
 }

@@ -16,6 +16,7 @@ import { nextRequestId } from './requestId.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sameName } from '../../policy/names.js';
 import { createAcceptor, type Acceptor, type AcceptorStep } from './acceptor.js';
+import { isStoreUnavailable } from '../../audit/health.js';
 import { auditBeforeChallenge, auditLogon, type AuditOutcome } from './audit.js';
 import { authorize } from './authorization.js';
 import { ConnectionRegistry, type ConnectionState, type ConnectionStats } from './connectionState.js';
@@ -29,9 +30,12 @@ import { challengeHeaders, decodes, isForeignGssToken, isInitialToken, parseAuth
 import { clientIpOf, connectionStaysOpen, isHttp2Request, type IwaRequest, type IwaResponse } from './request.js';
 import { respond, type IwaStatus, type RespondOptions } from './responses.js';
 
+/** Retry-After of a 503 while the audit store cannot write (GuardedAuditSink probes as often). */
+const AUDIT_RETRY_AFTER_SECONDS = 5;
+
 export type IwaOutcome =
   | { readonly authenticated: true; readonly identity: IwaIdentity; readonly requestId: string }
-  /** The handler answered (400/401/403/429/500), or reset an HTTP/2 stream (`reset`). */
+  /** The handler answered (400/401/403/429/500/503), or reset an HTTP/2 stream (`reset`). */
   | { readonly authenticated: false; readonly status: IwaStatus | 'reset'; readonly requestId: string };
 
 export interface IwaStats extends ConnectionStats {
@@ -216,7 +220,7 @@ class Handshake {
     const { o } = this;
     const w = { scheme, clientIp: c.clientIp, requestId: c.requestId };
     const early = await this.audited(c, () => auditBeforeChallenge(o, w));
-    if (early === 'failed') return this.failed(c);
+    if (early === 'failed' || early === 'unavailable') return this.failed(c, early);
     if (early) {
       this.registry.clearPending(c.state);
       return this.refuse(c, 401, 'warn', 'policy-blocked', early.decision.reason, { scheme, setting: early.decision.setting, events: early.eventIds });
@@ -253,7 +257,7 @@ class Handshake {
       const logon = f.logon;
       if (logon) {
         const r = await this.audited(c, () => auditLogon(this.o, logon, w, { refusal: f.reason, status: f.status }));
-        if (r === 'failed') return this.failed(c);
+        if (r === 'failed' || r === 'unavailable') return this.failed(c, r);
         audit = r;
       }
       const user = logon ? accountLabel(logon.user, logon.domain) : undefined;
@@ -274,7 +278,7 @@ class Handshake {
     const identity = identityFromResult(r, scheme, this.o.now());
     const localAccount = sameName(r.account.domain, this.o.machine.netbiosComputerName);
     const audit = await this.audited(c, () => auditLogon(this.o, r, w, { localAccount }));
-    if (audit === 'failed') return this.failed(c);
+    if (audit === 'failed' || audit === 'unavailable') return this.failed(c, audit);
     if (audit.decision.action === 'block') {
       return this.refuse(c, 401, 'warn', 'policy-blocked', audit.decision.reason, { scheme, user: identity.name, setting: audit.decision.setting, events: audit.eventIds });
     }
@@ -318,17 +322,27 @@ class Handshake {
     return { authenticated: false, status, requestId: c.requestId };
   }
 
-  private failed(c: RequestCtx): IwaOutcome {
-    return { authenticated: false, status: 500, requestId: c.requestId };
+  private failed(c: RequestCtx, why: 'failed' | 'unavailable'): IwaOutcome {
+    return { authenticated: false, status: why === 'unavailable' ? 503 : 500, requestId: c.requestId };
   }
 
-  /** Runs a policy+audit step; a sink that fails makes the request fail closed (500), logged. */
-  private async audited<T>(c: RequestCtx, fn: () => Promise<T>): Promise<T | 'failed'> {
+  /**
+   * Runs a policy+audit step; a sink that fails makes the request fail closed, logged: 503 with
+   * Retry-After when the store cannot write now (disk full, database gone: the client may come
+   * back), 500 when it refused the events themselves.
+   */
+  private async audited<T>(c: RequestCtx, fn: () => Promise<T>): Promise<T | 'failed' | 'unavailable'> {
     try {
       return await fn();
     } catch (e) {
-      this.log(c, 'error', 'audit write failed; request refused', { reason: 'audit-write-failed', status: 500, detail: e instanceof Error ? e.message : String(e) });
+      const detail = e instanceof Error ? e.message : String(e);
       this.registry.clearPending(c.state);
+      if (isStoreUnavailable(e)) {
+        this.log(c, 'error', 'audit store cannot write; request refused until it can', { reason: 'audit-unavailable', status: 503, detail });
+        respond(c.res, 503, { retryAfterSeconds: AUDIT_RETRY_AFTER_SECONDS });
+        return 'unavailable';
+      }
+      this.log(c, 'error', 'audit write failed; request refused', { reason: 'audit-write-failed', status: 500, detail });
       respond(c.res, 500);
       return 'failed';
     }

@@ -30,6 +30,7 @@ export type IwaLogReason =
   | 'identity-headers-stripped'
   | 'http2-fallback'
   | 'audit-write-failed'
+  | 'audit-unavailable'
   | 'internal-error'
   // The acceptor's own failure reasons, as the NTLM / Negotiate contexts name them.
   | NegotiateFailureReason;

@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 
-export type IwaStatus = 400 | 401 | 403 | 429 | 500;
+export type IwaStatus = 400 | 401 | 403 | 429 | 500 | 503;
 
 const TEXT: Readonly<Record<IwaStatus, string>> = {
   400: 'Bad Request',
@@ -13,6 +13,7 @@ const TEXT: Readonly<Record<IwaStatus, string>> = {
   403: 'Forbidden',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 export interface RespondOptions {
