@@ -185,7 +185,7 @@ class Handshake {
     const { scheme, token } = parsed;
     if (scheme === 'Negotiate' && isForeignGssToken(token)) {
       this.registry.clearPending(c.state);
-      return this.refuse(c, 401, 'info', 'unsupported-mechanism', 'a GSS-API token for a mechanism other than SPNEGO (Kerberos is not served yet)', { scheme });
+      return this.refuse(c, 401, 'info', 'unsupported-mechanism', 'a GSS-API token for a mechanism other than SPNEGO (Kerberos is not served)', { scheme });
     }
     if (isInitialToken(token)) return this.start(c, scheme, token);
 
