@@ -2,7 +2,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +81,33 @@ describe('ntlmgate audit', () => {
     const a = run('audit', 'export', '--store', store, '--format', 'jsonl').stdout;
     const b = run('audit', 'export', '--store', store2, '--format', 'jsonl').stdout;
     assert.equal(b, a);
+  });
+
+  it('importing the same Windows export twice stores and counts it once', () => {
+    const twice = `sqlite:${join(dir, 'twice.db')}`;
+    const xml = fileURLToPath(new URL('../../../test/fixtures/audit/wevtutil-ntlm.xml', import.meta.url));
+    const counts = (): [number, number] => {
+      const r = run('audit', 'report', '--store', twice, '--format', 'json');
+      assert.equal(r.code, 0, r.stderr);
+      const rep = JSON.parse(r.stdout) as { events: number; attempts: number };
+      return [rep.events, rep.attempts];
+    };
+    assert.equal(run('audit', 'import', '--store', twice, xml).code, 0);
+    // 14 events, 13 of them logons; the member server's and the DC's events of one logon
+    // (8003 + 8004 of bob, 4003 + 4004 of carol, on FS1) are one attempt each.
+    assert.deepEqual(counts(), [14, 11]);
+    assert.equal(run('audit', 'import', '--store', twice, xml).code, 0);
+    assert.deepEqual(counts(), [14, 11]);
+  });
+
+  it('read-only commands on a missing store fail naming it and create nothing', () => {
+    const missing = join(dir, 'nowhere', 'audit.db');
+    for (const args of [['report'], ['what-if', '--policy', 'proposed.yaml'], ['exceptions', '--policy', 'proposed.yaml'], ['export']]) {
+      const r = run('audit', ...args, '--store', `sqlite:${missing}`);
+      assert.equal(r.code, 1, `${args[0]}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`no audit store at ${missing.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+      assert.equal(existsSync(join(dir, 'nowhere')), false, `${args[0]} created the folder`);
+    }
   });
 
   it('--since takes durations and dates', () => {
