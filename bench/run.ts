@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: NTLM engine throughput, compared in the same run with Python's
  * ntlm-auth (and impacket) generating AUTHENTICATE messages from the same CHALLENGE.
- * Not a timed test: it prints rates and ratios. Usage: node dist/bench/run.js [--seconds S] [--http-seconds S] [--client-seconds S]
- * Then the audit store bench (bench/auditStore.ts), the HTTP server vs Apache bench (bench/httpServer.ts) and the
- * HTTP client bench (bench/httpClient.ts), each with its own defaults.
+ * Not a timed test: it prints rates and ratios. Usage: node dist/bench/run.js [--seconds S] [--http-seconds S] [--client-seconds S] [--import-events N]
+ * Then the audit store bench (bench/auditStore.ts), `audit import` / `audit report` at the scale of a real export
+ * (bench/auditImport.ts), the HTTP server vs Apache bench (bench/httpServer.ts) and the HTTP client bench
+ * (bench/httpClient.ts), each with its own defaults.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ import { NtlmServerContext, type NtlmServerOptions } from '../src/ntlm/serverCon
 import { NegotiateClientContext } from '../src/spnego/negotiateClient.js';
 import { NegotiateServerContext } from '../src/spnego/negotiateServer.js';
 import { numOf } from './argv.js';
+import { benchAuditImport } from './auditImport.js';
 import { benchAuditStore } from './auditStore.js';
 import { benchHttpServer, HTTP_BENCH_DEFAULTS, httpBenchOptionsFromArgv } from './httpServer.js';
 import { benchHttpClient, CLIENT_BENCH_DEFAULTS, clientBenchOptionsFromArgv } from './httpClient.js';
@@ -112,6 +114,7 @@ async function main(): Promise<void> {
   };
   console.log(`  SPNEGO(NTLMv2 + MIC) + mechListMIC ${fmt(await rate(SECONDS, spnego)).trimStart().padStart(7)}/s`);
   await benchAuditStore();
+  await benchAuditImport({ events: numOf('--import-events') });
   // `--seconds` is the engine lines' (above): the HTTP benches take only their own, else their defaults.
   await benchHttpServer({ ...httpBenchOptionsFromArgv(), seconds: numOf('--http-seconds') ?? HTTP_BENCH_DEFAULTS.seconds });
   await benchHttpClient({ ...clientBenchOptionsFromArgv(), seconds: numOf('--client-seconds') ?? CLIENT_BENCH_DEFAULTS.seconds });
