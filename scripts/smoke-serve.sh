@@ -14,8 +14,14 @@ fi
 out=$(mktemp) err=$(mktemp)
 npm start --silent >"$out" 2>"$err" </dev/null &
 npm_pid=$!
-# The server is npm's child (`start` execs it); if anything below fails, stop both.
-cleanup() { pkill -TERM -P "$npm_pid" 2>/dev/null || true; kill -TERM "$npm_pid" 2>/dev/null || true; rm -f "$out" "$err"; }
+# The server is npm's child (`start` execs it); if anything below fails, stop both (and, should
+# `start` not exec, whatever npm's child started).
+server_pid=""
+cleanup() {
+  for p in $server_pid; do pkill -TERM -P "$p" 2>/dev/null || true; kill -TERM "$p" 2>/dev/null || true; done
+  kill -TERM "$npm_pid" 2>/dev/null || true
+  rm -f "$out" "$err"
+}
 trap cleanup EXIT
 
 cmd=""
@@ -27,6 +33,7 @@ for _ in $(seq 1 600); do
 done
 [[ -n $cmd ]] || { echo "no curl command printed within 120 s"; cat "$out" "$err"; exit 1; }
 echo "printed: $cmd"
+server_pid=$(pgrep -P "$npm_pid" || true)
 
 body=$(eval "$cmd -sS -w '\n%{http_code}'")
 status=${body##*$'\n'}
@@ -41,12 +48,11 @@ health=$(curl -sS http://127.0.0.1:8080/healthz)
 grep -q '"status":"ok"' <<<"$health" || { echo "healthz: $health"; exit 1; }
 echo "ok: /healthz $health"
 
-server_pid=$(pgrep -P "$npm_pid" || true)
 [[ -n $server_pid ]] || { echo "npm start has no child process"; exit 1; }
 kill -TERM "$npm_pid"
 for _ in $(seq 1 100); do kill -0 "$npm_pid" 2>/dev/null || break; sleep 0.1; done
 if wait "$npm_pid"; then echo "ok: SIGTERM to npm, exit 0"; else echo "npm start exited with $?"; cat "$out"; exit 1; fi
-if kill -0 "$server_pid" 2>/dev/null; then echo "the server (pid $server_pid) outlived npm"; kill -TERM "$server_pid"; exit 1; fi
+if kill -0 "$server_pid" 2>/dev/null; then echo "the server (pid $server_pid) outlived npm"; exit 1; fi
 if curl -sS -o /dev/null --max-time 2 http://127.0.0.1:8080/healthz 2>/dev/null; then echo "port 8080 still answers after npm stopped"; exit 1; fi
 echo "ok: the server stopped with npm and port 8080 is free"
 grep -q '"msg":"stopped; audit log flushed"' "$out" || { echo "no 'stopped' log line"; tail -5 "$out"; exit 1; }
