@@ -94,9 +94,9 @@ export interface AccountStore {
    */
   updateLockout(key: AccountKey, next: (current: LockoutState) => LockoutState): Promise<LockoutState>;
   /**
-   * A bad logon for an account that does not exist: the same statements as updateLockout
-   * on one shared row, so a missing user costs what a wrong password costs, and no
-   * per-name counter exists for missing users.
+   * A failed logon that counts on no account's row — an account that does not exist, or a
+   * locked or disabled one: the same statements as updateLockout on one shared row, so it
+   * costs what a wrong password costs, and no per-name counter exists for missing users.
    */
   recordUnknownFailure(at: number): Promise<void>;
 

@@ -13,8 +13,11 @@
  *    random hash when there is no such account, so both cost the same HMACs. Then lockout
  *    (a locked account is refused even with the right password), the password, and only
  *    after a correct password "disabled". Unknown users and wrong passwords both answer
- *    STATUS_LOGON_FAILURE; a wrong password counts towards lockout under a row lock, an
- *    unknown user takes the same write on one shared row (no per-name counter exists).
+ *    STATUS_LOGON_FAILURE. Every failure takes one lockout transaction (SELECT … FOR UPDATE,
+ *    UPDATE): a wrong password counts on the account's row under its row lock; an unknown
+ *    user, a locked account and a disabled one (right password) write one shared row instead
+ *    (no per-name counter exists, and their own rows have nothing to count) — so no failure
+ *    kind answers faster than another.
  * 4. The decision's events (4004/8004, 4005/8005, the 4030–4033 usage events with the final
  *    NTSTATUS) are written through the AuditSink and awaited before the answer, so nothing
  *    depending on them is answered unrecorded. If they cannot be written the logon fails
@@ -129,13 +132,20 @@ export class LocalAuthority implements NtlmAuthority {
       await this.storeCall(() => this.store.recordUnknownFailure(now), 'recording a failed logon');
       return refused('STATUS_NO_SUCH_USER', 'STATUS_LOGON_FAILURE');
     }
-    if (isLockedOut(currentLockout(account.lockout, this.lockout, now), now)) return refused('STATUS_ACCOUNT_LOCKED_OUT');
-    if (!check.ok || !check.sessionBaseKey) {
+    const locked = isLockedOut(currentLockout(account.lockout, this.lockout, now), now);
+    const rightPassword = check.ok && check.sessionBaseKey !== undefined;
+    if (!locked && !rightPassword) {
       await this.storeCall(() => this.store.updateLockout(account, (s) => afterFailure(s, this.lockout, now)), `counting a bad password for ${qualified(account)}`);
       return refused('STATUS_WRONG_PASSWORD', 'STATUS_LOGON_FAILURE');
     }
-    // Only now, after a correct password, may the answer say anything about the account itself.
-    if (!account.enabled) return refused('STATUS_ACCOUNT_DISABLED');
+    if (locked || !account.enabled) {
+      // Nothing to count on the account (a locked one counts no more; a disabled one had the right
+      // password), yet the shared row takes the write an unknown user's takes, so a locked or disabled
+      // account answers no sooner than a missing one or a wrong password (docs/authority.md).
+      await this.storeCall(() => this.store.recordUnknownFailure(now), `recording a failed logon of ${qualified(account)}`);
+      // Locked whatever the password, as in AD; disabled only once the password was right.
+      return refused(locked ? 'STATUS_ACCOUNT_LOCKED_OUT' : 'STATUS_ACCOUNT_DISABLED');
+    }
     if (account.lockout.failedCount > 0 || account.lockout.lockedUntil !== undefined) {
       // A lock another gateway set meanwhile stays; otherwise the counter goes back to 0.
       await this.storeCall(() => this.store.updateLockout(account, (s) => (isLockedOut(s, now) ? s : afterSuccess())), `resetting the bad-password count of ${qualified(account)}`);
