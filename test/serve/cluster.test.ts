@@ -85,7 +85,10 @@ describe('ntlmgate serve with workers: 2', () => {
       process.kill(pids[0] ?? 0, 'SIGKILL');
       for (let i = 0; i < 300 && !lines().some((l) => l['msg'] === 'worker died; starting a replacement'); i++) await sleep(20);
       assert.ok(lines().some((l) => l['msg'] === 'worker died; starting a replacement'), stdout);
-      await sleep(1500);
+      // The replacement is up once it logged its own listening line (two came from the first workers).
+      const listening = (): number => lines().filter((l) => l['msg'] === 'ntlmgate serve listening').length;
+      for (let i = 0; i < 1000 && listening() < 3; i++) await sleep(20);
+      assert.equal(listening(), 3, `the replacement worker did not start:\n${stdout}\n${stderr}`);
       await logons(3);
 
       child.kill('SIGTERM');

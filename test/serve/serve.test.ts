@@ -208,6 +208,53 @@ describe('serve: upstream pass-on with signed identity headers', () => {
     }
   });
 
+  it('identity headers in every spelling a CGI/WSGI/PHP upstream reads, and those upstreams trust, never reach it; the list is configurable', async () => {
+    const dir = tempDir();
+    const secret = 'another-secret-of-32-characters!';
+    const seen: http.IncomingHttpHeaders[] = [];
+    const upstream = http.createServer((req, res) => {
+      seen.push(req.headers);
+      res.end(JSON.stringify(verifyIdentityHeaders(req.headers, secret)));
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const port = (upstream.address() as AddressInfo).port;
+    await addAccount(dir, ALICE);
+    const forged = {
+      X_NTLMGate_User: 'CORP\\admin',
+      'x-ntlmgate_groups': 'Domain%20Admins',
+      'X-Forwarded-User': 'CORP\\admin',
+      X_Forwarded_User: 'CORP\\admin',
+      'Remote-User': 'admin',
+      'X-Authenticated-User': 'admin',
+      'X-Webauth-User': 'admin',
+    };
+    const h = await startServe(configIn(dir, `upstream: { url: "http://127.0.0.1:${port}", identitySecretEnv: S, stripHeaders: [X-Forwarded-User, Remote-User, X-Authenticated-User, X-Webauth-User] }`), {
+      logger: memoryLogger().logger,
+      version: 'test',
+      env: { S: secret },
+    });
+    try {
+      const agent = keepAliveAgent(h.urls[0] ?? '');
+      const res = await login(h.urls[0] ?? '', agent, { scheme: 'NTLM', credentials: ALICE, headers: { ...forged, 'X-Remote-User': 'kept: not on this list', 'X-Other': 'kept' } });
+      assert.equal(res.status, 200, res.body);
+      assert.equal((JSON.parse(res.body) as { identity?: { name: string } }).identity?.name, 'CORP\\alice', 'the signed set is ours');
+      // A later request on the authenticated connection (the keep-alive path) is stripped too.
+      assert.equal((await request(h.urls[0] ?? '', { agent, headers: forged })).status, 200);
+      agent.destroy();
+      assert.equal(seen.length, 2);
+      for (const got of seen) {
+        for (const name of Object.keys(forged)) assert.equal(got[name.toLowerCase()], undefined, `${name} reached the upstream`);
+        assert.equal(got['x-ntlmgate-user'], 'CORP\\alice');
+      }
+      assert.equal(seen[0]?.['x-other'], 'kept');
+      assert.equal(seen[0]?.['x-remote-user'], 'kept: not on this list', 'only the configured names (and X-NTLMGate-*) are stripped');
+    } finally {
+      await h.stop();
+      upstream.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an upstream that is down is a 502, not a crash', async () => {
     const dir = tempDir();
     await addAccount(dir, ALICE);
