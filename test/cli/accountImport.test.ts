@@ -182,6 +182,24 @@ describe('an account outside the server\'s domain', () => {
     assert.equal(warnings.length, 1, 'no warning for accounts of the server\'s domain');
   });
 
+  it('with --config and no --store, users add writes the configuration\'s account store', async () => {
+    const state = join(dir, 'state-of-config');
+    const file = join(dir, 'with-state.yaml');
+    writeFileSync(file, `stateDir: ${state}\nnames:\n  netbiosDomainName: CORP\n`);
+    const r = ntlmgate(['users', 'add', 'CORP\\erin', '--password-stdin', '--config', file], 'S3cret!\n');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '', 'CORP is the configured domain: no warning');
+    const s = await openAccountStore(`sqlite:${join(state, 'accounts.db')}`);
+    assert.equal((await s.getAccount({ domain: 'CORP', name: 'erin' }))?.name, 'erin');
+    await s.close();
+    const other = freshStore();
+    const r2 = ntlmgate(['users', 'add', 'CORP\\frank', '--password-stdin', '--config', file, '--store', other], 'S3cret!\n');
+    assert.equal(r2.status, 0, r2.stderr);
+    const o = await openAccountStore(other);
+    assert.equal((await o.getAccount({ domain: 'CORP', name: 'frank' }))?.name, 'frank', '--store wins over the configuration');
+    await o.close();
+  });
+
   it('the spawned CLI prints the warning to stderr, exit 0', () => {
     const r = ntlmgate(['users', 'add', 'CORP\\dave', '--password-stdin', '--store', freshStore()], 'S3cret!\n');
     assert.equal(r.status, 0, r.stderr);

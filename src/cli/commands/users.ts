@@ -243,17 +243,29 @@ export function unreachableAccount(key: AccountKey, names: { readonly netbiosDom
   ].join('\n');
 }
 
-/** The names of the server `--config` describes (the embedded defaults without one). */
-async function serverNames(configFile: string | undefined): Promise<{ readonly netbiosDomainName: string }> {
+interface ServerView {
+  readonly names: { readonly netbiosDomainName: string };
+  /** The account store to use: --store when given, else the configuration's authority.store. */
+  readonly store: string;
+}
+
+/** The server `--config` describes (the embedded defaults without one), and the store to write. */
+async function serverView(opts: StoreOpt & ConfigOpt, cmd: Command): Promise<ServerView> {
+  let config;
   try {
-    return (await loadServeConfig(configFile)).names;
+    config = await loadServeConfig(opts.config);
   } catch (e) {
     if (e instanceof ServeConfigError) throw new CliError(e.message, 2);
     throw e;
   }
+  const storeGiven = cmd.getOptionValueSource('store') !== 'default';
+  return { names: config.names, store: opts.config !== undefined && !storeGiven ? config.authority.store : opts.store };
 }
 
-const CONFIG_OPTION = ['-c, --config <file>', 'the server\'s ntlmgate.yaml, to check accounts against its domain (default: the embedded defaults, domain NTLMGATE)'] as const;
+const CONFIG_OPTION = [
+  '-c, --config <file>',
+  'the server\'s ntlmgate.yaml: check accounts against its domain, and use its authority.store unless --store is given (default: the embedded defaults, domain NTLMGATE)',
+] as const;
 
 // ---------------------------------------------------------------------------
 // Commands.
@@ -292,13 +304,14 @@ export function registerUsers(program: Command, io: UsersIo = defaultIo()): void
     .option('--password-stdin', 'read the password from one line on stdin instead of prompting')
     .option(...CONFIG_OPTION)
     .addOption(passwordTrap())
-    .action(async (text: string, opts: StoreOpt & DomainOpt & PasswordOptions & ConfigOpt & { group?: string[]; disabled?: boolean }) => {
+    .action(async (text: string, opts: StoreOpt & DomainOpt & PasswordOptions & ConfigOpt & { group?: string[]; disabled?: boolean }, cmd: Command) => {
       if (opts.password !== undefined) throw new CliError(PASSWORD_ARGV_REFUSAL, 2);
       const key = accountArg(text, opts.domain);
       const groups = (opts.group ?? []).map((g) => accountArg(g, key.domain, 'group', false));
-      const unreachable = unreachableAccount(key, await serverNames(opts.config), opts.config);
+      const server = await serverView(opts, cmd);
+      const unreachable = unreachableAccount(key, server.names, opts.config);
       if (unreachable) (io.warn ?? writeErr)(unreachable);
-      await withAccountStore(io, opts.store, async (store) => {
+      await withAccountStore(io, server.store, async (store) => {
         // Ask only once the account can be created: no typing a password twice for a name that is taken.
         if (await store.getAccount(key)) throw new CliError(`account ${qualified(key)} exists already`);
         const known = new Set((await store.listGroups()).map((g) => nameKey(qualified(g))));
@@ -412,7 +425,7 @@ export function registerUsers(program: Command, io: UsersIo = defaultIo()): void
     .option('--domain <name>', 'NetBIOS domain of password-dump lines that name none (pdbedit -w, pwdump)')
     .option(...CONFIG_OPTION)
     .option('--update', 'replace the NT hash of accounts that exist already (and add their groups) instead of refusing')
-    .action(async (file: string, opts: StoreOpt & DomainOpt & ConfigOpt & { update?: boolean }) => {
+    .action(async (file: string, opts: StoreOpt & DomainOpt & ConfigOpt & { update?: boolean }, cmd: Command) => {
       let text: string;
       try {
         text = file === '-' ? await io.readStdin() : await readFile(file, 'utf8');
@@ -422,14 +435,15 @@ export function registerUsers(program: Command, io: UsersIo = defaultIo()): void
       const badDomain = opts.domain === undefined ? undefined : netbiosProblem(opts.domain);
       if (badDomain) throw new CliError(`--domain ${JSON.stringify(opts.domain)} ${badDomain}`, 2);
       const { rows, skipped } = parseAccountImport(text, file === '-' ? 'stdin' : file, opts.domain);
-      const names = await serverNames(opts.config);
+      const server = await serverView(opts, cmd);
+      const names = server.names;
       const foreign = rows.filter((r) => unreachableAccount(r, names, opts.config) !== undefined);
       const first = foreign[0];
       if (first) {
         const more = foreign.length > 1 ? ` (and ${foreign.length - 1} more account${foreign.length === 2 ? '' : 's'} outside ${names.netbiosDomainName})` : '';
         (io.warn ?? writeErr)(`${unreachableAccount(first, names, opts.config) ?? ''}${more}`);
       }
-      await withAccountStore(io, opts.store, async (store) => {
+      await withAccountStore(io, server.store, async (store) => {
         const s = await importAccounts(store, rows, opts.update === true, io.now());
         const parts = [`imported ${rows.length} account${rows.length === 1 ? '' : 's'} (${s.created} created, ${s.updated} updated)`];
         if (s.groupsCreated.length > 0) parts.push(`created groups: ${s.groupsCreated.join(', ')}`);
