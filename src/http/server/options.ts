@@ -141,7 +141,7 @@ export function resolveOptions(o: IwaOptions): ResolvedOptions {
   if (persistence !== 'connection' && persistence !== 'request') problems.push(`persistence must be connection or request, got ${String(persistence)}`);
   const epa = o.extendedProtection ?? 'off';
   if (typeof epa !== 'function' && !['off', 'accept', 'require'].includes(epa)) problems.push(`extendedProtection must be off, accept or require, got ${String(epa)}`);
-  // A full cap evicts instead of answering 429/401, so a status for it would be silently unused.
+  // A full cap evicts and refuses nobody: a status for refusing would be silently ignored.
   if ('overLimitStatus' in o) problems.push('overLimitStatus is not an option: a full handshake cap evicts the oldest half-open handshake and refuses nobody');
 
   for (const h of o.stripHeaders ?? []) if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h)) problems.push(`stripHeaders: ${JSON.stringify(h)} is not a header name`);

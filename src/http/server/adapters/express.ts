@@ -5,7 +5,7 @@
  * package does not depend on Express.
  *
  * The middleware settles every request itself: `next()` once the request is authenticated
- * and authorized, nothing when the core has answered (401/400/403/429/500), and `next(err)`
+ * and authorized, nothing when the core has answered (401/400/403/500), and `next(err)`
  * only for a fault of ours, so Express's own error handling gets it. Errors of the routes
  * after it never pass through here: Express (5: also rejected promises) routes them to its
  * error middleware as usual.

@@ -1,6 +1,6 @@
 /**
  * Koa middleware. Koa wraps node's request and response (`ctx.req`, `ctx.res`); the core runs
- * on those and, when it answers (401/400/403/429/500), has already written the response:
+ * on those and, when it answers (401/400/403/500), has already written the response:
  * `ctx.respond = false` then keeps Koa from writing it a second time, and the middleware does
  * not call `next()`. Middleware before this one still sees the outcome (`ctx.status` reads the
  * response's status). Errors thrown after `next()` propagate to Koa's own error handling
