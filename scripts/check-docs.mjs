@@ -123,6 +123,15 @@ const SNIPPETS = [
     setup: (dir) => run(`printf '%s\\n' '${PASSWORD}' | ntlmgate users add 'NTLMGATE\\demo' --password-stdin`, dir),
   },
   {
+    file: 'docs/configuration.md',
+    first: 'npx ntlmgate audit archive --older-than 7d --dir ./audit-archive',
+    // An audit log to archive and prune: the Windows export the README imports (events of 2026-11-21).
+    setup: (dir) => {
+      copyFileSync(join(root, 'test/fixtures/audit/wevtutil-ntlm.xml'), join(dir, 'ntlm-operational.xml'));
+      run('ntlmgate audit import ntlm-operational.xml', dir);
+    },
+  },
+  {
     file: 'docs/http-client.md',
     first: 'NTLMGATE_PASSWORD=… ntlmgate fetch',
     skip: 'needs the intranet servers and proxy it names (an NTLM/Negotiate server and an NTLM proxy); the client is tested against real ones in test/http/client',

@@ -18,8 +18,8 @@ export interface ConfigReader {
 }
 
 const KEYS = ['maxSize', 'maxAge', 'mode', 'archiveDir', 'checkEvery', 'checkInterval'] as const;
-/** Below this a cap is smaller than one chunk of a busy minute; almost surely a missing unit. */
-export const MIN_RETENTION_BYTES = 64 * 1024;
+/** An empty SQLite store (tables, indexes, the attempt ledger) takes ~13 pages: a cap below this is a missing unit. */
+export const MIN_RETENTION_BYTES = 1024 * 1024;
 const MIN_CHECK_INTERVAL_MS = 1000;
 
 const isOff = (v: unknown): boolean => v === false || (typeof v === 'string' && v.trim().toLowerCase() === 'off');
