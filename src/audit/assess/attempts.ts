@@ -155,7 +155,8 @@ export function outcomeOf(e: AuditEvent): { outcome: Outcome; failure: FailureKi
   return { outcome: 'unknown', failure: null };
 }
 
-const short = (name: string): string => (name.split('.')[0] ?? name).toUpperCase();
+/** NetBIOS-style short name of a host; an IP address stays whole. */
+const short = (name: string): string => (/^[\d.]+$|:/.test(name) ? name : (name.split('.')[0] ?? name)).toUpperCase();
 
 function dirOf(l: ObservedLogon): number {
   return l.direction === 'incoming' ? Dir.incoming : l.direction === 'domain' ? Dir.domain : Dir.outgoing;

@@ -64,10 +64,12 @@ function rowsOf(groups: readonly AttemptGroup[], labelOf: (v: readonly (string |
   for (const g of groups) {
     const key = labelOf(g.values);
     if (key === undefined) continue;
-    const r = out.get(key);
-    if (r) addGroup(r, g);
-    else out.set(key, { ...EMPTY, firstSeen: g.firstSeen, lastSeen: g.lastSeen, key });
-    if (!r) addGroup(out.get(key) as UsageRow, { ...g, firstSeen: g.firstSeen, lastSeen: g.lastSeen });
+    let r = out.get(key);
+    if (!r) {
+      r = { ...EMPTY, firstSeen: g.firstSeen, lastSeen: g.lastSeen, key };
+      out.set(key, r);
+    }
+    addGroup(r, g);
   }
   return [...out.values()].sort((a, b) => b.attempts - a.attempts || a.key.localeCompare(b.key));
 }
@@ -76,25 +78,27 @@ const WEAK = new Set(['NTLMv1', 'NTLMv1-ESS', 'LM']);
 
 export async function usageReport(source: AttemptSource, opts: { by: ReportDimension; since?: Date }): Promise<UsageReport> {
   const since = opts.since;
-  const [main, weak, reasons, totals, events] = await Promise.all([
-    source.attemptGroups({ since, by: DIMENSION_COLUMNS[opts.by] }),
-    source.attemptGroups({ since, by: ['domain', 'user', 'version'] }),
-    source.attemptGroups({ since, by: ['reason'] }),
-    source.attemptGroups({ since, by: [] }),
-    source.count({ since }),
-  ]);
-  const total = rowsOf(totals, () => 'all')[0] ?? rowsOf([{ ...EMPTY, values: [] }], () => 'all')[0];
+  // One scan of the ledger: grouped by every column any section needs, then folded per section here.
+  const dims = DIMENSION_COLUMNS[opts.by];
+  const by = [...new Set<GroupColumn>([...dims, 'domain', 'user', 'version', 'reason'])];
+  const at = (c: GroupColumn): number => by.indexOf(c);
+  const pickAll = (v: readonly (string | number | null)[], cs: readonly GroupColumn[]): (string | number | null)[] => cs.map((c) => v[at(c)] ?? null);
+  const [groups, events] = await Promise.all([source.attemptGroups({ since, by }), source.count({ since })]);
+  const total = rowsOf(groups, () => 'all')[0] ?? { ...EMPTY, key: 'all' };
   return {
     by: opts.by,
     since: since?.toISOString(),
     events,
-    attempts: total?.attempts ?? 0,
-    rows: rowsOf(main, (v) => label(opts.by, v)),
-    weakUsers: rowsOf(weak, (v) => (WEAK.has(str(v[2])) ? `${who(str(v[0]), str(v[1]))} (${str(v[2])})` : undefined)),
-    noMic: total?.noMic ?? 0,
-    noChannelBinding: total?.noChannelBinding ?? 0,
-    fallbackReasons: rowsOf(reasons, (v) => str(v[0]) || undefined),
-    total: total as UsageRow,
+    attempts: total.attempts,
+    rows: rowsOf(groups, (v) => label(opts.by, pickAll(v, dims))),
+    weakUsers: rowsOf(groups, (v) => {
+      const [d, u, ver] = pickAll(v, ['domain', 'user', 'version']).map(str);
+      return WEAK.has(ver ?? '') ? `${who(d ?? '', u ?? '')} (${ver})` : undefined;
+    }),
+    noMic: total.noMic,
+    noChannelBinding: total.noChannelBinding,
+    fallbackReasons: rowsOf(groups, (v) => str(v[at('reason')]) || undefined),
+    total,
   };
 }
 

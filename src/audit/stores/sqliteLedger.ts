@@ -115,7 +115,8 @@ export function toDb(r: AttemptRow): (string | number | null)[] {
 
 export class SqliteLedger implements LedgerView {
   private readonly selectKey: SqliteStatement<AttemptDbRow>;
-  private readonly selectCandidates: SqliteStatement<AttemptDbRow>;
+  private readonly sameMs: SqliteStatement<AttemptDbRow>;
+  private readonly laterMs: SqliteStatement<AttemptDbRow>;
   private readonly selectPointer: SqliteStatement<{ at_ms: number; attempt: number }>;
   private readonly upsertPointer: SqliteStatement<unknown>;
   private readonly insertRow: SqliteStatement<unknown>;
@@ -123,8 +124,11 @@ export class SqliteLedger implements LedgerView {
 
   constructor(db: SqliteDatabase) {
     this.selectKey = db.prepare('SELECT * FROM attempts WHERE attempt_key = ?');
-    this.selectCandidates = db.prepare(
-      'SELECT * FROM attempts INDEXED BY attempts_corr WHERE attempt_key IS NULL AND corr = ? AND (first_ms, id) > (?, ?) AND first_ms <= ? ORDER BY first_ms, id LIMIT ?',
+    // Two seeks instead of one row-value comparison, which SQLite turns into a first_ms range
+    // scan: with many attempts in one millisecond that would read them all for every event.
+    this.sameMs = db.prepare('SELECT * FROM attempts INDEXED BY attempts_corr WHERE attempt_key IS NULL AND corr = ? AND first_ms = ? AND id > ? ORDER BY id LIMIT ?');
+    this.laterMs = db.prepare(
+      'SELECT * FROM attempts INDEXED BY attempts_corr WHERE attempt_key IS NULL AND corr = ? AND first_ms > ? AND first_ms <= ? ORDER BY first_ms, id LIMIT ?',
     );
     this.selectPointer = db.prepare('SELECT at_ms, attempt FROM attempt_pointers WHERE corr = ? AND user_name = ? AND kind = ?');
     this.upsertPointer = db.prepare(
@@ -140,7 +144,9 @@ export class SqliteLedger implements LedgerView {
   }
 
   candidates(corr: string, from: LedgerPosition, toMs: number, limit: number): AttemptRow[] {
-    return this.selectCandidates.all(corr, from.ms, from.id, toMs, limit).map(fromDb);
+    const rows = from.ms <= toMs ? this.sameMs.all(corr, from.ms, from.id, limit) : [];
+    if (rows.length < limit) rows.push(...this.laterMs.all(corr, from.ms, toMs, limit - rows.length));
+    return rows.map(fromDb);
   }
 
   pointer(corr: string, user: string, kind: string): LedgerPosition | undefined {
