@@ -20,6 +20,7 @@ import type { RetentionTarget, StoreUsage } from '../retention.js';
 import { AuditStoreError } from '../sink.js';
 import { errorText } from './groupCommit.js';
 import { orderData } from './postgres.js';
+import { LEDGER_LOCK } from './postgresLedger.js';
 import { COLUMNS, rowToEvent, type SelectedRow } from './row.js';
 
 const RETURNING = ['seq', 'time', ...COLUMNS.filter((c) => c !== 'time'), 'data_keys'].join(', ');
@@ -135,11 +136,8 @@ export class PostgresRetention implements RetentionTarget {
   }
 }
 
-/** The advisory lock postgresLedger.ts updates the ledger under. */
-const LEDGER_LOCK = 7_342_181_531;
-
 /**
- * In the transaction that deleted events: the attempts that ended before the oldest event
+ * In the transaction that deleted events, under the ledger's lock: the attempts that ended before the oldest event
  * left (all of their events are gone) go too, so the reports, which count the ledger, shrink
  * with the events.
  */

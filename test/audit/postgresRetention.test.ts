@@ -1,0 +1,120 @@
+/**
+ * Retention of the PostgreSQL audit store against a real server (test/peers/postgres.sh):
+ * past the cap the oldest events go and the newest stay, the table stops growing once freed
+ * space is reused, the attempt ledger shrinks with the events, and archived events read back
+ * through the real `ntlmgate audit import`.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openAuditStore, type AuditStore } from '../../src/audit/query.js';
+import { openRetentionTarget, prune, type RetentionTarget } from '../../src/audit/retention.js';
+import { postgresServer } from '../helpers/postgres.js';
+import { sampleEvent } from './stores/helpers.js';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const { server, skip } = postgresServer();
+
+async function requestIds(store: AuditStore): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const e of store.query()) ids.push(e.context.requestId ?? '?');
+  return ids;
+}
+const range = (from: number, to: number): string[] => Array.from({ length: to - from }, (_, k) => `req-${from + k}`);
+
+async function target(url: string): Promise<RetentionTarget> {
+  const t = await openRetentionTarget(url);
+  assert.ok(t);
+  return t;
+}
+
+describe('PostgreSQL retention', { skip }, () => {
+  it('keeps the newest events within the cap, and the table stops growing', async () => {
+    const url = await server!.database();
+    const store = await openAuditStore(url);
+    const t = await target(url);
+    let written = 0;
+    try {
+      await store.write(Array.from({ length: 2000 }, () => sampleEvent(written++)));
+      const full = await t.usage();
+      assert.equal(full.events, 2000);
+      const cap = Math.round(full.bytes / 2); // about 1,000 events
+      const sizes: number[] = [];
+      for (let round = 0; round < 8; round++) {
+        const r = await prune(t, { maxBytes: cap });
+        assert.ok(r.after.bytes <= cap, `round ${round}: ${r.after.bytes} bytes (estimated) in use, cap ${cap}`);
+        assert.ok(r.removedBySize > 0, `round ${round}: something removed`);
+        sizes.push(r.after.fileBytes);
+        await store.write(Array.from({ length: 600 }, () => sampleEvent(written++)));
+      }
+      const kept = await requestIds(store);
+      assert.ok(kept.length > 600 && kept.length < 2000, `${kept.length} kept`);
+      assert.deepEqual(kept, range(written - kept.length, written), 'exactly the newest, in order');
+      // Freed space is reused after VACUUM: the last rounds do not grow the table past the first ones.
+      const early = Math.max(...sizes.slice(0, 3));
+      const late = Math.max(...sizes.slice(-3));
+      assert.ok(late <= early * 1.25, `table ${late} bytes late vs ${early} early: ${sizes.join(', ')}`);
+    } finally {
+      await t.close();
+      await store.close();
+    }
+  });
+
+  it('drops ledger rows whose events are all gone, in the same transaction', async () => {
+    const url = await server!.database();
+    const store = await openAuditStore(url);
+    const t = await target(url);
+    try {
+      await store.write(Array.from({ length: 300 }, (_, i) => sampleEvent(i)));
+      const before = Number((await server!.sql(url, 'SELECT count(*) AS n FROM attempts')).rows[0]?.n);
+      await prune(t, { beforeMs: Date.parse(sampleEvent(150).time) });
+      const left = await server!.sql(url, 'SELECT count(*) AS n FROM attempts');
+      const oldest = Date.parse(sampleEvent(150).time);
+      const n = Number(left.rows[0]?.n);
+      assert.ok(before > 0, 'the sample events make attempts');
+      assert.ok(n < before, `${n} attempts after, ${before} before`);
+      const orphans = await server!.sql(url, `SELECT count(*) AS n FROM attempts WHERE last_ms < ${oldest}`);
+      assert.equal(Number(orphans.rows[0]?.n), 0, 'no attempt left whose events all went');
+      await prune(t, { beforeMs: Date.parse(sampleEvent(1000).time) });
+      assert.equal(Number((await server!.sql(url, 'SELECT count(*) AS n FROM attempts')).rows[0]?.n), 0, 'an empty store has an empty ledger');
+    } finally {
+      await t.close();
+      await store.close();
+    }
+  });
+
+  it('archives before removing; the archive imports back', async () => {
+    const url = await server!.database();
+    const dir = mkdtempSync(join(tmpdir(), 'ntlmgate-pg-archive-'));
+    try {
+      const store = await openAuditStore(url);
+      const t = await target(url);
+      try {
+        await store.write(Array.from({ length: 1000 }, (_, i) => sampleEvent(i)));
+        const r = await prune(t, { beforeMs: Date.parse(sampleEvent(400).time), archiveDir: dir });
+        assert.equal(r.removedByAge, 400);
+        assert.deepEqual(await requestIds(store), range(400, 1000));
+      } finally {
+        await t.close();
+        await store.close();
+      }
+      const files = readdirSync(dir).map((f) => join(dir, f));
+      assert.equal(files.length, 1);
+      const restored = join(dir, 'restored.db');
+      const imp = spawnSync(process.execPath, [CLI, 'audit', 'import', ...files, '--store', `sqlite:${restored}`], { encoding: 'utf8' });
+      assert.equal(imp.status, 0, imp.stderr);
+      const back = await openAuditStore(`sqlite:${restored}`);
+      try {
+        assert.deepEqual(await requestIds(back), range(0, 400));
+      } finally {
+        await back.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
