@@ -192,6 +192,31 @@ describe('serve: warnings and a failed start', () => {
   });
 });
 
+describe('serve with workers: a failed start', () => {
+  it('workers that cannot listen (port taken): exit 1, and the primary removes the demo account it made', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ntlmgate-start-'));
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      writeFileSync(join(dir, 'ntlmgate.yaml'), `${BASE.replace('listen: 127.0.0.1:0', `listen: 127.0.0.1:${port}`)}workers: 2\n`);
+      const failed = await cli(['serve', '-c', 'ntlmgate.yaml'], { cwd: dir });
+      assert.equal(failed.code, 1, failed.stderr);
+      assert.match(failed.stderr, /cannot start: worker \d+ exited during start-up/);
+      assert.doesNotMatch(failed.stderr, /curl --ntlm/);
+      const store = await openAccountStore(`sqlite:${join(dir, 'state', 'accounts.db')}`);
+      try {
+        assert.deepEqual(await store.listAccounts(), []);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      blocker.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a missing input file is one clear line, not an internal error', () => {
   it('audit import of a file that is not there: exit 2, the path named', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ntlmgate-start-'));
