@@ -28,8 +28,8 @@ export interface XmlElement {
 interface OpenElement {
   readonly name: string;
   readonly local: string;
-  readonly attrs: Record<string, string>;
-  readonly children: OpenElement[];
+  attrs: Record<string, string>;
+  children: OpenElement[];
   text: string;
 }
 
@@ -102,9 +102,16 @@ function skipSpace(s: string, i: number, limit: number): number {
   return i;
 }
 
+/**
+ * Most elements have no attributes or no children: they share these (never written to) until
+ * their first one, two allocations less per element.
+ */
+const NO_ATTRS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const NO_CHILDREN: OpenElement[] = Object.freeze([]) as unknown as OpenElement[];
+
 function open(name: string): OpenElement {
   const colon = name.indexOf(':');
-  return { name, local: colon < 0 ? name : name.slice(colon + 1), attrs: {}, children: [], text: '' };
+  return { name, local: colon < 0 ? name : name.slice(colon + 1), attrs: NO_ATTRS, children: NO_CHILDREN, text: '' };
 }
 
 /** Index just after `close` found at or after `from`, or -1 when it is not within `limit`. */
@@ -211,12 +218,16 @@ export function parseElement(s: string, from: number, limit: number = s.length):
       const raw = s.slice(eq + 1, close);
       if (raw.includes('<')) malformed(`'<' in an attribute value of <${el.name}>`);
       const attr = s.slice(k, attrEnd);
-      if (Object.hasOwn(el.attrs, attr)) malformed(`attribute ${attr.slice(0, 40)} appears twice in <${el.name}>`);
+      if (el.attrs === NO_ATTRS) el.attrs = {};
+      else if (Object.hasOwn(el.attrs, attr)) malformed(`attribute ${attr.slice(0, 40)} appears twice in <${el.name}>`);
       if (attr === '__proto__') Object.defineProperty(el.attrs, attr, { value: decodeXml(raw), enumerable: true, writable: true, configurable: true });
       else el.attrs[attr] = decodeXml(raw);
       j = close + 1;
     }
-    top?.children.push(el);
+    if (top) {
+      if (top.children === NO_CHILDREN) top.children = [el];
+      else top.children.push(el);
+    }
     i = j;
     if (selfClosing) {
       if (!top) return { element: el, end: i };
