@@ -9,7 +9,7 @@ export type { IwaIdentity } from './identity.js';
 export type { IwaLogEntry, IwaLogLevel, IwaLogReason } from './log.js';
 export { AUTH_PROVIDERS, parseAuthorization, type ParsedAuthorization, type AuthProvider } from './providers.js';
 export type { AllowList } from './authorization.js';
-export type { ExtendedProtectionMode } from './epa.js';
+export type { ExtendedProtectionMode, ExtendedProtectionSetting } from './epa.js';
 export type { ConnectionStats } from './connectionState.js';
 export type { IwaRequest, IwaResponse } from './request.js';
 export {
