@@ -144,7 +144,7 @@ function betterSqlite(): new (path: string) => BetterSqliteDatabase {
       : `better-sqlite3 is installed but does not load (${e instanceof Error ? e.message.split('\n')[0] : String(e)}; npm rebuild better-sqlite3 may fix it)`;
     throw new SqliteUnavailableError(
       `SQLite stores need node:sqlite (Node ≥ 22.13) or better-sqlite3, and on Node ${process.versions.node} ${why}: ` +
-        'install it with `npm install better-sqlite3`, run Node 22.13 or later, or use a postgres:// store',
+        'install it with `npm install better-sqlite3@12`, run Node 22.13 or later, or use a postgres:// store',
       { cause: e },
     );
   }

@@ -33,6 +33,6 @@ it('without better-sqlite3, the better-sqlite3 engine is a SqliteUnavailableErro
   assert.equal(out.typed, true);
   assert.equal(out.code, 'sqlite-unavailable');
   assert.match(out.message, /the better-sqlite3 package is not installed \(it is an optional peer dependency of ntlmgate\)/);
-  assert.match(out.message, /npm install better-sqlite3/);
+  assert.match(out.message, /npm install better-sqlite3@12/);
   assert.match(out.message, /Node 22\.13 or later/);
 });
