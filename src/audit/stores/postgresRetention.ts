@@ -137,9 +137,9 @@ export class PostgresRetention implements RetentionTarget {
 }
 
 /**
- * In the transaction that deleted events, under the ledger's lock: the attempts that ended before the oldest event
- * left (all of their events are gone) go too, so the reports, which count the ledger, shrink
- * with the events.
+ * In the transaction that deleted events, under the ledger's lock: the attempts that ended
+ * before the oldest event left (all of their events are gone) go too, so the reports, which
+ * count the ledger, shrink with the events.
  */
 async function dropEndedAttempts(client: pg.PoolClient): Promise<void> {
   await client.query('SELECT pg_advisory_xact_lock($1)', [LEDGER_LOCK]);
