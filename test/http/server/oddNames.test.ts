@@ -195,6 +195,30 @@ describe('names with U+0000 or a lone surrogate: 401, audited with the character
     }
   });
 
+  it('other client strings reach the events escaped too: MsvAvTargetName with U+0000, a workstation with ESC', async () => {
+    const rig = await startRig(join(dir, 'other'), `sqlite:${join(dir, 'other', 'audit.db')}`);
+    const agent = keepAliveAgent(rig.url);
+    try {
+      const client = new NtlmClientContext({ credentials: { user: 'alice', domain: 'CORP', password: PASSWORD }, workstation: 'WS\u001b[2J01', targetSpn: 'HTTP/web1\u0000evil' });
+      const first = await request(rig.url, { agent, headers: { authorization: `NTLM ${client.negotiate().toString('base64')}` } });
+      const challenge = challengeToken(first, 'NTLM');
+      assert.ok(challenge);
+      const last = await request(rig.url, { agent, headers: { authorization: `NTLM ${client.authenticate(challenge).toString('base64')}` } });
+      // Neither is a name the account is looked up by: the logon itself goes through.
+      assert.equal(last.status, 200);
+      const events = await allEvents(rig.audit);
+      const usage = events.find((e) => e.eventId === 4023);
+      assert.equal(usage?.data['TargetService'], 'HTTP/web1\\u0000evil');
+      assert.equal(usage?.data['RemoteClientMachine'], 'WS\\u001b[2J01');
+      assert.equal(usage?.data[ESCAPED_FIELD], 'RemoteClientMachine,TargetService');
+      // eslint-disable-next-line no-control-regex -- the raw characters must not be stored
+      for (const e of events) for (const v of Object.values(e.data)) assert.doesNotMatch(v, /[\u0000\u001b]/);
+    } finally {
+      agent.destroy();
+      await rig.close();
+    }
+  });
+
   const pg = postgresServer();
   it('PostgreSQL audit store (text and jsonb hold no U+0000)', { skip: pg.skip }, async () => {
     const url = await pg.server!.database();
