@@ -114,6 +114,25 @@ function open(name: string): OpenElement {
   return { name, local: colon < 0 ? name : name.slice(colon + 1), attrs: NO_ATTRS, children: NO_CHILDREN, text: '' };
 }
 
+/**
+ * Recently seen names, by a hash of their length and three characters: an export repeats the
+ * same few dozen element and attribute names for every event, and reusing the string saves
+ * an allocation per name. Only short names are kept, so the table stays small.
+ */
+const NAMES: (string | undefined)[] = new Array<string | undefined>(1024);
+const SHORT_NAME = 64;
+
+function nameAt(s: string, from: number, to: number): string {
+  const len = to - from;
+  if (len > SHORT_NAME) return s.slice(from, to);
+  const h = (len * 977 + s.charCodeAt(from) * 31 + s.charCodeAt(from + (len >> 1)) * 7 + s.charCodeAt(to - 1)) & 1023;
+  const known = NAMES[h];
+  if (known !== undefined && known.length === len && s.startsWith(known, from)) return known;
+  const name = s.slice(from, to);
+  NAMES[h] = name;
+  return name;
+}
+
 /** Index just after `close` found at or after `from`, or -1 when it is not within `limit`. */
 function after(s: string, close: string, from: number, limit: number): number {
   const i = s.indexOf(close, from);
@@ -186,7 +205,7 @@ export function parseElement(s: string, from: number, limit: number = s.length):
     // Start tag: `<name (S attr S? = S? quoted)* S? /?>`.
     const nameStop = nameEnd(s, i + 1, limit);
     if (nameStop >= limit) return undefined;
-    const el = open(s.slice(i + 1, nameStop));
+    const el = open(nameAt(s, i + 1, nameStop));
     let j = nameStop;
     let selfClosing = false;
     for (;;) {
@@ -217,7 +236,7 @@ export function parseElement(s: string, from: number, limit: number = s.length):
       if (close < 0 || close >= limit) return undefined;
       const raw = s.slice(eq + 1, close);
       if (raw.includes('<')) malformed(`'<' in an attribute value of <${el.name}>`);
-      const attr = s.slice(k, attrEnd);
+      const attr = nameAt(s, k, attrEnd);
       if (el.attrs === NO_ATTRS) el.attrs = {};
       else if (Object.hasOwn(el.attrs, attr)) malformed(`attribute ${attr.slice(0, 40)} appears twice in <${el.name}>`);
       if (attr === '__proto__') Object.defineProperty(el.attrs, attr, { value: decodeXml(raw), enumerable: true, writable: true, configurable: true });
