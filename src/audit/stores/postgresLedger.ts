@@ -7,8 +7,8 @@
  * the changed rows and pointers are written back with one statement each.
  */
 import type pg from 'pg';
-import { CORRELATION_WINDOW_MS, MemoryLedger, recordPart, type AttemptPart } from '../assess/attempts.js';
-import { ATTEMPT_COLUMNS, fromDb, toDb, type AttemptDbRow } from './sqliteLedger.js';
+import { MemoryLedger, recordPart, type AttemptPart } from '../assess/attempts.js';
+import { ATTEMPT_COLUMNS, fromDb, loadRanges, toDb, type AttemptDbRow } from './sqliteLedger.js';
 
 export const POSTGRES_LEDGER_SCHEMA = `
 CREATE TABLE attempts (
@@ -76,22 +76,11 @@ export async function fileAttempts(client: pg.PoolClient, parts: readonly Attemp
       [ptrKeys.map((k) => k[0]), ptrKeys.map((k) => k[1]), ptrKeys.map((k) => k[2])],
     );
     for (const p of ptrs.rows) ledger.loadPointer(p.corr, p.user_name, p.kind, { ms: Number(p.at_ms), id: Number(p.attempt) });
-    // Per correlation key: from the earliest position any of its events starts looking at, to the latest window end.
-    const range = new Map<string, { ms: number; id: number; to: number }>();
-    for (const p of windows) {
-      const ptr = ledger.pointer(p.corr, p.user.toUpperCase() || '*', p.kind);
-      const edge = p.ms - 2 * CORRELATION_WINDOW_MS;
-      const from = ptr && (ptr.ms > edge || (ptr.ms === edge && ptr.id > 0)) ? ptr : { ms: edge, id: 0 };
-      const r = range.get(p.corr);
-      const earlier = !r || from.ms < r.ms || (from.ms === r.ms && from.id < r.id);
-      range.set(p.corr, { ms: earlier ? from.ms : (r?.ms ?? from.ms), id: earlier ? from.id : (r?.id ?? from.id), to: Math.max(r?.to ?? -Infinity, p.ms + CORRELATION_WINDOW_MS) });
-    }
-    const corrs = [...range.keys()];
-    const at = (c: string): { ms: number; id: number; to: number } => range.get(c) ?? { ms: 0, id: 0, to: 0 };
+    const ranges = loadRanges(ledger, windows);
     const rows = await client.query<AttemptDbRow>(
-      `SELECT a.* FROM attempts a JOIN unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[]) AS k(corr, lo_ms, lo_id, hi)
+      `SELECT DISTINCT a.* FROM attempts a JOIN unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[]) AS k(corr, lo_ms, lo_id, hi)
          ON a.corr = k.corr AND a.attempt_key IS NULL AND (a.first_ms, a.id) > (k.lo_ms, k.lo_id) AND a.first_ms <= k.hi`,
-      [corrs, corrs.map((c) => Math.floor(at(c).ms)), corrs.map((c) => at(c).id), corrs.map((c) => Math.ceil(at(c).to))],
+      [ranges.map((r) => r[0]), ranges.map((r) => Math.floor(r[1].ms)), ranges.map((r) => r[1].id), ranges.map((r) => Math.ceil(r[1].to))],
     );
     for (const row of rows.rows) ledger.load(fromDb(row));
   }

@@ -62,7 +62,7 @@ import { WalSync } from './walSync.js';
 import { retryWhileBusy } from '../../sqlite/busy.js';
 import { batchInserter, type RowBatch, type SqliteWriterConfig } from './sqliteInsert.js';
 import { SQLITE_LEDGER_SCHEMA, SqliteLedger } from './sqliteLedger.js';
-import { attemptPart, recordPart, type AttemptPart } from '../assess/attempts.js';
+import { attemptPart, type AttemptPart } from '../assess/attempts.js';
 import { groupFromSql, groupSql, type AttemptGroup, type AttemptQuery } from '../assess/groups.js';
 import { normalizeFilter, type NormalFilter } from './validate.js';
 
@@ -318,10 +318,12 @@ function upgradeFromV1(db: SqliteDatabase): void {
   const page = db.prepare<Row>(`SELECT ${SELECT_COLUMNS} FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ${CHUNK}`);
   for (let after = 0; ; ) {
     const rows = page.all(after);
+    const parts: AttemptPart[] = [];
     for (const r of rows) {
       const part = attemptPart(rowToEvent(r, parseData(r.data)), r.time);
-      if (part) recordPart(ledger, part);
+      if (part) parts.push(part);
     }
+    ledger.file(parts);
     const last = rows[rows.length - 1];
     if (!last) break;
     after = last.seq;

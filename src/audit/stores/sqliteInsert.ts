@@ -6,7 +6,7 @@
  * computer, channel and EventRecordID: the same export imported again) is skipped by the unique
  * index; each newly stored event is filed into the attempt ledger in the same transaction.
  */
-import { recordPart, type AttemptPart } from '../assess/attempts.js';
+import type { AttemptPart } from '../assess/attempts.js';
 import type { SqliteDatabase, SqlValue } from '../../sqlite/driver.js';
 import { COLUMNS, type RowValues } from './row.js';
 import { SqliteLedger } from './sqliteLedger.js';
@@ -36,11 +36,13 @@ export function batchInserter(db: SqliteDatabase): (batch: RowBatch) => void {
   const insert = db.prepare(`INSERT INTO audit_events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`);
   const ledger = new SqliteLedger(db);
   const tx = db.transaction((b: RowBatch) => {
+    const parts: AttemptPart[] = [];
     for (let i = 0; i < b.rows.length; i++) {
       const stored = Number(insert.run(...(b.rows[i] as unknown as SqlValue[])).changes) > 0;
       const part = b.parts[i];
-      if (stored && part) recordPart(ledger, part);
+      if (stored && part) parts.push(part);
     }
+    ledger.file(parts);
   });
   return (b) => tx(b);
 }

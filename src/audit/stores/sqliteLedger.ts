@@ -3,9 +3,10 @@
  * in `attempts`, kept in the same transaction as the events it is built from, so a report is a
  * GROUP BY over attempts instead of a pass over every event. `attempt_pointers` remembers,
  * per correlation key, user and kind of event, where the last such imported event was filed.
+ * The row shape and conversions are shared with the PostgreSQL store.
  */
 import type { SqliteDatabase, SqliteStatement, SqlValue } from '../../sqlite/driver.js';
-import type { AttemptRow, FailureKind, LedgerPosition, LedgerView, Outcome } from '../assess/attempts.js';
+import { CORRELATION_WINDOW_MS, MemoryLedger, recordPart, type AttemptPart, type AttemptRow, type FailureKind, type Outcome } from '../assess/attempts.js';
 import type { LogonVersion } from '../assess/logon.js';
 
 export const SQLITE_LEDGER_SCHEMA = `
@@ -113,58 +114,86 @@ export function toDb(r: AttemptRow): (string | number | null)[] {
   ];
 }
 
-export class SqliteLedger implements LedgerView {
-  private readonly selectKey: SqliteStatement<AttemptDbRow>;
+/**
+ * Files a batch's newly stored events into the ledger, inside the caller's transaction (which
+ * holds the write lock, so ids and rows cannot change under it). The rows the batch may touch
+ * are loaded with a few statements per batch — by attempt id, and per correlation key from the
+ * earliest position its events look at — the events are filed in memory (MemoryLedger), and only
+ * the rows and pointers that changed are written back: per event there is no lookup at all.
+ */
+export class SqliteLedger {
+  private readonly byKeys: SqliteStatement<AttemptDbRow>;
+  private readonly pointers: SqliteStatement<{ corr: string; user_name: string; kind: string; at_ms: number; attempt: number }>;
   private readonly sameMs: SqliteStatement<AttemptDbRow>;
   private readonly laterMs: SqliteStatement<AttemptDbRow>;
-  private readonly selectPointer: SqliteStatement<{ at_ms: number; attempt: number }>;
+  private readonly maxId: SqliteStatement<{ n: number | null }>;
   private readonly upsertPointer: SqliteStatement<unknown>;
   private readonly insertRow: SqliteStatement<unknown>;
   private readonly updateRow: SqliteStatement<unknown>;
 
   constructor(db: SqliteDatabase) {
-    this.selectKey = db.prepare('SELECT * FROM attempts WHERE attempt_key = ?');
-    // Two seeks instead of one row-value comparison, which SQLite turns into a first_ms range
-    // scan: with many attempts in one millisecond that would read them all for every event.
-    this.sameMs = db.prepare('SELECT * FROM attempts INDEXED BY attempts_corr WHERE attempt_key IS NULL AND corr = ? AND first_ms = ? AND id > ? ORDER BY id LIMIT ?');
-    this.laterMs = db.prepare(
-      'SELECT * FROM attempts INDEXED BY attempts_corr WHERE attempt_key IS NULL AND corr = ? AND first_ms > ? AND first_ms <= ? ORDER BY first_ms, id LIMIT ?',
+    this.byKeys = db.prepare('SELECT * FROM attempts WHERE attempt_key IN (SELECT value FROM json_each(?))');
+    this.pointers = db.prepare(
+      "SELECT p.* FROM json_each(?) AS k JOIN attempt_pointers p ON p.corr = json_extract(k.value, '$[0]') AND p.user_name = json_extract(k.value, '$[1]') AND p.kind = json_extract(k.value, '$[2]')",
     );
-    this.selectPointer = db.prepare('SELECT at_ms, attempt FROM attempt_pointers WHERE corr = ? AND user_name = ? AND kind = ?');
+    // Two seeks rather than one row-value comparison (which SQLite plans as a first_ms range).
+    this.sameMs = db.prepare('SELECT * FROM attempts INDEXED BY attempts_corr WHERE attempt_key IS NULL AND corr = ? AND first_ms = ? AND id > ? ORDER BY id');
+    this.laterMs = db.prepare('SELECT * FROM attempts INDEXED BY attempts_corr WHERE attempt_key IS NULL AND corr = ? AND first_ms > ? AND first_ms <= ? ORDER BY first_ms, id');
+    this.maxId = db.prepare('SELECT max(id) AS n FROM attempts');
     this.upsertPointer = db.prepare(
       'INSERT INTO attempt_pointers (corr, user_name, kind, at_ms, attempt) VALUES (?, ?, ?, ?, ?) ON CONFLICT (corr, user_name, kind) DO UPDATE SET at_ms = excluded.at_ms, attempt = excluded.attempt',
     );
-    this.insertRow = db.prepare(`INSERT INTO attempts (${ATTEMPT_COLUMNS.join(', ')}) VALUES (${ATTEMPT_COLUMNS.map(() => '?').join(', ')})`);
+    this.insertRow = db.prepare(`INSERT INTO attempts (id, ${ATTEMPT_COLUMNS.join(', ')}) VALUES (?, ${ATTEMPT_COLUMNS.map(() => '?').join(', ')})`);
     this.updateRow = db.prepare(`UPDATE attempts SET ${ATTEMPT_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`);
   }
 
-  byKey(key: string): AttemptRow | undefined {
-    const r = this.selectKey.get(key);
-    return r && fromDb(r);
+  file(parts: readonly AttemptPart[]): void {
+    if (parts.length === 0) return;
+    const firstId = (this.maxId.get()?.n ?? 0) + 1;
+    const ledger = new MemoryLedger(firstId);
+    const keys = [...new Set(parts.filter((p) => p.attemptId !== undefined).map((p) => `id:${p.attemptId}`))];
+    if (keys.length > 0) for (const r of this.byKeys.all(JSON.stringify(keys))) ledger.load(fromDb(r));
+    const windows = parts.filter((p) => p.attemptId === undefined);
+    if (windows.length > 0) {
+      const triples = [...new Set(windows.map((p) => JSON.stringify([p.corr, p.user.toUpperCase() || '*', p.kind])))];
+      for (const p of this.pointers.all(`[${triples.join(',')}]`)) ledger.loadPointer(p.corr, p.user_name, p.kind, { ms: Number(p.at_ms), id: Number(p.attempt) });
+      for (const [corr, r] of loadRanges(ledger, windows)) {
+        for (const row of this.sameMs.all(corr, r.ms, r.id)) ledger.load(fromDb(row));
+        for (const row of this.laterMs.all(corr, r.ms, r.to)) ledger.load(fromDb(row));
+      }
+    }
+    for (const p of parts) recordPart(ledger, p);
+    for (const r of ledger.changed) {
+      if (r.id >= firstId) this.insertRow.run(r.id, ...(toDb(r) as SqlValue[]));
+      else this.updateRow.run(...(toDb(r) as SqlValue[]), r.id);
+    }
+    for (const [corr, user, kind, at] of ledger.pointerEntries()) this.upsertPointer.run(corr, user, kind, at.ms, at.id);
   }
+}
 
-  candidates(corr: string, from: LedgerPosition, toMs: number, limit: number): AttemptRow[] {
-    const rows = from.ms <= toMs ? this.sameMs.all(corr, from.ms, from.id, limit) : [];
-    if (rows.length < limit) rows.push(...this.laterMs.all(corr, from.ms, toMs, limit - rows.length));
-    return rows.map(fromDb);
+/**
+ * The rows to load for a batch's imported events: per correlation key, clusters of events close
+ * in time, each from the earliest position one of its events starts looking at (the window's
+ * edge, or the pointer of its kind when later) to the latest window end. Never one range from the
+ * batch's first event to its last: that would load every attempt in between.
+ */
+export function loadRanges(ledger: MemoryLedger, windows: readonly AttemptPart[]): [string, { ms: number; id: number; to: number }][] {
+  const starts = windows.map((p) => {
+    const ptr = ledger.pointer(p.corr, p.user.toUpperCase() || '*', p.kind);
+    const edge = p.ms - 2 * CORRELATION_WINDOW_MS;
+    const from = ptr && (ptr.ms > edge || (ptr.ms === edge && ptr.id > 0)) ? ptr : { ms: edge, id: 0 };
+    return { corr: p.corr, ms: from.ms, id: from.id, to: p.ms + CORRELATION_WINDOW_MS };
+  });
+  starts.sort((a, b) => (a.corr < b.corr ? -1 : a.corr > b.corr ? 1 : a.ms - b.ms || a.id - b.id));
+  const out: [string, { ms: number; id: number; to: number }][] = [];
+  let cur: [string, { ms: number; id: number; to: number }] | undefined;
+  for (const s of starts) {
+    if (cur && cur[0] === s.corr && s.ms <= cur[1].to) {
+      cur[1].to = Math.max(cur[1].to, s.to);
+      continue;
+    }
+    cur = [s.corr, { ms: s.ms, id: s.id, to: s.to }];
+    out.push(cur);
   }
-
-  pointer(corr: string, user: string, kind: string): LedgerPosition | undefined {
-    const r = this.selectPointer.get(corr, user, kind);
-    return r && { ms: r.at_ms, id: r.attempt };
-  }
-
-  setPointer(corr: string, user: string, kind: string, at: LedgerPosition): void {
-    this.upsertPointer.run(corr, user, kind, at.ms, at.id);
-  }
-
-  insert(r: AttemptRow): number {
-    const id = Number(this.insertRow.run(...(toDb(r) as SqlValue[])).lastInsertRowid);
-    r.id = id;
-    return id;
-  }
-
-  update(r: AttemptRow): void {
-    this.updateRow.run(...(toDb(r) as SqlValue[]), r.id);
-  }
+  return out;
 }
