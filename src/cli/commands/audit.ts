@@ -8,16 +8,14 @@
  *   prune, archive  retention on demand (auditRetention.ts)
  */
 import { createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { suggestExceptions, type ExceptionSuggestion } from '../../audit/assess/suggestExceptions.js';
 import { REPORT_DIMENSIONS, usageReport, type ReportDimension, type UsageReport, type UsageRow } from '../../audit/assess/usage.js';
 import { inferDomain, whatIf, type WhatIfReport } from '../../audit/assess/whatIf.js';
 import { FAILURE_KINDS } from '../../audit/assess/attempts.js';
-import { AuditImportError, exportEvents, readAuditFile, type ExportFormat } from '../../audit/formats/index.js';
-import { DEFAULT_AUDIT_URL, openAuditStore, type AuditStore } from '../../audit/query.js';
-import type { AuditEvent } from '../../events/event.js';
+import { exportEvents, type ExportFormat } from '../../audit/formats/index.js';
+import { DEFAULT_AUDIT_URL, openAuditStore, type AuditStore, type OpenAuditStoreOptions } from '../../audit/query.js';
 import { AuditStoreError } from '../../audit/sink.js';
 import { PolicyConfigError } from '../../policy/errors.js';
 import { parseDuration } from '../../config/duration.js';
@@ -26,7 +24,7 @@ import type { NtlmPolicy } from '../../policy/policy.js';
 import { CliError } from '../errors.js';
 import { setExitCode } from '../exitCode.js';
 import { registerAuditRetention } from './auditRetention.js';
-import { progress } from '../progress.js';
+import { IMPORT_STORE_OPTIONS, importFiles } from './auditImport.js';
 import { table } from '../table.js';
 
 /** Exit status of `what-if` when the proposal would block at least one logon. */
@@ -42,10 +40,10 @@ export function parseSince(text: string, now: number = Date.now()): Date {
 }
 
 /** `read`: report, what-if, exceptions, export — a missing store is an error, and nothing is created. */
-async function withStore<T>(url: string, fn: (store: AuditStore) => Promise<T>, mode: 'read' | 'write' = 'write'): Promise<T> {
+async function withStore<T>(url: string, fn: (store: AuditStore) => Promise<T>, mode: 'read' | 'write' = 'write', options: OpenAuditStoreOptions = {}): Promise<T> {
   let store: AuditStore;
   try {
-    store = await openAuditStore(url, { mustExist: mode === 'read' });
+    store = await openAuditStore(url, { ...options, mustExist: mode === 'read' });
   } catch (e) {
     if (e instanceof AuditStoreError && e.code === 'not-found') throw new CliError(`${e.message} (--store ${url}; write to it with \`ntlmgate serve\` or \`ntlmgate audit import\` first)`);
     throw new CliError(`cannot open the audit store ${url}: ${e instanceof Error ? e.message : String(e)}`);
@@ -175,36 +173,7 @@ export function registerAudit(program: Command): void {
     .option('--format <format>', 'auto, xml, event-viewer-csv, csv or jsonl', 'auto')
     .option('--skip-invalid', 'skip malformed records (counted) instead of stopping at the first')
     .action(async (files: string[], opts: StoreOpt & { format: string; skipInvalid?: boolean }) => {
-      await withStore(opts.store, async (store) => {
-        for (const file of files) {
-          const totalBytes = (await stat(file).catch(() => undefined))?.size;
-          const bar = progress(`importing ${file}`);
-          const reader = readAuditFile(file, {
-            format: opts.format as 'auto',
-            skipInvalid: opts.skipInvalid,
-            totalBytes,
-            onProgress: (done, total) => bar.update(done, total),
-          });
-          let batch: AuditEvent[] = [];
-          try {
-            for await (const e of reader) {
-              batch.push(e);
-              if (batch.length >= 1000) {
-                await store.write(batch);
-                batch = [];
-              }
-            }
-            if (batch.length > 0) await store.write(batch);
-          } catch (e) {
-            bar.finish();
-            if (e instanceof AuditImportError) throw new CliError(`${file}: ${e.message}`);
-            throw e;
-          }
-          bar.finish();
-          const s = reader.stats;
-          out(`${file}: imported ${s.events} events (${s.format ?? 'unknown format'})${s.skipped > 0 ? `, skipped ${s.skipped} invalid records` : ''} into ${opts.store}`);
-        }
-      });
+      await withStore(opts.store, (store) => importFiles(store, files, opts, out), 'write', IMPORT_STORE_OPTIONS);
     });
 
   audit
