@@ -10,14 +10,15 @@
  *    what it uses from ntlmgate is still checked;
  *  - README's first example runs and prints what its comment says;
  *  - the installed `ntlmgate` runs, and on a Node without node:sqlite a SQLite store says
- *    that better-sqlite3 is needed instead of failing obscurely.
+ *    that better-sqlite3 is needed instead of failing obscurely, and installing it as the
+ *    message says makes the store open.
  * typescript, @types/node and the frameworks the examples use are installed at the versions
  * this checkout has, so the check does not drift with the registry.
  *
  *   node scripts/pack-check.mjs [--keep]      exit 0 when all holds, 1 otherwise
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,7 +143,9 @@ try {
   sh('npm', ['install', '--no-audit', '--no-fund', '--save-dev', ...tools], { cwd: app });
 
   console.log('== the installed CLI');
-  const version = spawnSync('npx', ['ntlmgate', '--version'], { cwd: app, encoding: 'utf8', env: { ...process.env, npm_config_yes: 'false', npm_config_offline: 'true' } });
+  // npx must run the installed package, never fetch one from the registry.
+  const npxEnv = { ...process.env, npm_config_yes: 'false', npm_config_offline: 'true' };
+  const version = spawnSync('npx', ['ntlmgate', '--version'], { cwd: app, encoding: 'utf8', env: npxEnv });
   if (version.status === 0 && version.stdout.trim() === packed.version) ok(`npx ntlmgate --version: ${version.stdout.trim()}`);
   else fail(`npx ntlmgate --version: exit ${version.status}, ${version.stdout}${version.stderr}`);
   const hasNodeSqlite = (() => {
@@ -152,12 +155,20 @@ try {
       return false;
     }
   })();
-  const report = spawnSync('npx', ['ntlmgate', 'audit', 'export', '--format', 'jsonl', '--store', 'sqlite:./new.db'], { cwd: app, encoding: 'utf8', env: { ...process.env, npm_config_yes: 'false', npm_config_offline: 'true' } });
+  // A command that writes a SQLite store: importing a real Windows export.
+  copyFileSync(join(root, 'test/fixtures/audit/wevtutil-ntlm.xml'), join(app, 'ntlm-operational.xml'));
+  const importArgs = ['ntlmgate', 'audit', 'import', 'ntlm-operational.xml', '--store', 'sqlite:./audit.db'];
+  const report = spawnSync('npx', importArgs, { cwd: app, encoding: 'utf8', env: npxEnv });
   if (hasNodeSqlite) {
-    if (report.status !== 0 && /better-sqlite3/.test(report.stderr)) fail(`with node:sqlite at hand, a SQLite store still asked for better-sqlite3: ${report.stderr.trim()}`);
-    else ok(`Node ${process.versions.node} uses node:sqlite (audit export: exit ${report.status})`);
-  } else if (report.status === 1 && /npm install better-sqlite3/.test(report.stderr) && !/\n\s+at /.test(report.stderr)) {
+    if (report.status !== 0) fail(`with node:sqlite at hand, audit import into SQLite: exit ${report.status}, ${report.stderr.trim()}`);
+    else ok(`Node ${process.versions.node} uses node:sqlite: ${`${report.stdout}${report.stderr}`.trim().split('\n').at(-1)}`);
+  } else if (report.status === 1 && /npm install better-sqlite3@12/.test(report.stderr) && !/\n\s+at /.test(report.stderr)) {
     ok(`Node ${process.versions.node} without better-sqlite3: ${report.stderr.trim().split('\n')[0].slice(0, 160)}…`);
+    // Doing what the message says must be enough.
+    sh('npm', ['install', '--no-audit', '--no-fund', 'better-sqlite3@12'], { cwd: app });
+    const again = spawnSync('npx', importArgs, { cwd: app, encoding: 'utf8', env: npxEnv });
+    if (again.status === 0) ok(`after npm install better-sqlite3@12: ${`${again.stdout}${again.stderr}`.trim().split('\n').at(-1)}`);
+    else fail(`after npm install better-sqlite3@12, audit import: exit ${again.status}, ${again.stderr.trim()}`);
   } else {
     fail(`a SQLite store without better-sqlite3 on Node ${process.versions.node}: exit ${report.status}, ${report.stderr.trim()}`);
   }
