@@ -4,8 +4,9 @@
  * repeated, each copy with EventRecordIDs of its own (1,001,100 events by default), written to
  * a temporary folder and deleted afterwards. Both commands run as the built CLI in a child
  * process, stdout and stderr piped (so no progress line), into a fresh SQLite store; the child's
- * peak RSS and CPU time come from a preload module (peakRss.ts). Prints figures beside the
- * targets; never fails on a number.
+ * peak RSS and CPU time come from a preload module (peakRss.ts). A first line parses the file
+ * in this process without storing it, to tell the parser's share from the store's. Prints
+ * figures beside the targets; never fails on a number.
  *
  *   node dist/bench/auditImport.js [--events N] [--store URL]   (also part of `npm run bench`)
  *
@@ -18,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readAuditFile } from '../src/audit/formats/index.js';
 import { argOf, numOf } from './argv.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -80,6 +82,17 @@ async function cli(args: readonly string[], statsFile: string): Promise<Run> {
   }
 }
 
+/** Parses the file without storing it, in this process: the import's parsing share. */
+async function parseOnly(file: string): Promise<{ seconds: number; events: number; cpuSeconds: number }> {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const reader = readAuditFile(file);
+  const drain = reader[Symbol.asyncIterator]();
+  while (!(await drain.next()).done);
+  const used = process.cpuUsage(cpu);
+  return { seconds: (performance.now() - start) / 1000, events: reader.stats.events, cpuSeconds: (used.user + used.system) / 1e6 };
+}
+
 const num = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 export async function benchAuditImport(options: { events?: number; store?: string } = {}): Promise<void> {
@@ -92,6 +105,8 @@ export async function benchAuditImport(options: { events?: number; store?: strin
     const store = options.store ?? `sqlite:${join(dir, 'audit.db')}`;
     console.log(`\naudit import / audit report: a wevtutil XML export of ${num(n)} events (${distinct} fixture events repeated, distinct EventRecordIDs), ${num(mb)} MB`);
     console.log(`  store ${options.store ?? 'sqlite: (a new file)'}`);
+    const parsed = await parseOnly(file);
+    console.log(`  parse only     ${num(parsed.seconds, 1).padStart(7)} s   ${num(parsed.events / parsed.seconds).padStart(8)} events/s   CPU ${num(parsed.cpuSeconds, 1)} s   (readAuditFile in this process, nothing stored)`);
     const stats = join(dir, 'stats.json');
     const imp = await cli(['audit', 'import', file, '--store', store], stats);
     if (imp.code !== 0) {
