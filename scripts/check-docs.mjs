@@ -173,13 +173,29 @@ export function blocksOf(file) {
   return out;
 }
 
-/** Command lines of a shell block: continuation lines joined, blank and comment lines dropped. */
+/**
+ * Command lines of a shell block: continuation lines joined, a here-document kept with its
+ * command, blank and comment lines dropped.
+ */
 export function commandsOf(text) {
   const cmds = [];
   let cur = '';
+  let heredoc;
   for (const raw of text.split('\n')) {
     const line = raw.trimEnd();
+    if (heredoc) {
+      cmds[cmds.length - 1] += `\n${raw}`;
+      if (line.trim() === heredoc) heredoc = undefined;
+      continue;
+    }
     if (cur === '' && (line.trim() === '' || line.trim().startsWith('#'))) continue;
+    const here = /<<-?\s*['"]?(\w+)['"]?/.exec(line);
+    if (here && !line.endsWith('\\')) {
+      cmds.push(cur + line);
+      cur = '';
+      heredoc = here[1];
+      continue;
+    }
     if (line.endsWith('\\')) {
       cur += line.slice(0, -1);
       continue;
