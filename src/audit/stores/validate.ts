@@ -3,7 +3,8 @@
  * bad event rejects its own write() instead of failing the commit of everyone else's), and
  * a filter is normalised once into milliseconds. Strings may not contain U+0000 or lone
  * surrogates: PostgreSQL text and jsonb cannot hold them, and every store refuses the same
- * events (strip NULs, e.g. the one ending a GSS display name, before building the event).
+ * events. buildEvent writes such characters in event data as `\uXXXX` (events/sanitize.ts),
+ * so only events built elsewhere (imports, a caller's own) can still be refused here.
  */
 import type { AuditEvent } from '../../events/event.js';
 import type { AuditFilter } from '../query.js';
