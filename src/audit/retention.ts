@@ -52,7 +52,7 @@ export const DEFAULT_RETENTION: RetentionPolicy = {
 /** Over the cap, prune down to this fraction of it, so the next prune is many events away. */
 export const LOW_WATER = 0.9;
 /** Events per delete transaction. */
-export const PRUNE_CHUNK = 2000;
+export const PRUNE_CHUNK = 500;
 
 export interface StoreUsage {
   /** What the cap is compared with: the bytes the events (and their indexes) occupy. */

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { GuardedAuditSink } from '../../src/audit/health.js';
 import { openAuditStore, type AuditStore } from '../../src/audit/query.js';
 import { openRetentionTarget, prune, RetentionRunner, type RetentionTarget } from '../../src/audit/retention.js';
+import { openSqlite } from '../../src/sqlite/driver.js';
 import { BASE_TIME, sampleEvent } from './stores/helpers.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -82,6 +83,21 @@ describe('SQLite retention by size (overwrite the oldest)', () => {
       assert.equal(r.removedByAge, 500);
       assert.equal(r.removedBySize, 0);
       assert.deepEqual(await requestIds(store), range(500, 1000));
+      // The attempt ledger the reports count shrank with the events, and its per-minute totals with it.
+      const db = openSqlite(path);
+      try {
+        const has = (t: string): boolean => db.prepare<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE name = ?").get(t)?.n === 1;
+        assert.ok(has('attempts'), 'the store has an attempt ledger');
+        const oldest = db.prepare<{ t: number }>('SELECT min(time) AS t FROM audit_events').get()?.t ?? 0;
+        assert.equal(db.prepare<{ n: number }>('SELECT count(*) AS n FROM attempts WHERE last_ms < ?').get(oldest)?.n, 0, 'no attempt whose events all went');
+        assert.ok((db.prepare<{ n: number }>('SELECT count(*) AS n FROM attempts').get()?.n ?? 0) > 0, 'the attempts of kept events stay');
+        if (has('attempt_totals')) {
+          const totals = db.prepare<{ n: number | null }>('SELECT sum(n) AS n FROM attempt_totals').get()?.n;
+          assert.equal(totals, db.prepare<{ n: number }>('SELECT count(*) AS n FROM attempts').get()?.n, 'totals add up to the attempts left');
+        }
+      } finally {
+        db.close();
+      }
     } finally {
       await t.close();
       await store.close();

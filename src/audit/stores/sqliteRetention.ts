@@ -15,6 +15,7 @@
  * Each chunk is one short transaction, so the store's writers get the lock between chunks.
  */
 import { existsSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { openSqlite, type SqliteDatabase } from '../../sqlite/driver.js';
 import { retryWhileBusy } from '../../sqlite/busy.js';
 import type { AuditEvent } from '../../events/event.js';
@@ -25,6 +26,16 @@ import { COLUMNS, parseData, rowToEvent, type SelectedRow } from './row.js';
 
 const SELECT_COLUMNS = `seq, ${COLUMNS.filter((c) => c !== 'time').join(', ')}`;
 const BUSY_TIMEOUT_MS = 5000;
+/** sqliteLedger.ts's attempt_totals bucket (one minute) and key: what the attempts about to go are subtracted from. */
+const TOTALS_BUCKET_MS = 60_000;
+const FACTS = ['dir', 'user_name', 'domain', 'workstation', 'client', 'server', 'service', 'version', 'mic', 'cb', 'reason', 'dc', 'outcome', 'failure'];
+const FACT_VALUE: Readonly<Record<string, string>> = { mic: 'coalesce(mic, -1)', cb: 'coalesce(cb, -1)', failure: "coalesce(failure, '')" };
+const SUBTRACT_TOTALS = `UPDATE attempt_totals SET n = attempt_totals.n - d.c FROM (
+  SELECT (first_ms / ${TOTALS_BUCKET_MS}) * ${TOTALS_BUCKET_MS} AS bucket_ms, ${FACTS.map((f) => `${FACT_VALUE[f] ?? f} AS ${f}`).join(', ')}, count(*) AS c
+  FROM attempts WHERE first_ms < ? AND last_ms < ? GROUP BY ${['bucket_ms', ...FACTS].map((_, i) => i + 1).join(', ')}
+) AS d WHERE ${['bucket_ms', ...FACTS].map((f) => `attempt_totals.${f} = d.${f}`).join(' AND ')}`;
+/** Pages handed back per incremental_vacuum step (1 MiB of 4 KiB pages). */
+const VACUUM_STEP_PAGES = 256;
 
 interface Row extends SelectedRow {
   readonly seq: number;
@@ -39,6 +50,8 @@ export class SqliteRetention implements RetentionTarget {
     path: string,
     /** The store has the attempt ledger (schema 2). */
     private readonly ledger: boolean,
+    /** …and its per-minute totals (attempt_totals). */
+    private readonly totals: boolean,
   ) {
     this.what = `sqlite:${path}`;
   }
@@ -51,10 +64,13 @@ export class SqliteRetention implements RetentionTarget {
       if (!existsSync(path)) throw new Error('no such file');
       db = openSqlite(path);
       db.exec('PRAGMA busy_timeout = 0');
+      // A delete lost to a power cut only brings old events back (to be removed again), so its
+      // commits need not wait for an fsync on the event loop; WAL keeps the file consistent.
+      db.exec('PRAGMA synchronous = NORMAL');
       const has = (table: string): boolean =>
         (db?.prepare<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)?.n ?? 0) > 0;
       if (!has('audit_events')) throw new Error('no audit_events table (not an ntlmgate audit store)');
-      return new SqliteRetention(db, path, has('attempts'));
+      return new SqliteRetention(db, path, has('attempts'), has('attempt_totals'));
     } catch (e) {
       db?.close();
       throw new AuditStoreError('open-failed', `cannot open SQLite audit store ${path} for retention: ${errorText(e)}`, { cause: e });
@@ -66,19 +82,21 @@ export class SqliteRetention implements RetentionTarget {
       const pages = this.pragma('page_count');
       const free = this.pragma('freelist_count');
       const pageSize = this.pragma('page_size');
-      const ends = this.db.prepare<{ lo: number | null; hi: number | null; oldest: string | null }>(
-        'SELECT min(seq) AS lo, max(seq) AS hi, (SELECT time_text FROM audit_events INDEXED BY audit_events_time ORDER BY time, seq LIMIT 1) AS oldest FROM audit_events',
-      ).get();
+      // Three one-row lookups at the ends of B-trees (min and max in one SELECT would scan the table).
+      const lo = this.db.prepare<{ s: number }>('SELECT seq AS s FROM audit_events ORDER BY seq LIMIT 1').get()?.s;
+      const hi = this.db.prepare<{ s: number }>('SELECT seq AS s FROM audit_events ORDER BY seq DESC LIMIT 1').get()?.s;
+      const oldest = this.db.prepare<{ t: string }>('SELECT time_text AS t FROM audit_events INDEXED BY audit_events_time ORDER BY time, seq LIMIT 1').get()?.t;
+      const ends = { lo, hi, oldest };
       // The seq span is an upper bound (gaps where events were removed out of seq order), got
       // from the two ends of the rowid B-tree; count(*) reads a whole index, so only on request.
       const events = exact
         ? (this.db.prepare<{ n: number }>('SELECT count(*) AS n FROM audit_events').get()?.n ?? 0)
-        : ends?.lo == null || ends.hi == null ? 0 : ends.hi - ends.lo + 1;
+        : ends.lo === undefined || ends.hi === undefined ? 0 : ends.hi - ends.lo + 1;
       return {
         bytes: (pages - free) * pageSize,
         fileBytes: pages * pageSize,
         events,
-        ...(ends?.oldest ? { oldest: ends.oldest } : {}),
+        ...(ends.oldest !== undefined ? { oldest: ends.oldest } : {}),
       };
     });
   }
@@ -110,8 +128,14 @@ export class SqliteRetention implements RetentionTarget {
       if (this.ledger) {
         const left = this.db.prepare<{ t: number | null }>('SELECT min(time) AS t FROM audit_events').get()?.t ?? null;
         if (left === null) {
-          this.db.exec('DELETE FROM attempts; DELETE FROM attempt_pointers');
+          this.db.exec(`DELETE FROM attempts; DELETE FROM attempt_pointers${this.totals ? '; DELETE FROM attempt_totals' : ''}`);
         } else {
+          // The per-minute totals the report reads lose what the attempts lose (first_seen /
+          // last_seen of a bucket are kept: they stay within its minute).
+          if (this.totals) {
+            this.db.prepare(SUBTRACT_TOTALS).run(left, left);
+            this.db.prepare('DELETE FROM attempt_totals WHERE bucket_ms <= ? AND n <= 0').run(left);
+          }
           // first_ms ≤ last_ms: the first_ms bound lets the attempts_first index find them.
           this.db.prepare('DELETE FROM attempts WHERE first_ms < ? AND last_ms < ?').run(left, left);
           this.db.prepare('DELETE FROM attempt_pointers WHERE at_ms < ?').run(left);
@@ -132,8 +156,12 @@ export class SqliteRetention implements RetentionTarget {
     const pageSize = this.pragma('page_size');
     const over = this.pragma('page_count') * pageSize - o.maxBytes;
     const free = this.pragma('freelist_count');
-    const pages = Math.min(free, Math.ceil(over / pageSize));
-    if (pages > 0) await this.write('incremental_vacuum', () => this.db.exec(`PRAGMA incremental_vacuum(${pages})`));
+    // In steps, as the deletes are: moving pages is synchronous work on the event loop.
+    for (let left = Math.min(free, Math.ceil(over / pageSize)); left > 0; left -= VACUUM_STEP_PAGES) {
+      const n = Math.min(left, VACUUM_STEP_PAGES);
+      await this.write('incremental_vacuum', () => this.db.exec(`PRAGMA incremental_vacuum(${n})`));
+      await nextTurn();
+    }
   }
 
   async probe(): Promise<void> {
