@@ -29,7 +29,7 @@ import { NegotiateServerContext } from '../../../src/spnego/negotiateServer.js';
 import { OID_KERBEROS5, OID_NTLMSSP } from '../../../src/spnego/oids.js';
 import { encodeInitialToken, encodeNegTokenResp, decodeNegTokenResp } from '../../../src/spnego/tokens.js';
 import { postgresServer } from '../../helpers/postgres.js';
-import { baseOptions, challengeToken, keepAliveAgent, request } from './helpers.js';
+import { baseOptions, challengeToken, keepAliveAgent, login, request } from './helpers.js';
 
 const PASSWORD = 'Al1ce!Pass2026';
 const policy = loadPolicy(AUDIT_MODE_POLICY);
@@ -215,6 +215,26 @@ describe('names with U+0000 or a lone surrogate: 401, audited with the character
       for (const e of events) for (const v of Object.values(e.data)) assert.doesNotMatch(v, /[\u0000\u001b]/);
     } finally {
       agent.destroy();
+      await rig.close();
+    }
+  });
+
+  it('the same under Negotiate (SPNEGO and bare NTLMSSP): 401 and the escaped name stored', async () => {
+    const rig = await startRig(join(dir, 'negotiate'), `sqlite:${join(dir, 'negotiate', 'audit.db')}`);
+    try {
+      for (const raw of [false, true]) {
+        const agent = keepAliveAgent(rig.url);
+        try {
+          const res = await login(rig.url, agent, { scheme: 'Negotiate', raw, credentials: { user: 'al\u0000ice', domain: 'CORP', password: PASSWORD } });
+          assert.equal(res.status, 401, `raw ${raw}`);
+        } finally {
+          agent.destroy();
+        }
+      }
+      const stored = (await allEvents(rig.audit)).filter((e) => e.eventId === 8003 && e.data['UserName'] === 'al\\u0000ice');
+      assert.equal(stored.length, 2);
+      assert.ok(stored.every((e) => e.data[ESCAPED_FIELD] === 'UserName'));
+    } finally {
       await rig.close();
     }
   });
