@@ -52,20 +52,27 @@ export const SQL_COLUMN: Readonly<Record<GroupColumn, string>> = {
 };
 
 const WEAK = ['NTLMv1', 'NTLMv1-ESS', 'LM'];
-const sumIf = (cond: string): string => `sum(CASE WHEN ${cond} THEN 1 ELSE 0 END)`;
+const sumIf = (cond: string): string => `sum(CASE WHEN ${cond} THEN n ELSE 0 END)`;
 
-/** The GROUP BY over `attempts`; `param(n)` spells the n-th parameter (`?` or `$n`). */
-export function groupSql(q: AttemptQuery, param: (n: number) => string): { sql: string; params: number[] } {
+/**
+ * The GROUP BY over `attempts` (each row one attempt), or over `source`: a subquery with the
+ * same columns and `n`, the number of attempts a row stands for (SQLite's attempt_totals).
+ * `param(n)` spells the n-th parameter (`?` or `$n`).
+ */
+export function groupSql(q: AttemptQuery, param: (n: number) => string, source?: { sql: string; params: number[] }): { sql: string; params: number[] } {
   const cols = q.by.map((c) => SQL_COLUMN[c]);
   const params: number[] = [];
-  let where = '';
-  if (q.since) {
+  let from = '(SELECT *, 1 AS n FROM attempts) AS a';
+  if (source) {
+    from = `(${source.sql}) AS a`;
+    params.push(...source.params);
+  } else if (q.since) {
     params.push(q.since.getTime());
-    where = ` WHERE first_ms >= ${param(1)}`;
+    from = `(SELECT *, 1 AS n FROM attempts WHERE first_ms >= ${param(1)}) AS a`;
   }
   const select = [
     ...cols.map((c, i) => `${c} AS g${i}`),
-    'count(*) AS attempts',
+    'coalesce(sum(n), 0) AS attempts',
     `${sumIf("outcome = 'succeeded'")} AS succeeded`,
     `${sumIf("outcome = 'failed'")} AS failed`,
     `${sumIf("outcome = 'blocked'")} AS blocked`,
@@ -82,7 +89,7 @@ export function groupSql(q: AttemptQuery, param: (n: number) => string): { sql: 
     'max(last_seen) AS last_seen',
   ];
   const group = cols.length > 0 ? ` GROUP BY ${cols.join(', ')}` : '';
-  return { sql: `SELECT ${select.join(', ')} FROM attempts${where}${group}`, params };
+  return { sql: `SELECT ${select.join(', ')} FROM ${from}${group}`, params };
 }
 
 /** A result row of groupSql (numbers may come back as strings or bigints from PostgreSQL). */

@@ -61,7 +61,7 @@ import { SqliteCommitThread } from './sqliteCommitThread.js';
 import { WalSync } from './walSync.js';
 import { retryWhileBusy } from '../../sqlite/busy.js';
 import { batchInserter, type RowBatch, type SqliteWriterConfig } from './sqliteInsert.js';
-import { SQLITE_LEDGER_SCHEMA, SqliteLedger } from './sqliteLedger.js';
+import { SQLITE_LEDGER_SCHEMA, SqliteLedger, totalsSource } from './sqliteLedger.js';
 import { attemptPart, type AttemptPart } from '../assess/attempts.js';
 import { groupFromSql, groupSql, type AttemptGroup, type AttemptQuery } from '../assess/groups.js';
 import { normalizeFilter, type NormalFilter } from './validate.js';
@@ -261,7 +261,7 @@ export class SqliteAuditStore extends BatchedAuditStore implements AuditStore {
   /** Attempts grouped and counted by SQLite (assess/groups.ts). */
   async attemptGroups(q: AttemptQuery): Promise<AttemptGroup[]> {
     this.assertOpen();
-    const { sql, params } = groupSql(q, () => '?');
+    const { sql, params } = groupSql(q, () => '?', totalsSource(q.since));
     return this.read(() => this.db.prepare<Record<string, unknown>>(sql).all(...params).map((r) => groupFromSql(r, q.by.length)));
   }
 

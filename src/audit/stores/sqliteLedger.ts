@@ -45,7 +45,55 @@ CREATE TABLE attempt_pointers (
   attempt   INTEGER NOT NULL,
   PRIMARY KEY (corr, user_name, kind)
 ) STRICT, WITHOUT ROWID;
+CREATE TABLE attempt_totals (     -- attempts counted per minute first seen and per fact (mic/cb -1, failure '': not recorded)
+  bucket_ms   INTEGER NOT NULL,
+  dir         INTEGER NOT NULL,
+  user_name   TEXT    NOT NULL,
+  domain      TEXT    NOT NULL,
+  workstation TEXT    NOT NULL,
+  client      TEXT    NOT NULL,
+  server      TEXT    NOT NULL,
+  service     TEXT    NOT NULL,
+  version     TEXT    NOT NULL,
+  mic         INTEGER NOT NULL,
+  cb          INTEGER NOT NULL,
+  reason      TEXT    NOT NULL,
+  dc          TEXT    NOT NULL,
+  outcome     TEXT    NOT NULL,
+  failure     TEXT    NOT NULL,
+  n           INTEGER NOT NULL,
+  first_seen  TEXT    NOT NULL,
+  last_seen   TEXT    NOT NULL,
+  PRIMARY KEY (bucket_ms, dir, user_name, domain, workstation, client, server, service, version, mic, cb, reason, dc, outcome, failure)
+) STRICT, WITHOUT ROWID;
 `;
+
+/** attempt_totals' granularity: reports with --since read the attempts of the minute it falls in one by one. */
+export const TOTALS_BUCKET_MS = 60_000;
+const TOTALS_KEY = ['bucket_ms', 'dir', 'user_name', 'domain', 'workstation', 'client', 'server', 'service', 'version', 'mic', 'cb', 'reason', 'dc', 'outcome', 'failure'] as const;
+const FACTS = TOTALS_KEY.slice(1).join(', ');
+
+function totalsKey(r: AttemptRow): (string | number)[] {
+  return [
+    Math.floor(r.firstMs / TOTALS_BUCKET_MS) * TOTALS_BUCKET_MS, r.dir, r.user, r.domain, r.workstation, r.client, r.server, r.service,
+    r.version, r.mic ?? -1, r.cb ?? -1, r.reason, r.dc, r.outcome, r.failure ?? '',
+  ];
+}
+
+/**
+ * What the report's GROUP BY reads (assess/groups.ts groupSql's `source`): attempt_totals, and
+ * with --since the attempts of the minute it falls in, one by one, so the boundary is exact.
+ */
+export function totalsSource(since?: Date): { sql: string; params: number[] } {
+  const totals = `SELECT dir, user_name, domain, workstation, client, server, service, version, nullif(mic, -1) AS mic, nullif(cb, -1) AS cb, reason, dc, outcome, nullif(failure, '') AS failure, n, first_seen, last_seen FROM attempt_totals`;
+  if (!since) return { sql: totals, params: [] };
+  const ms = since.getTime();
+  const cut = Math.ceil(ms / TOTALS_BUCKET_MS) * TOTALS_BUCKET_MS;
+  return {
+    sql: `${totals} WHERE bucket_ms >= ? UNION ALL SELECT ${FACTS}, 1 AS n, first_seen, last_seen FROM attempts WHERE first_ms >= ? AND first_ms < ?`,
+    params: [cut, ms, cut],
+  };
+}
 
 export const ATTEMPT_COLUMNS = [
   'attempt_key', 'corr', 'kinds', 'first_ms', 'last_ms', 'first_seen', 'last_seen', 'dir', 'user_name', 'domain', 'workstation',
@@ -130,8 +178,15 @@ export class SqliteLedger {
   private readonly upsertPointer: SqliteStatement<unknown>;
   private readonly insertRow: SqliteStatement<unknown>;
   private readonly updateRow: SqliteStatement<unknown>;
+  private readonly addTotal: SqliteStatement<unknown>;
+  private readonly dropTotal: SqliteStatement<unknown>;
 
   constructor(db: SqliteDatabase) {
+    this.addTotal = db.prepare(
+      `INSERT INTO attempt_totals (${TOTALS_KEY.join(', ')}, n, first_seen, last_seen) VALUES (${TOTALS_KEY.map(() => '?').join(', ')}, ?, ?, ?)
+       ON CONFLICT (${TOTALS_KEY.join(', ')}) DO UPDATE SET n = n + excluded.n, first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
+    );
+    this.dropTotal = db.prepare(`DELETE FROM attempt_totals WHERE ${TOTALS_KEY.map((c) => `${c} = ?`).join(' AND ')} AND n <= 0`);
     this.byKeys = db.prepare('SELECT * FROM attempts WHERE attempt_key IN (SELECT value FROM json_each(?))');
     this.pointers = db.prepare(
       "SELECT p.* FROM json_each(?) AS k JOIN attempt_pointers p ON p.corr = json_extract(k.value, '$[0]') AND p.user_name = json_extract(k.value, '$[1]') AND p.kind = json_extract(k.value, '$[2]')",
@@ -162,10 +217,30 @@ export class SqliteLedger {
         for (const row of this.laterMs.all(corr, r.ms, r.to)) ledger.load(fromDb(row));
       }
     }
+    // The totals key of every loaded row before this batch changes it.
+    const before = new Map<AttemptRow, (string | number)[]>();
+    for (const r of ledger.rows) before.set(r, totalsKey(r));
     for (const p of parts) recordPart(ledger, p);
+    const deltas = new Map<string, { key: (string | number)[]; n: number; first: string; last: string }>();
+    const delta = (key: (string | number)[], n: number, first: string, last: string): void => {
+      const k = JSON.stringify(key);
+      const d = deltas.get(k) ?? { key, n: 0, first, last };
+      d.n += n;
+      if (first < d.first) d.first = first;
+      if (last > d.last) d.last = last;
+      deltas.set(k, d);
+    };
     for (const r of ledger.changed) {
       if (r.id >= firstId) this.insertRow.run(r.id, ...(toDb(r) as SqlValue[]));
       else this.updateRow.run(...(toDb(r) as SqlValue[]), r.id);
+      const old = before.get(r);
+      // A move out of a group leaves its first/last seen as they were (they only ever widen).
+      if (old) delta(old, -1, '\uffff', '');
+      delta(totalsKey(r), 1, r.firstSeen, r.lastSeen);
+    }
+    for (const d of deltas.values()) {
+      this.addTotal.run(...(d.key as SqlValue[]), d.n, d.first, d.last);
+      if (d.n < 0) this.dropTotal.run(...(d.key as SqlValue[]));
     }
     for (const [corr, user, kind, at] of ledger.pointerEntries()) this.upsertPointer.run(corr, user, kind, at.ms, at.id);
   }
