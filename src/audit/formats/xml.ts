@@ -16,7 +16,7 @@
  * text); parts an AuditEvent cannot carry (UserData, BinaryEventData…) are errors.
  */
 import { EVENTS } from '../../events/catalogue.js';
-import { AuditImportError, asImportError } from './errors.js';
+import { AuditImportError } from './errors.js';
 import type { FormatReader } from './reader.js';
 import {
   CONTEXT_KEYS, DEFAULT_KEYWORDS, DEFAULT_OPCODE, DEFAULT_VERSION, assertExportable, catalogueGuid, importedContext,
@@ -24,7 +24,7 @@ import {
 } from './shape.js';
 import { parseSystemTime, systemTimeOf, systemTimeOfNormal } from './systemTime.js';
 import { parseElement, type XmlElement } from './xmlElement.js';
-import { XmlEventSplitter, type XmlRecord } from './xmlSplitter.js';
+import { XmlEventSplitter } from './xmlSplitter.js';
 
 export { decodeXml } from './xmlElement.js';
 
@@ -247,25 +247,12 @@ function ourContext(root: XmlElement, parts: readonly XmlElement[]): Partial<Rec
 
 /** Reads events one `<Event>` at a time. */
 export const readXmlEvents: FormatReader<PortableAuditEvent> = async function* (text, ctx) {
-  const splitter = new XmlEventSplitter(ctx.maxRecordSize);
-  const convert = (record: XmlRecord): PortableAuditEvent | undefined => {
-    try {
-      return eventFromElement(record.element);
-    } catch (err) {
-      ctx.reject(asImportError(err, 'XML_MALFORMED', { format: 'xml', line: record.line, offset: record.offset }));
-      return undefined;
-    }
-  };
-  const results = (chunk: string | undefined) => (chunk === undefined ? splitter.end() : splitter.push(chunk));
+  const splitter = new XmlEventSplitter(ctx.maxRecordSize, eventFromElement);
   const drain = function* (chunk: string | undefined): Generator<PortableAuditEvent> {
-    for (const r of results(chunk)) {
-      if (r.kind === 'error') {
-        if (r.fatal) throw r.error;
-        ctx.reject(r.error);
-        continue;
-      }
-      const event = convert(r.record);
-      if (event) yield event;
+    for (const r of chunk === undefined ? splitter.end() : splitter.push(chunk)) {
+      if (r.kind === 'event') yield r.value;
+      else if (r.fatal) throw r.error;
+      else ctx.reject(r.error);
     }
   };
   for await (const chunk of text) yield* drain(chunk);

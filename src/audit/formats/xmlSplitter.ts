@@ -12,18 +12,11 @@
  * ever happens), text outside events, records larger than the size cap. After a bad
  * record the splitter resynchronises on the next `<Event` start tag.
  */
-import { AuditImportError, type AuditImportErrorCode } from './errors.js';
+import { AuditImportError, asImportError, type AuditImportErrorCode } from './errors.js';
 import { parseElement, type XmlElement } from './xmlElement.js';
 
-/** A parsed `<Event>` element and where it starts (1-based line, UTF-8 byte offset). */
-export interface XmlRecord {
-  readonly element: XmlElement;
-  readonly line: number;
-  readonly offset: number;
-}
-
-export type SplitResult =
-  | { readonly kind: 'event'; readonly record: XmlRecord }
+export type SplitResult<T> =
+  | { readonly kind: 'event'; readonly value: T }
   | { readonly kind: 'error'; readonly error: AuditImportError; readonly fatal: boolean };
 
 const EVENT_START = /<(?:[A-Za-z_][\w.-]*:)?Event[\s/>]/g;
@@ -73,7 +66,12 @@ function localName(name: string): string {
   return name.slice(name.indexOf(':') + 1);
 }
 
-export class XmlEventSplitter {
+/**
+ * `map` turns each parsed `<Event>` element into what the caller keeps (an event), at once,
+ * so that the element tree is garbage before the next one is parsed; what it throws becomes
+ * an error result for that record, in order with the splitter's own.
+ */
+export class XmlEventSplitter<T> {
   private buf = '';
   private pos = 0;
   /** Line and UTF-8 offset of a known index of `buf` (index 0 after each compaction). */
@@ -86,11 +84,14 @@ export class XmlEventSplitter {
   private readonly outer: string[] = [];
   private resync = false;
   private waiting = false;
-  private out: SplitResult[] = [];
+  private out: SplitResult<T>[] = [];
 
-  constructor(private readonly maxRecordSize: number) {}
+  constructor(
+    private readonly maxRecordSize: number,
+    private readonly map: (element: XmlElement) => T,
+  ) {}
 
-  push(chunk: string): SplitResult[] {
+  push(chunk: string): SplitResult<T>[] {
     this.buf += chunk;
     // Waiting for the end of a construct: every construct ends with '>'.
     if (this.waiting && !this.resync && !chunk.includes('>')) this.checkSize(false);
@@ -98,7 +99,7 @@ export class XmlEventSplitter {
     return this.take();
   }
 
-  end(): SplitResult[] {
+  end(): SplitResult<T>[] {
     this.scan(true);
     if (this.eventStart >= 0) {
       this.error('TRUNCATED', 'the input ends inside an <Event> element', this.eventAt);
@@ -112,7 +113,7 @@ export class XmlEventSplitter {
     return this.take();
   }
 
-  private take(): SplitResult[] {
+  private take(): SplitResult<T>[] {
     const out = this.out;
     this.out = [];
     return out;
@@ -233,7 +234,11 @@ export class XmlEventSplitter {
       this.retryAt = Math.max(FIRST_RETRY, 2 * held);
       return false;
     }
-    this.out.push({ kind: 'event', record: { element: parsed.element, ...this.eventAt } });
+    try {
+      this.out.push({ kind: 'event', value: this.map(parsed.element) });
+    } catch (err) {
+      this.out.push({ kind: 'error', error: asImportError(err, 'XML_MALFORMED', { format: 'xml', ...this.eventAt }), fatal: false });
+    }
     this.eventStart = -1;
     this.retryAt = 0;
     this.pos = parsed.end;
