@@ -19,6 +19,7 @@ import type { ExtendedProtectionMode } from '../http/server/epa.js';
 import type { NtlmPolicy } from '../policy/policy.js';
 import { createServeApp, type ServeApp } from './app.js';
 import { keepAudit } from './auditKeeping.js';
+import { keepAudit } from './auditKeeping.js';
 import { ensureDemoAccount, removeDemoAccount, warnIfNoAccounts, type DemoAccount } from './demoAccount.js';
 import type { ServeLogger } from './logger.js';
 import { preflightServe } from './preflight.js';
@@ -150,6 +151,7 @@ export async function startServe(config: ServeConfig, o: StartServeOptions): Pro
         config: config.file ?? '(embedded defaults)',
         accounts: redactStoreUrl(config.authority.store),
         audit: redactStoreUrl(config.audit.store),
+        auditRetention: config.audit.retention ? { maxBytes: config.audit.retention.maxBytes ?? 'off', maxAgeMs: config.audit.retention.maxAgeMs ?? 'off', mode: config.audit.retention.mode } : 'off',
         providers: config.providers,
         extendedProtection: config.extendedProtection,
         upstream: config.upstream?.url.origin,
