@@ -13,6 +13,7 @@ import {
   verifyIdentityHeaders,
 } from '../../../src/http/server/identityHeaders.js';
 import { iwa } from '../../../src/http/server/handler.js';
+import { IwaOptionsError } from '../../../src/http/server/options.js';
 import { baseOptions, keepAliveAgent, login, request } from './helpers.js';
 
 const SECRET = 'k'.repeat(32);
@@ -100,6 +101,36 @@ describe('stripIdentityHeaders', () => {
     const req = { headers: { 'x-forwarded-user': 'CORP\\admin' } as Record<string, unknown>, rawHeaders: ['X-Forwarded-User', 'CORP\\admin'] };
     assert.deepEqual(stripIdentityHeaders(req, own), []);
     assert.deepEqual(stripIdentityHeaders(req, custom), ['x-forwarded-user']);
+  });
+
+  it('the stripHeaders option is checked when the handler is made: header names only', () => {
+    assert.throws(
+      () => iwa(baseOptions({ stripHeaders: ['X-Webauth-User', 'X User'] })),
+      (e: unknown) => e instanceof IwaOptionsError && e.problems.some((p) => p === 'stripHeaders: "X User" is not a header name'),
+    );
+  });
+
+  it('the handler strips the stripHeaders list it was given (and X-NTLMGate-*), nothing else', async () => {
+    const seen: Record<string, unknown>[] = [];
+    const app = iwa(baseOptions({ stripHeaders: ['X-Webauth-User'] }))((req, res) => {
+      seen.push({ ...req.headers });
+      res.end();
+    });
+    const server = http.createServer(app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const agent = keepAliveAgent(url);
+    try {
+      const ok = await login(url, agent, { headers: { X_Webauth_User: 'admin', 'X-NTLMGate-User': 'admin', 'X-Forwarded-User': 'kept' } });
+      assert.equal(ok.status, 200);
+      assert.equal(seen[0]?.['x_webauth_user'], undefined);
+      assert.equal(seen[0]?.['x-ntlmgate-user'], undefined);
+      assert.equal(seen[0]?.['x-forwarded-user'], 'kept', 'not on this handler\'s list');
+    } finally {
+      agent.destroy();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('the handler strips what the client sent before the application sees the request (logged)', async () => {
