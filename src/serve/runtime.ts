@@ -19,7 +19,6 @@ import type { ExtendedProtectionMode } from '../http/server/epa.js';
 import type { NtlmPolicy } from '../policy/policy.js';
 import { createServeApp, type ServeApp } from './app.js';
 import { keepAudit } from './auditKeeping.js';
-import { keepAudit } from './auditKeeping.js';
 import { ensureDemoAccount, removeDemoAccount, warnIfNoAccounts, type DemoAccount } from './demoAccount.js';
 import type { ServeLogger } from './logger.js';
 import { preflightServe } from './preflight.js';
