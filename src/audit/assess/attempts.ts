@@ -385,10 +385,23 @@ export class MemoryLedger implements LedgerView {
       l = { rows: [], sorted: true };
       this.byCorr.set(r.corr, l);
     }
-    const last = l.rows[l.rows.length - 1];
+    const rows = l.rows;
     this.firstMs.set(r, r.firstMs);
-    l.rows.push(r);
-    if (last && byPosition(last, r) > 0) l.sorted = false;
+    const last = rows[rows.length - 1];
+    if (!last || byPosition(last, r) <= 0 || !l.sorted) {
+      rows.push(r);
+      if (last && byPosition(last, r) > 0) l.sorted = false;
+      return;
+    }
+    // Keep the list in (first seen, id) order: candidates() would otherwise sort it again.
+    let lo = 0;
+    let hi = rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (byPosition(rows[mid] as AttemptRow, r) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    rows.splice(lo, 0, r);
   }
 
   loadPointer(corr: string, user: string, kind: string, at: LedgerPosition): void {

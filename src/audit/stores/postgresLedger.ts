@@ -13,7 +13,7 @@ import { ATTEMPT_COLUMNS, fromDb, loadRanges, toDb, type AttemptDbRow } from './
 export const POSTGRES_LEDGER_SCHEMA = `
 CREATE TABLE attempts (
   id          bigint PRIMARY KEY,
-  attempt_key text UNIQUE,
+  attempt_key text,
   corr        text     NOT NULL,
   kinds       text     NOT NULL,
   first_ms    bigint   NOT NULL,
@@ -36,6 +36,7 @@ CREATE TABLE attempts (
   failure     text,
   events      integer  NOT NULL
 );
+CREATE UNIQUE INDEX attempts_key ON attempts (attempt_key) WHERE attempt_key IS NOT NULL;
 CREATE INDEX attempts_corr ON attempts (corr, first_ms, id) WHERE attempt_key IS NULL;
 CREATE INDEX attempts_first ON attempts (first_ms);
 CREATE TABLE attempt_pointers (
@@ -65,7 +66,7 @@ export async function fileAttempts(client: pg.PoolClient, parts: readonly Attemp
   const ledger = new MemoryLedger(Number(next.rows[0]?.n ?? 1));
   const keys = [...new Set(parts.filter((p) => p.attemptId !== undefined).map((p) => `id:${p.attemptId}`))];
   if (keys.length > 0) {
-    const r = await client.query<AttemptDbRow>('SELECT * FROM attempts WHERE attempt_key = ANY($1::text[])', [keys]);
+    const r = await client.query<AttemptDbRow>('SELECT * FROM attempts WHERE attempt_key IS NOT NULL AND attempt_key = ANY($1::text[])', [keys]);
     for (const row of r.rows) ledger.load(fromDb(row));
   }
   const windows = parts.filter((p) => p.attemptId === undefined);

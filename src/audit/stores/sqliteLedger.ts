@@ -12,7 +12,7 @@ import type { LogonVersion } from '../assess/logon.js';
 export const SQLITE_LEDGER_SCHEMA = `
 CREATE TABLE attempts (
   id          INTEGER PRIMARY KEY,
-  attempt_key TEXT UNIQUE,          -- 'id:' + the events' attemptId; NULL for correlated Windows events
+  attempt_key TEXT,                 -- 'id:' + the events' attemptId; NULL for correlated Windows events
   corr        TEXT    NOT NULL,     -- correlation key of Windows events (side|SERVER)
   kinds       TEXT    NOT NULL,     -- ' <event id>@<COMPUTER> ' of each event filed
   first_ms    INTEGER NOT NULL,
@@ -35,7 +35,8 @@ CREATE TABLE attempts (
   failure     TEXT,
   events      INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX attempts_corr ON attempts (corr, first_ms, id) WHERE attempt_key IS NULL;
+CREATE UNIQUE INDEX attempts_key ON attempts (attempt_key) WHERE attempt_key IS NOT NULL;
+CREATE INDEX attempts_corr ON attempts (corr, first_ms) WHERE attempt_key IS NULL;  -- rowid (id) is implicitly the last key
 CREATE INDEX attempts_first ON attempts (first_ms);
 CREATE TABLE attempt_pointers (
   corr      TEXT    NOT NULL,
@@ -187,7 +188,7 @@ export class SqliteLedger {
        ON CONFLICT (${TOTALS_KEY.join(', ')}) DO UPDATE SET n = n + excluded.n, first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
     );
     this.dropTotal = db.prepare(`DELETE FROM attempt_totals WHERE ${TOTALS_KEY.map((c) => `${c} = ?`).join(' AND ')} AND n <= 0`);
-    this.byKeys = db.prepare('SELECT * FROM attempts WHERE attempt_key IN (SELECT value FROM json_each(?))');
+    this.byKeys = db.prepare('SELECT * FROM attempts WHERE attempt_key IS NOT NULL AND attempt_key IN (SELECT value FROM json_each(?))');
     this.pointers = db.prepare(
       "SELECT p.* FROM json_each(?) AS k JOIN attempt_pointers p ON p.corr = json_extract(k.value, '$[0]') AND p.user_name = json_extract(k.value, '$[1]') AND p.kind = json_extract(k.value, '$[2]')",
     );
