@@ -8,6 +8,7 @@ import { SQLITE_SCHEMA_VERSION, SqliteAuditStore } from '../../../src/audit/stor
 import { AuditStoreError } from '../../../src/audit/sink.js';
 import { storeContract } from './contract.js';
 import { collect, sampleEvent, tempDir, withCode } from './helpers.js';
+import { FIXTURE } from '../assess/fixture.js';
 
 const dir = tempDir();
 let n = 0;
@@ -28,6 +29,37 @@ storeContract({
 });
 
 describe('SQLite store specifics', () => {
+  it('a version 1 store is upgraded on open: copies of one Windows event dropped, every event filed into the attempt ledger', async () => {
+    const path = join(dir, 'v1.db');
+    const v1 = openSqlite(path);
+    v1.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+      INSERT INTO meta VALUES ('schema_version', '1');
+      CREATE TABLE audit_events (seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, time_text TEXT NOT NULL, event_id INTEGER NOT NULL,
+        provider TEXT NOT NULL, channel TEXT NOT NULL, level INTEGER NOT NULL, task INTEGER NOT NULL, computer TEXT NOT NULL,
+        record_id INTEGER, source TEXT NOT NULL, service TEXT, client_ip TEXT, request_id TEXT, decision TEXT, setting TEXT,
+        reason TEXT, ntlm_version TEXT, data TEXT NOT NULL) STRICT;
+      CREATE INDEX audit_events_time ON audit_events (time);
+      CREATE INDEX audit_events_event_id ON audit_events (event_id, time);`);
+    const insert = v1.prepare(
+      'INSERT INTO audit_events (time, time_text, event_id, provider, channel, level, task, computer, record_id, source, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    // The fixture's events, the first half imported twice (version 1 kept both copies).
+    const rows = [...FIXTURE.map((e, i) => ({ ...e, recordId: 100 + i })), ...FIXTURE.slice(0, 8).map((e, i) => ({ ...e, recordId: 100 + i }))];
+    for (const e of rows) insert.run(Date.parse(e.time), e.time, e.eventId, e.provider, e.channel, e.level, e.task, e.computer, e.recordId, 'import', JSON.stringify(e.data));
+    v1.close();
+    const store = SqliteAuditStore.open(path);
+    try {
+      assert.equal(await store.count(), FIXTURE.length);
+      const [all] = await store.attemptGroups({ by: [] });
+      assert.deepEqual([all?.attempts, all?.succeeded], [10, 8], 'the 8004 + 4032 pairs are one attempt each');
+    } finally {
+      await store.close();
+    }
+    const probe = openSqlite(path);
+    assert.equal(probe.prepare<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").get()?.value, String(SQLITE_SCHEMA_VERSION));
+    probe.close();
+  });
+
   it('runs in WAL mode with FULL durability by default (the WAL fdatasync done by the store), NORMAL on request; records its schema version', async () => {
     const path = join(dir, 'pragmas.db');
     const store = SqliteAuditStore.open(path);
