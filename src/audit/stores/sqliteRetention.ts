@@ -23,11 +23,11 @@ import type { RetentionTarget, StoreUsage } from '../retention.js';
 import { AuditStoreError } from '../sink.js';
 import { errorText } from './groupCommit.js';
 import { COLUMNS, parseData, rowToEvent, type SelectedRow } from './row.js';
+import { TOTALS_BUCKET_MS } from './sqliteLedger.js';
 
 const SELECT_COLUMNS = `seq, ${COLUMNS.filter((c) => c !== 'time').join(', ')}`;
 const BUSY_TIMEOUT_MS = 5000;
-/** sqliteLedger.ts's attempt_totals bucket (one minute) and key: what the attempts about to go are subtracted from. */
-const TOTALS_BUCKET_MS = 60_000;
+/** attempt_totals' key (sqliteLedger.ts): what the attempts about to go are subtracted from. */
 const FACTS = ['dir', 'user_name', 'domain', 'workstation', 'client', 'server', 'service', 'version', 'mic', 'cb', 'reason', 'dc', 'outcome', 'failure'];
 const FACT_VALUE: Readonly<Record<string, string>> = { mic: 'coalesce(mic, -1)', cb: 'coalesce(cb, -1)', failure: "coalesce(failure, '')" };
 const SUBTRACT_TOTALS = `UPDATE attempt_totals SET n = attempt_totals.n - d.c FROM (
