@@ -104,7 +104,7 @@ describe('ntlmgate audit', () => {
     const missing = join(dir, 'nowhere', 'audit.db');
     for (const args of [['report'], ['what-if', '--policy', 'proposed.yaml'], ['exceptions', '--policy', 'proposed.yaml'], ['export']]) {
       const r = run('audit', ...args, '--store', `sqlite:${missing}`);
-      assert.equal(r.code, 1, `${args[0]}: ${r.stderr}`);
+      assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
       assert.match(r.stderr, new RegExp(`no audit store at ${missing.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
       assert.equal(existsSync(join(dir, 'nowhere')), false, `${args[0]} created the folder`);
     }

@@ -45,7 +45,7 @@ async function withStore<T>(url: string, fn: (store: AuditStore) => Promise<T>, 
   try {
     store = await openAuditStore(url, { ...options, mustExist: mode === 'read' });
   } catch (e) {
-    if (e instanceof AuditStoreError && e.code === 'not-found') throw new CliError(`${e.message} (--store ${url}; write to it with \`ntlmgate serve\` or \`ntlmgate audit import\` first)`);
+    if (e instanceof AuditStoreError && e.code === 'not-found') throw new CliError(`${e.message} (--store ${url}; write to it with \`ntlmgate serve\` or \`ntlmgate audit import\` first)`, 2);
     throw new CliError(`cannot open the audit store ${url}: ${e instanceof Error ? e.message : String(e)}`);
   }
   try {
