@@ -23,6 +23,13 @@ const EVENT_START = /<(?:[A-Za-z_][\w.-]*:)?Event[\s/>]/g;
 const DECLARATION = /^<!(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/;
 /** Characters needed to tell `<!--`, `<![CDATA[`, `<!DOCTYPE` and `<?` apart. */
 const LOOKAHEAD = 9;
+/**
+ * Text is taken in pieces of at most this many characters: the held text plus a piece then
+ * stays far below the 128 KiB (64 Ki two-byte characters) past which V8 flattens a concatenated
+ * string into its large-object space, which costs about 0.7 ms each time on this kind of host —
+ * more than parsing the events of a 64 KiB read chunk.
+ */
+const PIECE = 16_384;
 /** Characters of an unfinished event held before it is parsed again (then twice as many as at the last try). */
 const FIRST_RETRY = 4096;
 
@@ -92,11 +99,21 @@ export class XmlEventSplitter<T> {
   ) {}
 
   push(chunk: string): SplitResult<T>[] {
-    this.buf += chunk;
-    // Waiting for the end of a construct: every construct ends with '>'.
-    if (this.waiting && !this.resync && !chunk.includes('>')) this.checkSize(false);
-    else this.scan(false);
+    for (let i = 0; i < chunk.length; ) {
+      let end = Math.min(i + PIECE, chunk.length);
+      const last = chunk.charCodeAt(end - 1);
+      if (end < chunk.length && last >= 0xd800 && last <= 0xdbff) end--; // keep surrogate pairs whole
+      this.pushPiece(end - i === chunk.length ? chunk : chunk.slice(i, end));
+      i = end;
+    }
     return this.take();
+  }
+
+  private pushPiece(piece: string): void {
+    this.buf += piece;
+    // Waiting for the end of a construct: every construct ends with '>'.
+    if (this.waiting && !this.resync && !piece.includes('>')) this.checkSize(false);
+    else this.scan(false);
   }
 
   end(): SplitResult<T>[] {
