@@ -62,31 +62,21 @@ const yesNo = (v: string | undefined, yes: string, no: string): boolean | undefi
   return undefined;
 };
 
-/** Normalises an event into the logon it records, or undefined for events that record none (4010/4011…). */
-export function observedLogon(e: AuditEvent): ObservedLogon | undefined {
+const BLOCK_IDS = new Set([4001, 4002, 4003, 4004, 4005, 4006, 4025]);
+
+type Where = Pick<ObservedLogon, 'direction' | 'user' | 'domain' | 'workstation' | 'client' | 'server'>;
+
+/** Who, from where, to where: the fields each kind of event names them in. */
+function whereOf(e: AuditEvent): Where | undefined {
   const d = e.data;
   const ctx = e.context;
-  const version = parseVersion(ctx.ntlmVersion ?? d['NtlmVersion']);
-  const base = {
-    eventId: e.eventId,
-    time: e.time,
-    computer: e.computer,
-    service: clean(ctx.service ?? d['TargetService']),
-    version,
-    mic: yesNo(d['MicStatus'], 'Protected', 'Unprotected'),
-    channelBinding: yesNo(d['ChannelBindingStatus'], 'Supported', 'Not Supported'),
-    reasonId: d['NtlmUsageId'] !== undefined && clean(d['NtlmUsageId']) !== '' ? Number(d['NtlmUsageId']) : undefined,
-    reason: clean(d['NtlmUsageReason']) || undefined,
-    blocked: ctx.decision === 'block' || [4001, 4002, 4003, 4004, 4005, 4006, 4025].includes(e.eventId),
-  };
   switch (e.eventId) {
     case 8001:
     case 4001:
-      return { ...base, direction: 'outgoing', user: clean(d['UserName']), domain: clean(d['DomainName']), workstation: e.computer, client: '', server: hostOfTarget(d['TargetName'] ?? '') };
+      return { direction: 'outgoing', user: clean(d['UserName']), domain: clean(d['DomainName']), workstation: e.computer, client: '', server: hostOfTarget(d['TargetName'] ?? '') };
     case 4020:
     case 4021:
       return {
-        ...base,
         direction: 'outgoing',
         user: clean(d['Username']),
         domain: clean(d['DomainName']),
@@ -97,16 +87,15 @@ export function observedLogon(e: AuditEvent): ObservedLogon | undefined {
     case 8002:
     case 4002:
       // ClientUserName is the calling process's account (SYSTEM, FS1$), not the one logging on: no user.
-      return { ...base, direction: 'incoming', user: '', domain: '', workstation: '', client: clean(ctx.clientIp), server: e.computer };
+      return { direction: 'incoming', user: '', domain: '', workstation: '', client: clean(ctx.clientIp), server: e.computer };
     case 8003:
     case 4003:
-      return { ...base, direction: 'incoming', user: clean(d['UserName']), domain: clean(d['DomainName']), workstation: clean(d['Workstation']), client: clean(ctx.clientIp), server: e.computer };
+      return { direction: 'incoming', user: clean(d['UserName']), domain: clean(d['DomainName']), workstation: clean(d['Workstation']), client: clean(ctx.clientIp), server: e.computer };
     case 4022:
     case 4023:
     case 4024:
     case 4025:
       return {
-        ...base,
         direction: 'incoming',
         user: clean(d['Username']),
         domain: clean(d['DomainName']),
@@ -120,13 +109,12 @@ export function observedLogon(e: AuditEvent): ObservedLogon | undefined {
     case 4004:
     case 4005:
     case 4006:
-      return { ...base, direction: 'domain', user: clean(d['UserName']), domain: clean(d['DomainName']), workstation: clean(d['WorkstationName']), client: '', server: clean(d['SChannelName']) };
+      return { direction: 'domain', user: clean(d['UserName']), domain: clean(d['DomainName']), workstation: clean(d['WorkstationName']), client: '', server: clean(d['SChannelName']) };
     case 4030:
     case 4031:
     case 4032:
     case 4033:
       return {
-        ...base,
         direction: 'domain',
         user: clean(d['Username']),
         domain: clean(d['DomainName']),
@@ -137,4 +125,31 @@ export function observedLogon(e: AuditEvent): ObservedLogon | undefined {
     default:
       return undefined;
   }
+}
+
+/** Normalises an event into the logon it records, or undefined for events that record none (4010/4011…). */
+export function observedLogon(e: AuditEvent): ObservedLogon | undefined {
+  const w = whereOf(e);
+  if (!w) return undefined;
+  const d = e.data;
+  const ctx = e.context;
+  const usageId = d['NtlmUsageId'];
+  return {
+    eventId: e.eventId,
+    time: e.time,
+    computer: e.computer,
+    direction: w.direction,
+    user: w.user,
+    domain: w.domain,
+    workstation: w.workstation,
+    client: w.client,
+    server: w.server,
+    service: clean(ctx.service ?? d['TargetService']),
+    version: parseVersion(ctx.ntlmVersion ?? d['NtlmVersion']),
+    mic: yesNo(d['MicStatus'], 'Protected', 'Unprotected'),
+    channelBinding: yesNo(d['ChannelBindingStatus'], 'Supported', 'Not Supported'),
+    reasonId: usageId !== undefined && clean(usageId) !== '' ? Number(usageId) : undefined,
+    reason: clean(d['NtlmUsageReason']) || undefined,
+    blocked: ctx.decision === 'block' || BLOCK_IDS.has(e.eventId),
+  };
 }
