@@ -11,7 +11,7 @@ import { readAuditFile, type ImportOptions, type ImportStats } from './formats/i
 import type { AuditSink } from './sink.js';
 
 /** Events per store write: one transaction each, large enough that commits cost little per event. */
-export const DEFAULT_IMPORT_BATCH = 2000;
+export const DEFAULT_IMPORT_BATCH = 1000;
 
 /** Where an import stands; `totalBytes` is the file's size. */
 export interface ImportProgress {
