@@ -41,6 +41,8 @@ export type IwaOutcome =
 export interface IwaStats extends ConnectionStats {
   /** TLS certificates whose tls-server-end-point hash has been computed. */
   readonly certificates: number;
+  /** Requests the wrappers admitted through the keep-alive shortcut (see Shortcut) since the handler was made. */
+  readonly shortcutHits: number;
 }
 
 export interface IwaCore {
@@ -61,19 +63,19 @@ interface RequestCtx {
 type LogFields = Partial<Omit<IwaLogEntry, 'level' | 'msg' | 'requestId' | 'clientIp'>>;
 
 /**
- * Authenticates one request; synchronous (an outcome, not a promise) when nothing had to wait:
- * a header-less request on an authenticated connection, or a refusal decided at once. The
- * wrappers below then run the application in the same tick, as a plain node:http listener does.
+ * Authenticates one request; synchronous (an outcome, not a promise) when nothing had to wait.
+ * The wrappers below then run the application in the same tick, as a plain node:http listener does.
  */
 type Run = (req: IwaRequest, res: IwaResponse) => IwaOutcome | Promise<IwaOutcome>;
 
 /**
- * The wrappers' shortcut for the request most of a keep-alive connection's life is made of: a
- * header-less request (no Authorization, none of our identity headers) on an authenticated
- * connection with nothing ahead of it, the identity allowed, and no log hook or request-id hook
- * that wants to hear of it. It sets `req.ntlmgate` and returns the identity — what run() would
- * decide, without its request id, context and outcome objects; undefined sends the request
- * through run().
+ * The keep-alive shortcut, for the request most of a keep-alive connection's life is made of: a
+ * header-less request (no Authorization, none of our identity headers) on a connection
+ * authenticated for its life (persistence `connection`), with nothing of its own ahead of it,
+ * the identity allowed, and no log hook or request-id hook that wants to hear of it. It sets
+ * `req.ntlmgate` and returns the identity — what run() would decide, without its request id,
+ * context and outcome objects (a fault of the application is logged with a fresh id); undefined
+ * sends the request through run(). `stats().shortcutHits` counts the requests it admitted.
  */
 type Shortcut = (req: IwaRequest) => IwaIdentity | undefined;
 
@@ -91,11 +93,7 @@ function createCore(options: IwaOptions): { core: IwaCore; run: Run; shortcut: S
     return { authenticated: false, status: 500, requestId: ctx.requestId };
   };
 
-  /**
-   * The common case, with no handshake step and no queueing: a request without Authorization on
-   * a connection authenticated for its life, nothing of its own ahead of it (what handle() would
-   * decide, minus the wait). The connection's identity, or undefined.
-   */
+  /** The connection's identity when handle() would admit the request on it without a handshake step or a wait (see Shortcut); else undefined. */
   const connectionIdentity = (state: ConnectionState | undefined, req: IwaRequest): IwaIdentity | undefined =>
     o.persistence === 'connection' && state?.identity !== undefined && req.headers.authorization === undefined && registry.idle(state) ? state.identity : undefined;
 
@@ -128,12 +126,14 @@ function createCore(options: IwaOptions): { core: IwaCore; run: Run; shortcut: S
   };
 
   const quiet = !o.log && !o.requestId;
+  let shortcutHits = 0;
   const shortcut: Shortcut = (req) => {
     if (!quiet || isHttp2Request(req)) return undefined;
     try {
       const id = connectionIdentity(registry.existing(req.socket), req);
       if (id === undefined || (o.stripIdentityHeaders && hasIdentityHeaders(req, o.identityHeaders)) || !authorize(o.allow, id).allowed) return undefined;
       req.ntlmgate = id;
+      shortcutHits++;
       return id;
     } catch {
       // Whatever went wrong goes again through run(), whose faults end as a logged 500, never a throw.
@@ -143,7 +143,7 @@ function createCore(options: IwaOptions): { core: IwaCore; run: Run; shortcut: S
 
   const core: IwaCore = {
     authenticate: async (req, res) => run(req, res),
-    stats: () => ({ ...registry.stats(), certificates: bindings.certificates }),
+    stats: () => ({ ...registry.stats(), certificates: bindings.certificates, shortcutHits }),
   };
   return { core, run, shortcut };
 }
@@ -399,8 +399,7 @@ export function iwa(options: IwaOptions): <Req extends IwaRequest = IncomingMess
       const r = runGuarded(run, log, req, res);
       if (r === undefined) return;
       if (!(r instanceof Promise)) {
-        // Decided without waiting (an authenticated keep-alive request): the application runs in
-        // this tick, exactly as it would as a plain node:http listener.
+        // Decided without waiting: the application in this tick.
         if (r.authenticated) callApp(log, r.requestId, req, res, app);
         return;
       }
@@ -441,7 +440,6 @@ function failApplication(log: IwaOptions['log'], requestId: string | undefined, 
   emit(log, {
     level: 'error',
     msg: 'the application failed after authentication',
-    // A request the shortcut admitted got no id: it gets one now that something is logged of it.
     requestId: requestId ?? nextRequestId(),
     clientIp: clientIpOf(req.socket),
     reason: 'internal-error',

@@ -1,6 +1,7 @@
 /**
- * The wrappers' shortcut for header-less requests on an authenticated connection (taken when
- * no log hook or request-id hook is set): it must decide exactly what the full path decides.
+ * The wrappers' keep-alive shortcut (handler.ts, Shortcut): it must decide exactly what the full
+ * path decides. Each test also checks `stats().shortcutHits`, so that a shortcut which never
+ * runs (and leaves every request to the full path) fails here.
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -22,6 +23,7 @@ describe('keep-alive shortcut (no log hook)', () => {
         assert.equal(parseEcho(ra).name, 'CORP\\alice');
         assert.equal(parseEcho(rb).name, 'CORP\\bob');
       }
+      assert.equal(s.core.stats().shortcutHits, 40, 'every later request took the shortcut');
       // A fresh connection has no identity: 401, never another connection's user.
       assert.equal((await request(s.url, { agent: false })).status, 401);
     } finally {
@@ -39,6 +41,7 @@ describe('keep-alive shortcut (no log hook)', () => {
       assert.equal(s.core.stats().authenticatedConnections, 1);
       assert.equal((await request(s.url, { agent })).status, 403);
       assert.equal((await request(s.url, { agent })).status, 403);
+      assert.equal(s.core.stats().shortcutHits, 0, 'a refused identity goes through the full path');
     } finally {
       agent.destroy();
       await s.close();
@@ -47,7 +50,7 @@ describe('keep-alive shortcut (no log hook)', () => {
 
   it('identity headers a client adds on a later request are still stripped', async () => {
     const seen: (string | undefined)[] = [];
-    const app = iwa(baseOptions())((req, res) => {
+    const app = iwa(baseOptions({ log: undefined }))((req, res) => {
       seen.push(req.headers['x-ntlmgate-user'] as string | undefined);
       res.end(req.ntlmgate?.name ?? '');
     });
@@ -60,7 +63,10 @@ describe('keep-alive shortcut (no log hook)', () => {
       const r = await request(url, { agent, headers: { 'X-NTLMGate-User': 'CORP\\admin' } });
       assert.equal(r.status, 200);
       assert.equal(r.body, 'CORP\\alice');
-      assert.deepEqual(seen, [undefined, undefined]);
+      assert.equal(app.stats().shortcutHits, 0, 'a request with identity headers goes through the full path');
+      assert.equal((await request(url, { agent })).body, 'CORP\\alice');
+      assert.equal(app.stats().shortcutHits, 1);
+      assert.deepEqual(seen, [undefined, undefined, undefined]);
     } finally {
       agent.destroy();
       server.closeAllConnections();
@@ -69,7 +75,7 @@ describe('keep-alive shortcut (no log hook)', () => {
   });
 
   it('middleware form: next() runs for later requests; new credentials re-authenticate', async () => {
-    const handler = createIwaHandler(baseOptions());
+    const handler = createIwaHandler(baseOptions({ log: undefined }));
     let nexts = 0;
     const server = http.createServer((req, res) => {
       handler(req, res, () => {
@@ -83,10 +89,12 @@ describe('keep-alive shortcut (no log hook)', () => {
     try {
       assert.equal((await login(url, agent)).body, 'CORP\\alice');
       assert.equal((await request(url, { agent })).body, 'CORP\\alice');
+      assert.equal(handler.stats().shortcutHits, 1);
       // Bad credentials on the same connection: the old identity must not survive.
       assert.equal((await login(url, agent, { credentials: { ...BOB, password: 'wrong' } })).status, 401);
       assert.equal((await request(url, { agent })).status, 401);
       assert.equal(nexts, 2);
+      assert.equal(handler.stats().shortcutHits, 1, 'a connection whose logon failed has no identity to shortcut');
     } finally {
       agent.destroy();
       server.closeAllConnections();
