@@ -20,9 +20,9 @@
  *   store once every worker has exited.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { openAuditStore } from '../audit/query.js';
+import { openAuditStore } from '../audit/openAuditStore.js';
 import { openAccountStore } from '../authority/openAccountStore.js';
-import type { ServeConfig } from '../config/serveConfig.js';
+import type { ServeConfig } from './config.js';
 import { serveAuditRelay } from './auditRelay.js';
 import { keepAudit } from './auditKeeping.js';
 import { ensureDemoAccount, removeDemoAccount, warnIfNoAccounts, type DemoAccount } from './demoAccount.js';

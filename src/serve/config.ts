@@ -20,8 +20,8 @@ import { PolicyConfigError } from '../policy/errors.js';
 import { loadPolicy } from '../policy/load.js';
 import type { NtlmPolicy } from '../policy/policy.js';
 import { didYouMean } from '../policy/suggest.js';
-import { formatDuration, MAX_TIMER_MS, parseDuration } from './duration.js';
-import { loadPolicyFile } from './policyFile.js';
+import { formatDuration, MAX_TIMER_MS, parseDuration } from '../config/duration.js';
+import { loadPolicyFile } from '../config/policyFile.js';
 import { readRetention } from './retentionConfig.js';
 import type { RetentionPolicy } from '../audit/retention.js';
 

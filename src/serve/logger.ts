@@ -5,7 +5,7 @@
  * headers that could carry secrets should a caller log a request object.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
-import type { LogLevel } from '../config/serveConfig.js';
+import type { LogLevel } from './config.js';
 import type { IwaLogEntry } from '../http/server/log.js';
 
 export type ServeLogger = Logger;

@@ -8,7 +8,7 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createSecureContext } from 'node:tls';
-import { resolveServePolicy, ServeConfigError, type ServeConfig } from '../config/serveConfig.js';
+import { resolveServePolicy, ServeConfigError, type ServeConfig } from './config.js';
 import { MIN_SECRET_BYTES } from '../http/server/identityHeaders.js';
 import type { NtlmPolicy } from '../policy/policy.js';
 

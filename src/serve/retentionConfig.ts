@@ -3,10 +3,10 @@
  * DEFAULT_RETENTION's limits; `off` turns it off, `maxSize: off` / `maxAge: off` one limit.
  */
 import { DEFAULT_RETENTION, type RetentionPolicy } from '../audit/retention.js';
-import { MAX_TIMER_MS } from './duration.js';
-import { formatSize, parseSize } from './size.js';
+import { MAX_TIMER_MS } from '../config/duration.js';
+import { formatSize, parseSize } from '../config/size.js';
 
-/** What this reader needs of serveConfig's Reader (problems are collected with key paths there). */
+/** What this reader needs of serve/config.ts's Reader (problems are collected with key paths there). */
 export interface ConfigReader {
   problem(path: string, text: string): undefined;
   mapping(path: string, v: unknown, known: readonly string[]): Record<string, unknown> | undefined;

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openAuditStore } from '../../src/audit/query.js';
+import { openAuditStore } from '../../src/audit/openAuditStore.js';
 import { openAccountStore } from '../../src/authority/openAccountStore.js';
 import { ntHashOfPassword } from '../../src/authority/ntHash.js';
 import { keepAliveAgent, login, request } from '../http/server/helpers.js';

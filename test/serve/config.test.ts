@@ -14,7 +14,7 @@ import {
   parseServeConfigText,
   resolveServePolicy,
   ServeConfigError,
-} from '../../src/config/serveConfig.js';
+} from '../../src/serve/config.js';
 import { parseDuration } from '../../src/config/duration.js';
 
 function problems(text: string): readonly string[] {

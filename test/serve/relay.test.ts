@@ -19,7 +19,7 @@ import { Writable } from 'node:stream';
 import { openAccountStore } from '../../src/authority/openAccountStore.js';
 import { ntHashOfPassword } from '../../src/authority/ntHash.js';
 import { tlsServerEndPointHash } from '../../src/crypto/certificateHash.js';
-import { parseServeConfigText } from '../../src/config/serveConfig.js';
+import { parseServeConfigText } from '../../src/serve/config.js';
 import { tlsServerEndPointData } from '../../src/ntlm/channelBindings.js';
 import { NtlmClientContext } from '../../src/ntlm/clientContext.js';
 import { createLogger } from '../../src/serve/logger.js';

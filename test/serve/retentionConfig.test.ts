@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_RETENTION } from '../../src/audit/retention.js';
-import { parseServeConfig, parseServeConfigText, ServeConfigError } from '../../src/config/serveConfig.js';
+import { parseServeConfig, parseServeConfigText, ServeConfigError } from '../../src/serve/config.js';
 import { formatSize, parseSize } from '../../src/config/size.js';
 
 const at = { baseDir: '/srv/gw', file: '/srv/gw/ntlmgate.yaml' };

@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { openAccountStore } from '../../src/authority/openAccountStore.js';
 import { ntHashOfPassword } from '../../src/authority/ntHash.js';
-import { parseServeConfigText } from '../../src/config/serveConfig.js';
+import { parseServeConfigText } from '../../src/serve/config.js';
 import { verifyIdentityHeaders } from '../../src/http/server/identityHeaders.js';
 import { createLogger } from '../../src/serve/logger.js';
 import { startServe } from '../../src/serve/runtime.js';

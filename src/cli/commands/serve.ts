@@ -9,7 +9,7 @@
  * With `workers: N` (> 1) this process is the primary of N server processes (src/serve/cluster.ts).
  */
 import type { Command } from 'commander';
-import { loadServeConfig, ServeConfigError, type LogLevel, type ServeConfig } from '../../config/serveConfig.js';
+import { loadServeConfig, ServeConfigError, type LogLevel, type ServeConfig } from '../../serve/config.js';
 import { PolicyConfigError } from '../../policy/errors.js';
 import { AuditRelaySink, processChannel } from '../../serve/auditRelay.js';
 import { isServeWorker, startServePrimary, tellPrimaryListening, type ServePrimary } from '../../serve/cluster.js';

@@ -21,7 +21,7 @@ import { FOREVER, isLockedOut, UNLOCKED } from '../../authority/lockout.js';
 import { nameKey, netbiosProblem, parseQualified, qualified, type AccountKey } from '../../authority/names.js';
 import { ntHashOfPassword } from '../../authority/ntHash.js';
 import { DEFAULT_ACCOUNTS_URL, openAccountStore, redactStoreUrl } from '../../authority/openAccountStore.js';
-import { loadServeConfig, ServeConfigError } from '../../config/serveConfig.js';
+import { loadServeConfig, ServeConfigError } from '../../serve/config.js';
 import { CliError } from '../errors.js';
 import { readStdin, writeErr, writeOut } from '../io.js';
 import { importAccounts, parseAccountImport } from './accountImport.js';
