@@ -5,7 +5,8 @@
  * logs to SQLite should not (open it with `openAuditStore('postgres://…')`).
  */
 export { AuditStoreError, type AuditSink, type AuditStoreErrorCode, type BatchOptions } from './sink.js';
-export { openAuditStore, DEFAULT_AUDIT_URL, type AuditFilter, type AuditStore, type OpenAuditStoreOptions } from './query.js';
+export { type AuditFilter, type AuditStore } from './query.js';
+export { openAuditStore, DEFAULT_AUDIT_URL, type OpenAuditStoreOptions } from './openAuditStore.js';
 export { SqliteAuditStore, type SqliteAuditStoreOptions } from './stores/sqlite.js';
 export { JsonlAuditStore } from './stores/jsonl.js';
 export { StdoutAuditStore } from './stores/stdout.js';

@@ -1,18 +1,10 @@
 /**
- * The read side of the audit log, used by reports, and `openAuditStore(url)` which picks
- * the store from a URL:
- *
- *   sqlite:./.ntlmgate/audit.db      embedded default (better-sqlite3, WAL)
- *   postgres://user@host:5432/db     shared by several gateways (postgresql:// too)
- *   jsonl:./audit.jsonl              one JSON object per line, for log shippers
- *   stdout:                          one JSON line per event on standard output (not queryable)
+ * The read side of the audit log, used by reports: the AuditStore every store implements
+ * (stores/), opened from a URL by openAuditStore.ts.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AuditEvent } from '../events/event.js';
 import type { AttemptGroup, AttemptQuery } from './assess/groups.js';
-import { AuditStoreError, type AuditSink, type BatchOptions } from './sink.js';
+import type { AuditSink } from './sink.js';
 
 export interface AuditFilter {
   /** Events at or after this instant (inclusive). */
@@ -38,73 +30,4 @@ export interface AuditStore extends AuditSink {
    * (assess/groups.ts). The SQL stores answer from the ledger they keep as events are written.
    */
   attemptGroups(q: AttemptQuery): Promise<AttemptGroup[]>;
-}
-
-export const DEFAULT_AUDIT_URL = 'sqlite:./.ntlmgate/audit.db';
-
-export interface OpenAuditStoreOptions extends BatchOptions {
-  /** Where `stdout:` writes (tests pass their own stream). */
-  readonly stdout?: NodeJS.WritableStream;
-  /** SQLite only: how commits reach the disk (SqliteAuditStoreOptions.commitOn). */
-  readonly commitOn?: 'loop' | 'thread' | 'inline';
-  /**
-   * For readers (reports, export): a store that does not exist yet is an error (`not-found`,
-   * naming the path) and nothing is created — no file, no folder, no schema.
-   */
-  readonly mustExist?: boolean;
-}
-
-function assertExists(path: string, options: OpenAuditStoreOptions): void {
-  if (options.mustExist && path !== ':memory:' && !existsSync(path)) {
-    throw new AuditStoreError('not-found', `there is no audit store at ${path}`);
-  }
-}
-
-/** A `scheme:` URL's path part, for `scheme:relative/path` and `scheme:///absolute/path` alike. */
-function pathOf(url: string, scheme: string): string {
-  const rest = url.slice(scheme.length + 1);
-  if (rest.startsWith('//')) {
-    try {
-      return fileURLToPath('file:' + rest);
-    } catch (e) {
-      throw new AuditStoreError('bad-url', `${scheme}://… must name a local path (${scheme}:///abs/path or ${scheme}:rel/path)`, { cause: e });
-    }
-  }
-  if (rest === '') throw new AuditStoreError('bad-url', `${scheme}: needs a file path, e.g. ${scheme}:./audit`);
-  return rest;
-}
-
-export async function openAuditStore(url: string = DEFAULT_AUDIT_URL, options: OpenAuditStoreOptions = {}): Promise<AuditStore> {
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
-  // Stores are imported lazily so that a gateway logging to SQLite never loads pg, and vice versa.
-  switch (scheme) {
-    case 'sqlite': {
-      const path = pathOf(url, 'sqlite');
-      assertExists(path, options);
-      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-      const { SqliteAuditStore } = await import('./stores/sqlite.js');
-      return SqliteAuditStore.open(path, options);
-    }
-    case 'postgres':
-    case 'postgresql': {
-      const { PostgresAuditStore } = await import('./stores/postgres.js');
-      return PostgresAuditStore.open(url, options);
-    }
-    case 'jsonl': {
-      const path = pathOf(url, 'jsonl');
-      assertExists(path, options);
-      mkdirSync(dirname(path), { recursive: true });
-      const { JsonlAuditStore } = await import('./stores/jsonl.js');
-      return JsonlAuditStore.open(path, options);
-    }
-    case 'stdout': {
-      const { StdoutAuditStore } = await import('./stores/stdout.js');
-      return new StdoutAuditStore(options.stdout ?? process.stdout, options);
-    }
-    default:
-      throw new AuditStoreError(
-        'bad-url',
-        `unknown audit store URL ${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//…@'))}: use sqlite:<path>, postgres://…, jsonl:<path> or stdout:`,
-      );
-  }
 }

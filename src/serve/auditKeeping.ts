@@ -8,7 +8,8 @@
  * relay has neither: its health follows its own writes (GuardedAuditSink's lapse rule).
  */
 import { GuardedAuditSink, type AuditHealthState } from '../audit/health.js';
-import { openRetentionTarget, RetentionRunner, type RetentionPolicy, type RetentionTarget } from '../audit/retention.js';
+import { openRetentionTarget } from '../audit/openRetentionTarget.js';
+import { RetentionRunner, type RetentionPolicy, type RetentionTarget } from '../audit/retention.js';
 import type { AuditSink } from '../audit/sink.js';
 import type { ServeLogger } from './logger.js';
 

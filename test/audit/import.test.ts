@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AuditImportError } from '../../src/audit/formats/index.js';
 import { importFileIntoStore, type ImportProgress } from '../../src/audit/import.js';
-import { openAuditStore } from '../../src/audit/query.js';
+import { openAuditStore } from '../../src/audit/openAuditStore.js';
 import { formatImportProgress, importProgress } from '../../src/cli/progress.js';
 import { fixture, fixturePath } from './formats/samples.js';
 import { skipUnlessPeers } from '../helpers/peers.js';

@@ -12,8 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GuardedAuditSink } from '../../src/audit/health.js';
-import { openAuditStore, type AuditStore } from '../../src/audit/query.js';
-import { openRetentionTarget, prune, RetentionRunner, type RetentionTarget } from '../../src/audit/retention.js';
+import { openAuditStore } from '../../src/audit/openAuditStore.js';
+import type { AuditStore } from '../../src/audit/query.js';
+import { openRetentionTarget } from '../../src/audit/openRetentionTarget.js';
+import { prune, RetentionRunner, type RetentionTarget } from '../../src/audit/retention.js';
 import { openSqlite } from '../../src/sqlite/driver.js';
 import { BASE_TIME, sampleEvent } from './stores/helpers.js';
 

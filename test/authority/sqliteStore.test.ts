@@ -64,7 +64,7 @@ describe('SQLite account store', () => {
 
   it('shares a file with the audit store: separate tables, separate meta keys', async () => {
     const path = freshPath();
-    const { openAuditStore } = await import('../../src/audit/query.js');
+    const { openAuditStore } = await import('../../src/audit/openAuditStore.js');
     const audit = await openAuditStore(`sqlite:${path}`);
     await audit.close();
     const s = await openAccountStore(`sqlite:${path}`);

@@ -15,7 +15,8 @@ import { REPORT_DIMENSIONS, usageReport, type ReportDimension, type UsageReport,
 import { inferDomain, whatIf, type WhatIfReport } from '../../audit/assess/whatIf.js';
 import { FAILURE_KINDS } from '../../audit/assess/attempts.js';
 import { exportEvents, type ExportFormat } from '../../audit/formats/index.js';
-import { DEFAULT_AUDIT_URL, openAuditStore, type AuditStore, type OpenAuditStoreOptions } from '../../audit/query.js';
+import { DEFAULT_AUDIT_URL, openAuditStore, type OpenAuditStoreOptions } from '../../audit/openAuditStore.js';
+import type { AuditStore } from '../../audit/query.js';
 import { AuditStoreError } from '../../audit/sink.js';
 import { PolicyConfigError } from '../../policy/errors.js';
 import { parseDuration } from '../../config/duration.js';

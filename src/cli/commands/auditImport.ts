@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import type { AuditFormatName } from '../../audit/formats/index.js';
 import { AuditImportError } from '../../audit/formats/index.js';
 import { importFileIntoStore } from '../../audit/import.js';
-import type { OpenAuditStoreOptions } from '../../audit/query.js';
+import type { OpenAuditStoreOptions } from '../../audit/openAuditStore.js';
 import type { AuditSink } from '../../audit/sink.js';
 import { CliError } from '../errors.js';
 import { importProgress, type ProgressStream } from '../progress.js';

@@ -7,7 +7,8 @@
  *            `ntlmgate audit import` reads back
  */
 import type { Command } from 'commander';
-import { DEFAULT_RETENTION, openRetentionTarget, prune, type PruneResult, type RetentionTarget } from '../../audit/retention.js';
+import { openRetentionTarget } from '../../audit/openRetentionTarget.js';
+import { DEFAULT_RETENTION, prune, type PruneResult, type RetentionTarget } from '../../audit/retention.js';
 import { parseDuration } from '../../config/duration.js';
 import { formatSize, parseSize } from '../../config/size.js';
 import { CliError } from '../errors.js';

@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { openAuditStore } from '../../../src/audit/query.js';
+import { openAuditStore } from '../../../src/audit/openAuditStore.js';
 import { tempDir } from './helpers.js';
 import { postgresServer } from '../../helpers/postgres.js';
 
