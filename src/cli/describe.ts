@@ -1,7 +1,7 @@
 /**
  * Token bytes → a display-ready, JSON-safe view (hex strings for bytes, strings for
  * bigints). Pure: no I/O, so `ntlmgate decode`, `ntlmgate demo` and tests share it.
- * The shapes are defined (and documented) in commands/decode.ts.
+ * The shapes are defined (and documented) in decodeViews.ts.
  */
 import { AvId, describeAvPair, findAv, MsvAvFlagBits, readAvFlags, readAvString, type AvPair } from '../ntlm/avPairs.js';
 import { NtlmDecodeError } from '../ntlm/errors.js';
@@ -24,7 +24,7 @@ import type {
   SpnegoView,
   TokenView,
   VersionView,
-} from './commands/decode.js';
+} from './decodeViews.js';
 import { parseTokenInput } from './tokenInput.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');

@@ -3,7 +3,7 @@
  * form of a decoded token (shared by `decode` and `demo`).
  */
 import type { AvPairView } from '../ntlm/avPairs.js';
-import type { AuthenticateView, FlagsView, NtlmView, SpnegoView, TokenView, VersionView } from './commands/decode.js';
+import type { AuthenticateView, FlagsView, NtlmView, SpnegoView, TokenView, VersionView } from './decodeViews.js';
 
 export type TextNode =
   | { readonly label: string; readonly value: string | readonly string[] }

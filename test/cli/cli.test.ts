@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { DecodeJson } from '../../src/cli/commands/decode.js';
+import type { DecodeJson } from '../../src/cli/decodeViews.js';
 import type { DemoJson } from '../../src/cli/commands/demo.js';
 import { OID_KERBEROS5, OID_NTLMSSP } from '../../src/spnego/oids.js';
 import { encodeInitialToken } from '../../src/spnego/tokens.js';

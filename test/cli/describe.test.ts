@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describeInput, describeNtlm, describeToken } from '../../src/cli/describe.js';
-import type { AuthenticateView, ChallengeView, NegotiateView, NtlmView, TokenView } from '../../src/cli/commands/decode.js';
+import type { AuthenticateView, ChallengeView, NegotiateView, NtlmView, TokenView } from '../../src/cli/decodeViews.js';
 import { TokenInputError } from '../../src/cli/tokenInput.js';
 import { NtlmDecodeError } from '../../src/ntlm/errors.js';
 import { NegotiateFlags as F } from '../../src/ntlm/flags.js';

@@ -16,7 +16,7 @@ import { describeToken, flagsView } from '../describe.js';
 import { CliError } from '../errors.js';
 import { writeOut } from '../io.js';
 import { renderText, tokenNodes, type TextNode } from '../render.js';
-import type { FlagsView, TokenView } from './decode.js';
+import type { FlagsView, TokenView } from '../decodeViews.js';
 
 export const DEMO = {
   user: 'alice',
