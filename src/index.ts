@@ -7,6 +7,7 @@ export * from './spnego/index.js';
 export { tlsServerEndPointHash, certificateHashAlgorithm, CertificateError } from './crypto/certificateHash.js';
 export * from './events/index.js';
 export * from './policy/index.js';
+export { loadPolicyFile } from './config/policyFile.js';
 export * from './audit/index.js';
 export * from './audit/formats/index.js';
 export * from './authority/index.js';

@@ -1,6 +1,7 @@
 /**
  * NTLM policy: the Windows "Restrict NTLM" settings, LmCompatibilityLevel, minimum session
- * security, BlockNtlmv1SSO and per-service blocks, loaded from configuration, and the pure
+ * security, BlockNtlmv1SSO and per-service blocks, parsed from configuration (read from files by
+ * src/config/policyFile.ts: policy does no I/O), and the pure
  * decisions that apply them and name the NTLM/Operational events Windows would write.
  */
 export * from './settings.js';
@@ -21,7 +22,6 @@ export {
 } from './match.js';
 export { DEFAULT_POLICY, DEFAULT_SERVICE_POLICY, lmLevel, type NtlmPolicy, type ServerList, type ServicePolicy } from './policy.js';
 export { loadPolicy, parsePolicyText } from './load.js';
-export { loadPolicyFile } from '../config/policyFile.js';
 export * from './requests.js';
 export { incomingAccountKind, outgoingIsLocalAccount, accountInDcDomain, serverInDcDomain, isDcItself, type AccountKind } from './accounts.js';
 export { combine, type PolicyAction, type PolicyDecision } from './decision.js';

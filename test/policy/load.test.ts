@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_POLICY, loadPolicy, loadPolicyFile, parsePolicyText, PolicyConfigError } from '../../src/policy/index.js';
+import { DEFAULT_POLICY, loadPolicy, parsePolicyText, PolicyConfigError } from '../../src/policy/index.js';
+import { loadPolicyFile } from '../../src/config/policyFile.js';
 
 /** The PolicyConfigError `f` throws. */
 function configError(f: () => unknown): PolicyConfigError {
