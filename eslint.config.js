@@ -1,6 +1,7 @@
 // Flat config: typescript-eslint's recommended rules plus the project's own conventions.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layers from './eslint/layering.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test/peers/**/*.py'] },
@@ -19,7 +20,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.mjs', 'eslint.config.js'],
+    // docs/architecture.md's layer order, and no import circles (eslint/layering.js).
+    files: ['src/**/*.ts'],
+    plugins: { layers },
+    rules: { 'layers/layering': 'error' },
+  },
+  {
+    files: ['scripts/**/*.mjs', 'eslint.config.js', 'eslint/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
 );
