@@ -4,6 +4,7 @@
  * without regard to case, so every table is keyed by an upper-cased form and keeps the
  * spelling it was created with for display.
  */
+import { accountName } from '../policy/names.js';
 import { AccountStoreError } from './errors.js';
 
 /** The case-insensitive key of a name (what NTOWFv2 and the SAM compare: Unicode upper case). */
@@ -63,7 +64,7 @@ export interface AccountKey {
 
 /** `DOMAIN\name`, as Windows writes an account. */
 export function qualified(k: AccountKey): string {
-  return `${k.domain}\\${k.name}`;
+  return accountName(k.name, k.domain);
 }
 
 /**

@@ -10,6 +10,7 @@
  *
  * Header names and schemes are case-insensitive. Pure: no I/O.
  */
+import { AUTH_SCHEMES, type AuthScheme } from '../policy/requests.js';
 
 export type TokenInputErrorCode = 'EMPTY' | 'BAD_BASE64' | 'UNKNOWN_SCHEME' | 'UNKNOWN_HEADER';
 
@@ -24,7 +25,7 @@ export class TokenInputError extends Error {
 }
 
 export type AuthHeaderName = 'Authorization' | 'WWW-Authenticate' | 'Proxy-Authorization' | 'Proxy-Authenticate';
-export type AuthScheme = 'NTLM' | 'Negotiate';
+export type { AuthScheme };
 
 export interface TokenInput {
   /** The header the token was pasted with, in canonical spelling; null for a bare value. */
@@ -45,10 +46,7 @@ const HEADERS: ReadonlyMap<string, AuthHeaderName> = new Map([
   ['proxy-authenticate', 'Proxy-Authenticate'],
 ]);
 
-const SCHEMES: ReadonlyMap<string, AuthScheme> = new Map([
-  ['ntlm', 'NTLM'],
-  ['negotiate', 'Negotiate'],
-]);
+const SCHEMES: ReadonlyMap<string, AuthScheme> = new Map(AUTH_SCHEMES.map((s) => [s.toLowerCase(), s]));
 
 /** RFC 7230 token characters, which a header field name and an auth-scheme consist of. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

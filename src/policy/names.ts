@@ -5,9 +5,12 @@ export function sameName(a: string | undefined, b: string | undefined): boolean 
   return a !== undefined && b !== undefined && a.toUpperCase() === b.toUpperCase();
 }
 
-/** `DOMAIN\user` as Windows writes it; `user` alone when there is no domain. */
-export function accountName(user: string, domain: string): string {
-  if (user === '' && domain === '') return 'ANONYMOUS LOGON';
+/**
+ * `DOMAIN\user` as Windows writes an account; `user` alone when there is no domain; `anonymous`
+ * for the null session, which names neither (Windows's events say ANONYMOUS LOGON).
+ */
+export function accountName(user: string, domain: string, anonymous = 'ANONYMOUS LOGON'): string {
+  if (user === '' && domain === '') return anonymous;
   return domain === '' ? user : `${domain}\\${user}`;
 }
 

@@ -11,8 +11,12 @@ import type { NtlmLogonInfo } from '../ntlm/serverContext.js';
 /** MsvAvChannelBindings as the acceptor saw it (absent and all-zero both mean "none", MS-NLMP §3.2.5.1.2). */
 export type ChannelBindingState = 'absent' | 'zero' | 'present';
 
-/** The HTTP scheme that carried NTLM: `NTLM` means the application called NTLM directly (usage reason 1). */
-export type AuthScheme = 'Negotiate' | 'NTLM';
+/**
+ * The HTTP authentication schemes that carry NTLM (RFC 4559 `Negotiate`, and `NTLM`), in IIS's
+ * order of preference. `NTLM` means the application called NTLM directly (usage reason 1).
+ */
+export const AUTH_SCHEMES = ['Negotiate', 'NTLM'] as const;
+export type AuthScheme = (typeof AUTH_SCHEMES)[number];
 
 /** The local process NTLM runs for: the 800x/400x CallerPID, ProcessName, ClientUserName, ClientDomainName. */
 export interface ProcessIdentity {

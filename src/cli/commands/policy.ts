@@ -11,9 +11,9 @@ import { describePolicy, type ServiceView, type SettingView } from '../../policy
 import { PolicyConfigError } from '../../policy/errors.js';
 import { evaluate, type DirectedRequest, type TrafficDirection } from '../../policy/evaluate.js';
 import { loadPolicyFile } from '../../config/policyFile.js';
-import { targetHost } from '../../policy/names.js';
+import { accountName, targetHost } from '../../policy/names.js';
 import { DEFAULT_POLICY, type NtlmPolicy } from '../../policy/policy.js';
-import type { AuthScheme, MachineIdentity } from '../../policy/requests.js';
+import { AUTH_SCHEMES, type AuthScheme, type MachineIdentity } from '../../policy/requests.js';
 import type { SettingScope } from '../../policy/settings.js';
 import { CliError } from '../errors.js';
 import { writeOut } from '../io.js';
@@ -225,7 +225,7 @@ export function explain(policy: NtlmPolicy, input: ExplainInput): ExplainResult 
 }
 
 function account(user: string, domain: string): string {
-  return domain === '' ? user || '(anonymous)' : `${domain}\\${user}`;
+  return accountName(user, domain, '(anonymous)');
 }
 
 function requestNodes(result: ExplainResult): TextNode[] {
@@ -376,7 +376,7 @@ export function registerPolicy(program: Command, write: (text: string) => void =
     .option('--service <name>', 'the ntlmgate service (services.<name> in the policy)')
     .option('--no-mic', 'the AUTHENTICATE message carries no MIC')
     .option('--no-channel-binding', 'no channel bindings (no TLS, or a client without EPA)')
-    .addOption(new Option('--scheme <scheme>', 'the HTTP scheme that carried NTLM').choices(['Negotiate', 'NTLM']).default('Negotiate'))
+    .addOption(new Option('--scheme <scheme>', 'the HTTP scheme that carried NTLM').choices(AUTH_SCHEMES).default('Negotiate'))
     .option('--dc <name>', 'domain direction: this domain controller (NAME or DOMAIN\\NAME)', 'DC1')
     .option('--local-account', 'the account is known to be local (for an empty or "." domain)')
     .option('--policy <file>', 'policy file (YAML or JSON); the defaults without one')

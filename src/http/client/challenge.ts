@@ -5,10 +5,8 @@
  * skipped — but a `Negotiate` / `NTLM` token that is not base64 is a typed error: that is the
  * server talking our protocol wrongly, not noise.
  */
-import type { AuthScheme } from '../../policy/requests.js';
+import { AUTH_SCHEMES, type AuthScheme } from '../../policy/requests.js';
 import { HttpAuthError } from './errors.js';
-
-export const AUTH_SCHEMES: readonly AuthScheme[] = ['Negotiate', 'NTLM'];
 
 export interface AuthChallenge {
   /** As sent (compare case-insensitively). */

@@ -6,6 +6,7 @@
  */
 import { MAX_WORKSTATION_LENGTH } from '../../ntlm/limits.js';
 import type { NtlmCredentials } from '../../ntlm/clientContext.js';
+import { accountName } from '../../policy/names.js';
 import { HttpAuthError } from './errors.js';
 
 export type HttpCredentials =
@@ -81,7 +82,7 @@ export function resolveCredentials(input: HttpCredentials): ResolvedCredentials 
   } else {
     throw bad('a password or an ntHash is required');
   }
-  const label = domain === '' ? user : `${domain}\\${user}`;
+  const label = accountName(user, domain, '');
   const resolved: ResolvedCredentials = { user, domain, workstation, label, ntlm: () => secret };
   // Printing or serializing the object shows who, never the secret.
   Object.defineProperty(resolved, 'toJSON', { value: () => ({ user, domain, workstation }), enumerable: false });

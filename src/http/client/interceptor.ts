@@ -22,6 +22,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { AUTH_SCHEMES } from '../../policy/requests.js';
 import { offersIn } from './challenge.js';
 import { kKnows, kLearn, kProxied, NtlmDispatcher, type NtlmDispatcherOptions } from './dispatcher.js';
 import { ForwardingController, toSink, type Controller, type ResponseSink } from './handlers.js';
@@ -131,7 +132,7 @@ class Detour implements Dispatcher.DispatchHandler {
 /** An undici interceptor answering Negotiate/NTLM challenges on pinned connections of its own. */
 export function ntlmInterceptor(options: NtlmInterceptorOptions): NtlmInterceptor {
   const ntlm = new NtlmDispatcher(options);
-  const schemes = options.schemes ?? ['Negotiate', 'NTLM'];
+  const schemes = options.schemes ?? AUTH_SCHEMES;
   const inScope = options.origins ?? (() => true);
   const interceptor = (dispatch: Dispatcher.Dispatch): Dispatcher.Dispatch => {
     return (opts, handler) => {

@@ -6,9 +6,8 @@ import { hostname } from 'node:os';
 import type { AuditSink } from '../../audit/sink.js';
 import type { AuditEvent } from '../../events/event.js';
 import { DEFAULT_POLICY, type NtlmPolicy } from '../../policy/policy.js';
-import type { AuthScheme, ProcessIdentity } from '../../policy/requests.js';
+import { AUTH_SCHEMES, type AuthScheme, type ProcessIdentity } from '../../policy/requests.js';
 import type { AuthSettings } from './authenticator.js';
-import { AUTH_SCHEMES } from './challenge.js';
 import { resolveCredentials, type HttpCredentials } from './credentials.js';
 import { HttpAuthError, type AuthTargetKind } from './errors.js';
 

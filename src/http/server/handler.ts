@@ -14,7 +14,7 @@
  */
 import { nextRequestId } from './requestId.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sameName } from '../../policy/names.js';
+import { accountName, sameName } from '../../policy/names.js';
 import { createAcceptor, type Acceptor, type AcceptorStep } from './acceptor.js';
 import { isStoreUnavailable } from '../../audit/health.js';
 import { auditBeforeChallenge, auditLogon, type AuditOutcome } from './audit.js';
@@ -260,7 +260,7 @@ class Handshake {
         if (r === 'failed' || r === 'unavailable') return this.failed(c, r);
         audit = r;
       }
-      const user = logon ? accountLabel(logon.user, logon.domain) : undefined;
+      const user = logon ? accountName(logon.user, logon.domain, '') || undefined : undefined;
       // Stopped by the policy before the authority (gateDomainAccounts): the policy is the reason.
       const policyBlocked = f.status === 'STATUS_NTLM_BLOCKED' && audit?.decision.action === 'block';
       if (policyBlocked) {
@@ -351,11 +351,6 @@ class Handshake {
   private log(c: RequestCtx, level: IwaLogLevel, msg: string, fields: LogFields): void {
     if (this.o.log) emit(this.o.log, { level, msg, requestId: c.requestId, clientIp: c.clientIp, ...fields });
   }
-}
-
-function accountLabel(user: string, domain: string): string | undefined {
-  if (user === '' && domain === '') return undefined;
-  return domain === '' ? user : `${domain}\\${user}`;
 }
 
 export type IwaHandler = ((req: IwaRequest, res: IwaResponse, next?: () => void) => void) & IwaCore;

@@ -5,6 +5,7 @@
  */
 import type { NtlmVersion } from '../../ntlm/responses.js';
 import type { NtlmAcceptResult } from '../../ntlm/serverContext.js';
+import { accountName } from '../../policy/names.js';
 import { authPackage, type AuthProvider } from './providers.js';
 
 export interface IwaIdentity {
@@ -61,7 +62,7 @@ export function identityFromResult(
   return {
     user,
     domain,
-    name: domain === '' ? user : `${domain}\\${user}`,
+    name: accountName(user, domain, ''),
     sid: r.account.sid,
     groups: [...(r.account.groups ?? [])],
     workstation: r.workstation,

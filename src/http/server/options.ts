@@ -132,7 +132,7 @@ export function resolveOptions(o: IwaOptions): ResolvedOptions {
   if (!o.netbiosComputerName) problems.push('netbiosComputerName is required');
   if (typeof o.netbiosDomainName !== 'string') problems.push('netbiosDomainName is required (its own name on a standalone server)');
 
-  const providers = o.providers ?? ['Negotiate', 'NTLM'];
+  const providers = o.providers ?? AUTH_PROVIDERS;
   if (providers.length === 0) problems.push('providers must name at least one of Negotiate, NTLM');
   for (const p of providers) if (!AUTH_PROVIDERS.includes(p)) problems.push(`providers: unknown provider ${JSON.stringify(p)}; allowed: ${AUTH_PROVIDERS.join(', ')}`);
   if (new Set(providers).size !== providers.length) problems.push('providers: each provider may be listed once');

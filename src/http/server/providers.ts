@@ -7,9 +7,11 @@ import { NtlmDecodeError } from '../../ntlm/errors.js';
 import { decodeMessage, isNtlmMessage } from '../../ntlm/messages/index.js';
 import { SpnegoDecodeError } from '../../spnego/errors.js';
 import { decodeNegotiationToken } from '../../spnego/tokens.js';
+import { AUTH_SCHEMES, type AuthScheme } from '../../policy/requests.js';
 
-export const AUTH_PROVIDERS = ['Negotiate', 'NTLM'] as const;
-export type AuthProvider = (typeof AUTH_PROVIDERS)[number];
+/** The providers the handler serves: the HTTP schemes that carry NTLM, in IIS order (the default). */
+export const AUTH_PROVIDERS = AUTH_SCHEMES;
+export type AuthProvider = AuthScheme;
 
 export type ParsedAuthorization =
   | { readonly kind: 'none' }
