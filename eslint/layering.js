@@ -82,14 +82,13 @@ export const layering = {
     const file = resolve(context.filename);
     if (!file.startsWith(SRC + sep)) return {};
     const own = layerOf(file);
+    if (own === undefined) {
+      return { Program: (node) => context.report({ node, message: `${show(file)} is in no layer: add its folder to the layer block of docs/architecture.md` }) };
+    }
     const check = (node, source) => {
       if (!source || typeof source.value !== 'string') return;
       const target = resolveImport(file, source.value);
       if (target === undefined) return;
-      if (own === undefined) {
-        context.report({ node, message: `${show(file)} is in no layer: add its folder to the layer block of docs/architecture.md` });
-        return;
-      }
       const theirs = layerOf(target);
       if (theirs === undefined) {
         context.report({ node, message: `${show(target)} is in no layer: add its folder to the layer block of docs/architecture.md` });
