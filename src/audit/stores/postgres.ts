@@ -22,6 +22,7 @@
  */
 import type pg from 'pg';
 import { describePostgresUrl, isConnectionError, openPool } from '../../postgres/pool.js';
+import { MIGRATION_LOCK } from '../../postgres/locks.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventDefinition } from '../../events/catalogue.js';
 import type { AuditEvent } from '../../events/event.js';
@@ -104,8 +105,6 @@ const INSERT = {
     ON CONFLICT DO NOTHING RETURNING computer, channel, record_id`,
 };
 const SELECT_COLUMNS = [...COLUMNS.filter((c) => c !== 'time'), 'data_keys'].join(', ');
-/** Any constant: serialises concurrent first opens by several gateways. */
-const MIGRATION_LOCK = 7_342_181_530;
 const FETCH = 1000;
 
 

@@ -17,11 +17,9 @@ import { sameLockout, type LockoutState } from '../lockout.js';
 import { checkAccountName, checkNetbios, nameKey, qualified, type AccountKey } from '../names.js';
 import { checkNtHash } from '../ntHash.js';
 import { FIRST_RID, newDomainSid } from '../sid.js';
+import { MIGRATION_LOCK } from '../../postgres/locks.js';
 import { ACCOUNTS_SCHEMA_VERSION, metaTableSql, schemaStatements, SCHEMA_VERSION_KEY } from './schema.js';
 import type { SqlDriver, SqlRow, SqlSession, SqlValue } from './sql.js';
-
-/** The advisory lock of audit/stores/postgres.ts too, so the two never create `meta` at the same moment. */
-const SCHEMA_LOCK = 7_342_181_530;
 
 /** Integers come back as numbers (SQLite) or strings (PostgreSQL bigint). */
 function num(v: unknown): number {
@@ -413,7 +411,7 @@ async function allocateRid(s: SqlSession, domain: string): Promise<{ rid: number
 /** Creates the schema on first open; refuses a store written by a newer ntlmgate. */
 async function migrate(db: SqlDriver): Promise<void> {
   await db.transaction(async (s) => {
-    if (db.dialect === 'postgres') await s.all('SELECT pg_advisory_xact_lock(?)', [SCHEMA_LOCK]);
+    if (db.dialect === 'postgres') await s.all('SELECT pg_advisory_xact_lock(?)', [MIGRATION_LOCK]);
     await s.run(metaTableSql(db.dialect));
     const rows = await s.all<{ value: string }>('SELECT value FROM meta WHERE key = ?', [SCHEMA_VERSION_KEY]);
     const version = rows[0]?.value;
