@@ -1,12 +1,12 @@
-// The SPNEGO view of the shared DER codec (src/der/): the same decoder, readers and
-// builders, but every decoding failure surfaces as SpnegoDecodeError with the
-// corresponding code, plus the one SPNEGO-specific type, ContextFlags (RFC 4178 §4.2.1).
+// The SPNEGO view of the shared DER codec (src/der/): its decoder, readers and builders,
+// the DerError → SpnegoDecodeError conversion, and the one SPNEGO-specific type,
+// ContextFlags (RFC 4178 §4.2.1).
 //
 // Builders return complete DER encodings (Buffers); toDer() is kept for callers that
 // compose them.
 
 import * as der from '../der/index.js';
-import type { DerErrorCode, DerLimits, DerNode } from '../der/index.js';
+import type { DerErrorCode, DerNode } from '../der/index.js';
 import { SpnegoDecodeError } from './errors.js';
 import type { SpnegoErrorCode } from './errors.js';
 
@@ -37,112 +37,10 @@ export function toSpnegoError(e: unknown): unknown {
 }
 
 // ---------------------------------------------------------------------------
-// Decoding (X.690 §8.1, §10; see src/der/decode.ts)
+// Decoding (src/der/decode.ts) and readers (src/der/read.ts). They throw DerError: the decoders'
+// entry point (decodeNegotiationToken in tokens.ts) converts it once, with toSpnegoError.
 
-/** Validates a complete DER encoding without building a tree. Throws SpnegoDecodeError. */
-export function scanDer(input: Uint8Array, limits?: DerLimits): void {
-  try {
-    der.scanDer(input, limits);
-  } catch (e) {
-    throw toSpnegoError(e);
-  }
-}
-
-/** Parses exactly one complete DER element. Throws SpnegoDecodeError; views alias `input`. */
-export function parseDer(input: Uint8Array, limits?: DerLimits): DerNode {
-  try {
-    return der.parseDer(input, limits);
-  } catch (e) {
-    throw toSpnegoError(e);
-  }
-}
-
-// ---------------------------------------------------------------------------
-// Readers (src/der/read.ts), throwing SpnegoDecodeError
-
-/** See der.expectUniversal. */
-export function expectUniversal(node: DerNode, tagNumber: number, what: string): void {
-  try {
-    der.expectUniversal(node, tagNumber, what);
-  } catch (e) {
-    throw toSpnegoError(e);
-  }
-}
-
-/** SEQUENCE / SEQUENCE OF elements (X.690 §8.9, §8.10). */
-export function readSequence(node: DerNode, what: string): readonly DerNode[] {
-  try {
-    return der.readSequence(node, what);
-  } catch (e) {
-    throw toSpnegoError(e);
-  }
-}
-
-/** Unwraps an EXPLICIT context tag [n] (X.690 §8.14.2). */
-export function readExplicit(node: DerNode, tagNumber: number, what: string): DerNode {
-  try {
-    return der.readExplicit(node, tagNumber, what);
-  } catch (e) {
-    throw toSpnegoError(e);
-  }
-}
-
-/** EXPLICIT context fields of a SEQUENCE, in ascending order (see der.readContextFields). */
-export function readContextFields(
-  fields: readonly DerNode[],
-  opts: { maxKnownTag: number; extensible: boolean; what: string },
-): Map<number, DerNode> {
-  try {
-    return der.readContextFields(fields, opts);
-  } catch (e) {
-    throw toSpnegoError(e);
-  }
-}
-
-/** OBJECT IDENTIFIER contents (X.690 §8.19) to dotted form; BAD_OID when malformed. */
-export function decodeOidContent(content: Uint8Array): string {
-  try {
-    return der.decodeOidContent(content);
-  } catch (e) {
-    throw toSpnegoError(e);
-  }
-}
-
-/** OBJECT IDENTIFIER (X.690 §8.19) as a dotted string. */
-export function readOid(node: DerNode, what: string): string {
-  try {
-    return der.readOid(node, what);
-  } catch (e) {
-    throw toSpnegoError(e);
-  }
-}
-
-/** Primitive OCTET STRING (X.690 §8.7); a view of the input. */
-export function readOctetString(node: DerNode, what: string): Uint8Array {
-  try {
-    return der.readOctetString(node, what);
-  } catch (e) {
-    throw toSpnegoError(e);
-  }
-}
-
-/** ENUMERATED (X.690 §8.4) of at most 4 octets; non-minimal is BAD_DER, wider is BAD_ENUM. */
-export function readEnumerated(node: DerNode, what: string): number {
-  try {
-    return der.readEnumerated(node, what);
-  } catch (e) {
-    throw toSpnegoError(e);
-  }
-}
-
-/** GeneralString (X.690 §8.23), decoded as UTF-8. */
-export function readGeneralString(node: DerNode, what: string): string {
-  try {
-    return der.readGeneralString(node, what);
-  } catch (e) {
-    throw toSpnegoError(e);
-  }
-}
+export { parseDer, readContextFields, readEnumerated, readExplicit, readGeneralString, readOctetString, readOid, readSequence } from '../der/index.js';
 
 /**
  * Reads RFC 4178 §4.2.1 ContextFlags (BIT STRING, X.690 §8.6) into a bit mask where
@@ -153,12 +51,7 @@ export function readGeneralString(node: DerNode, what: string): string {
  * unused-bits octet is rejected.
  */
 export function readContextFlags(node: DerNode, what: string): number {
-  let bytes: Uint8Array;
-  try {
-    bytes = der.readBitString(node, what).bytes;
-  } catch (e) {
-    throw toSpnegoError(e);
-  }
+  const bytes = der.readBitString(node, what).bytes;
   if (bytes.length > 4) throw new SpnegoDecodeError('BAD_VALUE', `${what}: ContextFlags longer than 32 bits`);
   let flags = 0;
   for (let i = 0; i < bytes.length; i++) {

@@ -56,6 +56,7 @@ import {
   readSequence,
   sequenceBlock,
   toDer,
+  toSpnegoError,
   UniversalTag,
 } from './der.js';
 import type { DerBlock, DerLimits, DerNode } from './der.js';
@@ -339,6 +340,15 @@ export function decodeNegotiationToken(buf: Uint8Array, options?: DecodeOptions)
   if (isRawNtlmssp(buf)) {
     throw new SpnegoDecodeError('UNEXPECTED_TAG', 'raw NTLMSSP message, not a SPNEGO token (see isRawNtlmssp)');
   }
+  try {
+    return decodeToken(buf, options);
+  } catch (e) {
+    // The one place the DER readers' DerError becomes SpnegoDecodeError.
+    throw toSpnegoError(e);
+  }
+}
+
+function decodeToken(buf: Uint8Array, options: DecodeOptions | undefined): DecodedNegotiationToken {
   const root = parseDer(buf, options);
   let choice = root;
   let framed = false;

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { decodeOidContent, scanDer } from '../../src/der/index.js';
 import {
   contextFlagsBlock,
-  decodeOidContent,
   DEFAULT_MAX_BYTES,
   enumeratedBlock,
   generalStringBlock,
@@ -17,11 +17,22 @@ import {
   readOctetString,
   readOid,
   readSequence,
-  scanDer,
   toDer,
+  toSpnegoError,
 } from '../../src/spnego/der.js';
-import { SpnegoDecodeError } from '../../src/spnego/errors.js';
-import { assertDecodeError, hex, tlv } from './helpers.js';
+import { SpnegoDecodeError, type SpnegoErrorCode } from '../../src/spnego/errors.js';
+import { assertDecodeError as assertSpnegoError, hex, tlv } from './helpers.js';
+
+/** The readers throw DerError; decodeNegotiationToken converts it with toSpnegoError, as this does. */
+function assertDecodeError(fn: () => unknown, code?: SpnegoErrorCode): SpnegoDecodeError {
+  return assertSpnegoError(() => {
+    try {
+      return fn();
+    } catch (e) {
+      throw toSpnegoError(e);
+    }
+  }, code);
+}
 
 describe('SpnegoDecodeError', () => {
   it('carries a code and the conventional name', () => {
