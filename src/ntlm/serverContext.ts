@@ -11,6 +11,7 @@ import { AvId, avString, avTimestamp, findAv, MsvAvFlagBits, readAvFlags, readAv
 import { channelBindingsHash, isZeroBinding, type ChannelBindings } from './channelBindings.js';
 import { NtlmDecodeError, NtlmStateError } from './errors.js';
 import { filetimeFromMs } from './filetime.js';
+import type { MachineIdentity } from './machineIdentity.js';
 import { hasFlag, NegotiateFlags as F } from './flags.js';
 import { exportedSessionKeyFor, kxkey } from './keys.js';
 import { decodeAuthenticate, type AuthenticateMessage } from './messages/authenticate.js';
@@ -25,13 +26,9 @@ import { OUR_VERSION, type Version } from './version.js';
 /** Extended Protection modes (IIS: Off / Accept / Require). */
 export type ChannelBindingMode = 'ignore' | 'accept' | 'require';
 
-export interface NtlmServerOptions {
+/** The server's names (MachineIdentity) go into the CHALLENGE's target name and AV pairs. */
+export interface NtlmServerOptions extends MachineIdentity {
   readonly authority: NtlmAuthority;
-  readonly netbiosComputerName: string;
-  readonly netbiosDomainName: string;
-  readonly dnsComputerName?: string;
-  readonly dnsDomainName?: string;
-  readonly dnsTreeName?: string;
   /** Acceptor LmCompatibilityLevel: 0–3 accept all, 4 refuses LM, 5 (default) refuses LM and NTLMv1. */
   readonly lmCompatibilityLevel?: LmCompatibilityLevel;
   readonly allowAnonymous?: boolean;

@@ -5,6 +5,7 @@
  * NtlmClientResult (outgoingFromClient).
  */
 import type { NtlmClientResult } from '../ntlm/clientContext.js';
+import type { MachineIdentity } from '../ntlm/machineIdentity.js';
 import type { NtlmVersion } from '../ntlm/responses.js';
 import type { NtlmLogonInfo } from '../ntlm/serverContext.js';
 
@@ -26,13 +27,8 @@ export interface ProcessIdentity {
   readonly domain?: string;
 }
 
-/** A Windows machine's names, as NtlmServerOptions spells them. */
-export interface MachineIdentity {
-  readonly netbiosComputerName: string;
-  readonly netbiosDomainName: string;
-  readonly dnsComputerName?: string;
-  readonly dnsDomainName?: string;
-}
+/** A Windows machine's names (src/ntlm/machineIdentity.ts), as a server or DC is named to policy. */
+export type { MachineIdentity };
 
 /** What the AUTHENTICATE message told the acceptor (the NtlmLogonInfo fields policy reads). */
 export interface LogonFacts {
@@ -93,7 +89,7 @@ export interface DomainRequest extends LogonFacts {
   /** This domain controller. */
   readonly dc: MachineIdentity;
   /** The server whose secure channel carried the logon (SChannelName); the DC itself when it is the target. */
-  readonly server: { readonly netbiosComputerName: string; readonly netbiosDomainName: string };
+  readonly server: Pick<MachineIdentity, 'netbiosComputerName' | 'netbiosDomainName'>;
   readonly clientIp?: string;
   readonly serverIp?: string;
 }

@@ -101,11 +101,8 @@ export async function startServe(config: ServeConfig, o: StartServeOptions): Pro
     }
     const app = createServeApp({
       iwa: {
+        ...config.names,
         authority,
-        netbiosComputerName: config.names.netbiosComputerName,
-        netbiosDomainName: config.names.netbiosDomainName,
-        dnsComputerName: config.names.dnsComputerName,
-        dnsDomainName: config.names.dnsDomainName,
         providers: config.providers,
         policy,
         audit: opened.audit,

@@ -47,12 +47,8 @@ export function createAcceptor(scheme: AuthProvider, o: ResolvedOptions, channel
   const attemptId = randomUUID();
   const gated = gateDomainAccounts(o);
   const options: NtlmServerOptions = {
+    ...o.machine,
     authority: { validate: (req) => gated.validate({ ...req, attemptId }) },
-    netbiosComputerName: o.machine.netbiosComputerName,
-    netbiosDomainName: o.machine.netbiosDomainName,
-    dnsComputerName: o.machine.dnsComputerName,
-    dnsDomainName: o.machine.dnsDomainName,
-    dnsTreeName: o.machine.dnsTreeName,
     // The acceptor refuses what the policy's LmCompatibilityLevel refuses; policy still sees the
     // refused logon (failure.logon) and writes its events (e.g. 4025 for NTLMv1).
     lmCompatibilityLevel: lmLevel(o.policy, 'acceptor'),

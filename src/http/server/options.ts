@@ -6,7 +6,8 @@
 import type { AuditSink } from '../../audit/sink.js';
 import type { NtlmAuthority } from '../../ntlm/authority.js';
 import { DEFAULT_POLICY, type NtlmPolicy } from '../../policy/policy.js';
-import type { MachineIdentity, ProcessIdentity } from '../../policy/requests.js';
+import { machineIdentityOf, type MachineIdentity } from '../../ntlm/machineIdentity.js';
+import type { ProcessIdentity } from '../../policy/requests.js';
 import type { AllowList } from './authorization.js';
 import { parseAllowList, type ParsedAllowList } from './authorization.js';
 import type { ExtendedProtectionSetting } from './epa.js';
@@ -15,15 +16,10 @@ import type { IwaLogEntry } from './log.js';
 import { AUTH_PROVIDERS, type AuthProvider } from './providers.js';
 import type { IwaRequest } from './request.js';
 
-export interface IwaOptions {
+/** The handler's options: this server's names (MachineIdentity: what the CHALLENGE announces, what policy compares), then the rest. */
+export interface IwaOptions extends MachineIdentity {
   /** Who can log on (MemoryAuthority in tests; LocalAuthority / a DC pass-through in production). */
   readonly authority: NtlmAuthority;
-  /** This server's names, as the CHALLENGE announces them and policy compares them. */
-  readonly netbiosComputerName: string;
-  readonly netbiosDomainName: string;
-  readonly dnsComputerName?: string;
-  readonly dnsDomainName?: string;
-  readonly dnsTreeName?: string;
   /** Providers in IIS order; one `WWW-Authenticate` header each on the first 401. Default `['Negotiate', 'NTLM']`. */
   readonly providers?: readonly AuthProvider[];
   /** The Restrict-NTLM policy (loadPolicy / loadPolicyFile). Default: DEFAULT_POLICY. */
@@ -84,7 +80,7 @@ export interface IwaOptions {
 
 export interface ResolvedOptions {
   readonly authority: NtlmAuthority;
-  readonly machine: MachineIdentity & { readonly dnsTreeName?: string };
+  readonly machine: MachineIdentity;
   readonly providers: readonly AuthProvider[];
   readonly policy: NtlmPolicy;
   readonly audit: AuditSink | undefined;
@@ -155,13 +151,7 @@ export function resolveOptions(o: IwaOptions): ResolvedOptions {
 
   const resolved: ResolvedOptions = {
     authority: o.authority,
-    machine: {
-      netbiosComputerName: o.netbiosComputerName,
-      netbiosDomainName: o.netbiosDomainName,
-      dnsComputerName: o.dnsComputerName,
-      dnsDomainName: o.dnsDomainName,
-      dnsTreeName: o.dnsTreeName,
-    },
+    machine: machineIdentityOf(o),
     providers,
     policy: o.policy ?? DEFAULT_POLICY,
     audit: o.audit,
