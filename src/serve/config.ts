@@ -15,7 +15,10 @@ import { isMap, isPair, isScalar, parseDocument, type Document } from 'yaml';
 import type { AllowList } from '../http/server/authorization.js';
 import type { ExtendedProtectionMode } from '../http/server/epa.js';
 import { DEFAULT_STRIPPED_HEADERS } from '../http/server/identityHeaders.js';
+import { IWA_DEFAULTS } from '../http/server/options.js';
 import { AUTH_PROVIDERS, type AuthProvider } from '../http/server/providers.js';
+import { netbiosProblem } from '../authority/names.js';
+import type { MachineIdentity } from '../ntlm/machineIdentity.js';
 import { PolicyConfigError } from '../policy/errors.js';
 import { loadPolicy } from '../policy/load.js';
 import type { NtlmPolicy } from '../policy/policy.js';
@@ -56,12 +59,7 @@ export interface ServeConfig {
   readonly listen: readonly ListenConfig[];
   /** Where the embedded stores live. */
   readonly stateDir: string;
-  readonly names: {
-    readonly netbiosComputerName: string;
-    readonly netbiosDomainName: string;
-    readonly dnsComputerName?: string;
-    readonly dnsDomainName?: string;
-  };
+  readonly names: MachineIdentity;
   readonly providers: readonly AuthProvider[];
   readonly extendedProtection: ExtendedProtectionMode;
   /** Accepted MsvAvTargetName SPNs; `require` refuses a logon that names none. */
@@ -249,7 +247,6 @@ function readWorkers(r: Reader, v: unknown): number {
   }
   return v;
 }
-const NETBIOS = /^[A-Za-z0-9!@#$%^&'(){}~_.-]{1,15}$/;
 const EPA_MODES = ['off', 'accept', 'require'] as const;
 /** AD's longest lockout duration and reset window: 99,999 minutes. */
 const MAX_LOCKOUT_MS = 99_999 * 60_000;
@@ -379,7 +376,8 @@ export function parseServeConfig(raw: unknown, o: { readonly file?: string; read
   const netbiosComputerName = r.string('names.netbiosComputerName', names['netbiosComputerName']) ?? defaultComputerName(o.hostname);
   const netbiosDomainName = r.string('names.netbiosDomainName', names['netbiosDomainName']) ?? DEFAULT_DOMAIN;
   for (const [k, v] of [['netbiosComputerName', netbiosComputerName], ['netbiosDomainName', netbiosDomainName]] as const) {
-    if (!NETBIOS.test(v)) r.problem(`names.${k}`, `${shown(v)} is not a NetBIOS name (1–15 characters, no spaces or \\/:*?"<>|)`);
+    const problem = netbiosProblem(v);
+    if (problem) r.problem(`names.${k}`, `${shown(v)} ${problem}`);
   }
   const dnsComputerName = r.string('names.dnsComputerName', names['dnsComputerName']);
   const dnsDomainName = r.string('names.dnsDomainName', names['dnsDomainName']);
@@ -387,7 +385,7 @@ export function parseServeConfig(raw: unknown, o: { readonly file?: string; read
   const http = r.mapping('http', top['http'], ['providers', 'extendedProtection', 'targetNames', 'persistence', 'requireMic', 'handshakeTimeout', 'maxPendingPerIp']) ?? {};
   const providerNames = r.strings('http.providers', http['providers']);
   const providers: AuthProvider[] = [];
-  for (const [i, p] of (providerNames ?? ['Negotiate', 'NTLM']).entries()) {
+  for (const [i, p] of (providerNames ?? IWA_DEFAULTS.providers).entries()) {
     const hit = r.oneOf(`http.providers[${i}]`, p, AUTH_PROVIDERS);
     if (hit && !providers.includes(hit)) providers.push(hit);
   }
@@ -422,7 +420,7 @@ export function parseServeConfig(raw: unknown, o: { readonly file?: string; read
   const allow: AllowList | undefined = allowRaw ? { users: r.strings('allow.users', allowRaw['users']), groups: r.strings('allow.groups', allowRaw['groups']) } : undefined;
 
   const log = r.mapping('log', top['log'], ['level']) ?? {};
-  const extendedProtection = r.oneOf('http.extendedProtection', http['extendedProtection'], EPA_MODES) ?? 'off';
+  const extendedProtection = r.oneOf('http.extendedProtection', http['extendedProtection'], EPA_MODES) ?? IWA_DEFAULTS.extendedProtection;
   checkListenerProtection(r, listen, extendedProtection);
 
   const config: ServeConfig = {
@@ -433,10 +431,10 @@ export function parseServeConfig(raw: unknown, o: { readonly file?: string; read
     providers,
     extendedProtection,
     targetNames: readTargetNames(r, http['targetNames']),
-    persistence: r.oneOf('http.persistence', http['persistence'], ['connection', 'request'] as const) ?? 'connection',
-    requireMic: r.boolean('http.requireMic', http['requireMic']) ?? false,
-    handshakeTimeoutMs: r.duration('http.handshakeTimeout', http['handshakeTimeout'], { min: 1, max: MAX_TIMER_MS }) ?? 60_000,
-    maxPendingPerIp: r.integer('http.maxPendingPerIp', http['maxPendingPerIp'], 1, 1_000_000) ?? 64,
+    persistence: r.oneOf('http.persistence', http['persistence'], ['connection', 'request'] as const) ?? IWA_DEFAULTS.persistence,
+    requireMic: r.boolean('http.requireMic', http['requireMic']) ?? IWA_DEFAULTS.requireMic,
+    handshakeTimeoutMs: r.duration('http.handshakeTimeout', http['handshakeTimeout'], { min: 1, max: MAX_TIMER_MS }) ?? IWA_DEFAULTS.handshakeTimeoutMs,
+    maxPendingPerIp: r.integer('http.maxPendingPerIp', http['maxPendingPerIp'], 1, 1_000_000) ?? IWA_DEFAULTS.maxPendingPerIp,
     authority: { store: storeUrl('authority.store', auth['store'], 'accounts.db'), lockout: lockoutCfg },
     audit: auditConfig(r, audit, storeUrl('audit.store', audit['store'], 'audit.db'), stateDir),
     policy,

@@ -5,6 +5,7 @@
  */
 import type { AuditSink } from '../../audit/sink.js';
 import type { NtlmAuthority } from '../../ntlm/authority.js';
+import { MAX_TIMER_MS } from '../../config/duration.js';
 import { DEFAULT_POLICY, type NtlmPolicy } from '../../policy/policy.js';
 import { machineIdentityOf, type MachineIdentity } from '../../ntlm/machineIdentity.js';
 import type { ProcessIdentity } from '../../policy/requests.js';
@@ -112,8 +113,17 @@ export class IwaOptionsError extends Error {
   }
 }
 
-/** The longest delay setTimeout honours (a signed 32-bit count of ms); longer fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** What resolveOptions takes for an option not given; `ntlmgate serve` takes the same for its `http` keys (serve/config.ts). */
+export const IWA_DEFAULTS = {
+  providers: AUTH_PROVIDERS,
+  persistence: 'connection',
+  handshakeTimeoutMs: 60_000,
+  maxPendingPerIp: 64,
+  maxPendingTotal: 10_000,
+  maxAuthorizationBytes: 16 * 1024,
+  extendedProtection: 'off',
+  requireMic: false,
+} as const;
 
 const positiveInt = (problems: string[], name: string, v: number | undefined, dflt: number, max = Number.MAX_SAFE_INTEGER): number => {
   if (v === undefined) return dflt;
@@ -128,14 +138,14 @@ export function resolveOptions(o: IwaOptions): ResolvedOptions {
   if (!o.netbiosComputerName) problems.push('netbiosComputerName is required');
   if (typeof o.netbiosDomainName !== 'string') problems.push('netbiosDomainName is required (its own name on a standalone server)');
 
-  const providers = o.providers ?? AUTH_PROVIDERS;
+  const providers = o.providers ?? IWA_DEFAULTS.providers;
   if (providers.length === 0) problems.push('providers must name at least one of Negotiate, NTLM');
   for (const p of providers) if (!AUTH_PROVIDERS.includes(p)) problems.push(`providers: unknown provider ${JSON.stringify(p)}; allowed: ${AUTH_PROVIDERS.join(', ')}`);
   if (new Set(providers).size !== providers.length) problems.push('providers: each provider may be listed once');
 
-  const persistence = o.persistence ?? 'connection';
+  const persistence = o.persistence ?? IWA_DEFAULTS.persistence;
   if (persistence !== 'connection' && persistence !== 'request') problems.push(`persistence must be connection or request, got ${String(persistence)}`);
-  const epa = o.extendedProtection ?? 'off';
+  const epa = o.extendedProtection ?? IWA_DEFAULTS.extendedProtection;
   if (typeof epa !== 'function' && !['off', 'accept', 'require'].includes(epa)) problems.push(`extendedProtection must be off, accept or require, got ${String(epa)}`);
   // A full cap evicts and refuses nobody: a status for refusing would be silently ignored.
   if ('overLimitStatus' in o) problems.push('overLimitStatus is not an option: a full handshake cap evicts the oldest half-open handshake and refuses nobody');
@@ -158,14 +168,14 @@ export function resolveOptions(o: IwaOptions): ResolvedOptions {
     serviceName: o.serviceName,
     process: o.process ?? { pid: process.pid, name: 'ntlmgate' },
     persistence,
-    handshakeTimeoutMs: positiveInt(problems, 'handshakeTimeoutMs', o.handshakeTimeoutMs, 60_000, MAX_TIMER_MS),
-    maxPendingPerIp: positiveInt(problems, 'maxPendingPerIp', o.maxPendingPerIp, 64),
-    maxPendingTotal: positiveInt(problems, 'maxPendingTotal', o.maxPendingTotal, 10_000),
-    maxAuthorizationBytes: positiveInt(problems, 'maxAuthorizationBytes', o.maxAuthorizationBytes, 16 * 1024),
+    handshakeTimeoutMs: positiveInt(problems, 'handshakeTimeoutMs', o.handshakeTimeoutMs, IWA_DEFAULTS.handshakeTimeoutMs, MAX_TIMER_MS),
+    maxPendingPerIp: positiveInt(problems, 'maxPendingPerIp', o.maxPendingPerIp, IWA_DEFAULTS.maxPendingPerIp),
+    maxPendingTotal: positiveInt(problems, 'maxPendingTotal', o.maxPendingTotal, IWA_DEFAULTS.maxPendingTotal),
+    maxAuthorizationBytes: positiveInt(problems, 'maxAuthorizationBytes', o.maxAuthorizationBytes, IWA_DEFAULTS.maxAuthorizationBytes),
     extendedProtection: epa,
     allow,
     allowAnonymous: o.allowAnonymous ?? false,
-    requireMic: o.requireMic ?? false,
+    requireMic: o.requireMic ?? IWA_DEFAULTS.requireMic,
     targetNames: o.targetNames,
     stripIdentityHeaders: o.stripIdentityHeaders ?? true,
     identityHeaders: new IdentityHeaderMatcher(o.stripHeaders ?? DEFAULT_STRIPPED_HEADERS),
