@@ -19,6 +19,8 @@ export interface OpenAuditStoreOptions extends BatchOptions {
   readonly stdout?: NodeJS.WritableStream;
   /** SQLite only: how commits reach the disk (SqliteAuditStoreOptions.commitOn). */
   readonly commitOn?: 'loop' | 'thread' | 'inline';
+  /** SQLite only: FULL (default) fsyncs every commit; NORMAL leaves it to checkpoints and close. */
+  readonly synchronous?: 'full' | 'normal';
   /**
    * For readers (reports, export): a store that does not exist yet is an error (`not-found`,
    * naming the path) and nothing is created — no file, no folder, no schema.
