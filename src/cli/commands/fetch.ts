@@ -27,7 +27,7 @@ import { NtlmDispatcher, type NtlmDispatcherOptions } from '../../http/client/di
 import type { AuthLeg } from '../../http/client/options.js';
 import { PolicyConfigError } from '../../policy/errors.js';
 import type { NtlmPolicy } from '../../policy/policy.js';
-import type { AuthScheme } from '../../policy/requests.js';
+import { AUTH_SCHEMES, type AuthScheme } from '../../policy/requests.js';
 import { describeInput } from '../describe.js';
 import { CliError, isTokenError } from '../errors.js';
 import { setExitCode } from '../exitCode.js';
@@ -166,7 +166,7 @@ async function policyOf(file: string | undefined): Promise<NtlmPolicy | undefine
 }
 
 function schemesOf(opts: FetchOptions): readonly AuthScheme[] | undefined {
-  if (opts.ntlm && opts.negotiate) return ['Negotiate', 'NTLM'];
+  if (opts.ntlm && opts.negotiate) return AUTH_SCHEMES;
   if (opts.ntlm) return ['NTLM'];
   if (opts.negotiate) return ['Negotiate'];
   return undefined;
