@@ -39,11 +39,6 @@ const ok = (msg) => console.log(`  ✓ ${msg}`);
 const FRAGMENTS = [
   {
     file: 'docs/http-server.md',
-    first: "import http from 'node:http';",
-    before: "import type { AuditSink } from 'ntlmgate';\ndeclare const sink: AuditSink;",
-  },
-  {
-    file: 'docs/http-server.md',
     first: 'app.use(iwaExpress(options));',
     before: "import express from 'express';\nimport { iwaExpress, type IwaOptions } from 'ntlmgate';\ndeclare const options: IwaOptions;\nconst app = express();",
   },
