@@ -56,7 +56,7 @@ describe('group commit', () => {
     const r = recorder();
     const release = r.hold();
     const first = r.gc.write([ev('first')]);
-    await sleep(5); // the first commit is now in flight, held open
+    while (r.batches.length === 0) await sleep(1); // the first commit is now in flight, held open
     const later = ['x', 'y', 'z'].map((id) => r.gc.write([ev(id)]));
     await sleep(5);
     assert.deepEqual(r.batches, [['first']], 'nothing else commits while one is in flight');
