@@ -31,15 +31,8 @@ export const CORRELATION_WINDOW_MS = 2000;
 /** Direction bits of an attempt (a member server's logon seen by the server and by the DC has both INCOMING and DOMAIN). */
 export const Dir = { incoming: 1, domain: 2, outgoing: 4 } as const;
 
-/** What one event tells about its attempt; plain data (it crosses to the SQLite commit thread). */
-export interface AttemptPart {
-  readonly attemptId?: string;
-  /** Correlation key of events without an attempt id: side and short server name. */
-  readonly corr: string;
-  /** `<event id>@<COMPUTER>`: an attempt holds at most one event of each kind. */
-  readonly kind: string;
-  readonly ms: number;
-  readonly time: string;
+/** The facts of an attempt that reports group by (the ledger's fact columns). */
+export interface AttemptFacts {
   readonly dir: number;
   readonly user: string;
   readonly domain: string;
@@ -50,11 +43,22 @@ export interface AttemptPart {
   readonly version: LogonVersion;
   readonly mic: number | null;
   readonly cb: number | null;
-  readonly reason: string;
   /** The DC that logged a domain event. */
   readonly dc: string;
   readonly outcome: Outcome;
   readonly failure: FailureKind | null;
+}
+
+/** What one event tells about its attempt; plain data (it crosses to the SQLite commit thread). */
+export interface AttemptPart extends AttemptFacts {
+  readonly attemptId?: string;
+  /** Correlation key of events without an attempt id: side and short server name. */
+  readonly corr: string;
+  /** `<event id>@<COMPUTER>`: an attempt holds at most one event of each kind. */
+  readonly kind: string;
+  readonly ms: number;
+  readonly time: string;
+  readonly reason: string;
 }
 
 /** One row of the ledger. Text fields are '' when unknown; mic/cb 1, 0 or null (not recorded). */

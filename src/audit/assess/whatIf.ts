@@ -19,7 +19,7 @@ import type { PolicyDecision } from '../../policy/decision.js';
 import { evaluate, type DirectedRequest } from '../../policy/evaluate.js';
 import { matchServerList } from '../../policy/match.js';
 import type { NtlmPolicy } from '../../policy/policy.js';
-import { Dir, type FailureKind, type Outcome } from './attempts.js';
+import { Dir, type AttemptFacts, type FailureKind, type Outcome } from './attempts.js';
 import type { AttemptSource, GroupColumn } from './groups.js';
 
 export const ASSUMPTIONS = [
@@ -70,22 +70,8 @@ export interface WhatIfReport {
   readonly assumptions: readonly string[];
 }
 
-/** The facts of a group of attempts, as the ledger holds them. */
-interface Facts {
-  readonly dir: number;
-  readonly user: string;
-  readonly domain: string;
-  readonly workstation: string;
-  readonly client: string;
-  readonly server: string;
-  readonly service: string;
-  readonly version: string;
-  readonly mic: number | null;
-  readonly cb: number | null;
-  readonly dc: string;
-  readonly outcome: Outcome;
-  readonly failure: FailureKind | null;
-}
+/** The facts of a group of attempts, as the ledger holds them (its version column is free text). */
+type Facts = Omit<AttemptFacts, 'version'> & { readonly version: string };
 
 const FACT_COLUMNS = ['dir', 'user', 'domain', 'workstation', 'client', 'server', 'service', 'version', 'mic', 'cb', 'dc', 'outcome', 'failure'] as const satisfies readonly GroupColumn[];
 
