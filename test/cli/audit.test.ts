@@ -110,6 +110,14 @@ describe('ntlmgate audit', () => {
     }
   });
 
+  it('import of a missing file names it, exits 2 and creates no store', () => {
+    const store = join(dir, 'never', 'audit.db');
+    const r = run('audit', 'import', join(dir, 'no-such-export.xml'), '--store', `sqlite:${store}`);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /no-such-export\.xml/);
+    assert.equal(existsSync(join(dir, 'never')), false, 'import created the store folder');
+  });
+
   it('--since takes durations and dates', () => {
     const now = Date.UTC(2026, 10, 21);
     assert.equal(parseSince('7d', now).toISOString(), '2026-11-14T00:00:00.000Z');

@@ -7,7 +7,8 @@
  *   exceptions  the smallest exception lists that keep today's traffic working under a proposal
  *   prune, archive  retention on demand (auditRetention.ts)
  */
-import { createWriteStream } from 'node:fs';
+import { constants as fsConstants, createWriteStream } from 'node:fs';
+import { access } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { suggestExceptions, type ExceptionSuggestion } from '../../audit/assess/suggestExceptions.js';
@@ -174,6 +175,8 @@ export function registerAudit(program: Command): void {
     .option('--format <format>', 'auto, xml, event-viewer-csv, csv or jsonl', 'auto')
     .option('--skip-invalid', 'skip malformed records (counted) instead of stopping at the first')
     .action(async (files: string[], opts: StoreOpt & { format: string; skipInvalid?: boolean }) => {
+      // Every file is readable before the store is opened (or created): a mistyped path writes nothing.
+      for (const file of files) await access(file, fsConstants.R_OK);
       await withStore(opts.store, (store) => importFiles(store, files, opts, out), 'write', IMPORT_STORE_OPTIONS);
     });
 
