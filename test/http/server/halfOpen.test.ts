@@ -315,7 +315,10 @@ describe("half-open flood: 10,000 idle handshakes and 1,000 from the user's own 
       return ph[p].server.evictedHandshakes - before.evictedHandshakes;
     };
     assert.ok(evicted('sameIp') >= SHAPE.sameIp - perIp, `sameIp evicted ${evicted('sameIp')}`);
-    assert.ok(evicted('overflow') >= Math.round(total * SHAPE.overflowShare), `overflow evicted ${evicted('overflow')}`);
+    // A slot the user's own completed logon freed during the fill takes one overflow connection without an eviction.
+    const freeAfterFill = total - ph.fill.server.liveContexts;
+    assert.ok(freeAfterFill <= report.logons.filter((l) => l.phase === 'fill').length, `${freeAfterFill} free slots after the fill`);
+    assert.ok(evicted('overflow') >= Math.round(total * SHAPE.overflowShare) - freeAfterFill, `overflow evicted ${evicted('overflow')} (${freeAfterFill} slots were free)`);
     assert.ok(evicted('idle') >= SHAPE.idleLogons, `idle evicted ${evicted('idle')}`);
   });
 
