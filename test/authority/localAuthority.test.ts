@@ -11,12 +11,9 @@ import { LocalAuthority } from '../../src/authority/localAuthority.js';
 import { ntHashOfPassword } from '../../src/authority/ntHash.js';
 import { SqlAccountStore } from '../../src/authority/stores/sqlStore.js';
 import { SqliteDriver } from '../../src/authority/stores/sqlite.js';
-import type { SqlDriver, SqlSession } from '../../src/authority/stores/sql.js';
-import type { NtlmAuthority, NtlmValidationRequest } from '../../src/ntlm/authority.js';
-import { NtlmServerContext } from '../../src/ntlm/serverContext.js';
-import { NtlmClientContext, type NtlmCredentials } from '../../src/ntlm/clientContext.js';
+import type { NtlmCredentials } from '../../src/ntlm/clientContext.js';
 import { loadPolicy } from '../../src/policy/load.js';
-import { ALICE_PASSWORD, BOB_PASSWORD, countHmacs, logon, LOCKOUT, MemorySink, outcome, setup, STANDARD_ACCOUNTS } from './helpers.js';
+import { ALICE_PASSWORD, BOB_PASSWORD, captured, countHmacs, countingDriver, logon, LOCKOUT, MemorySink, outcome, setup, STANDARD_ACCOUNTS } from './helpers.js';
 
 const alice = (password = ALICE_PASSWORD, domain = 'CORP', user = 'alice'): NtlmCredentials => ({ user, domain, password });
 
@@ -89,42 +86,6 @@ describe('LocalAuthority: logons through NtlmServerContext', () => {
   });
 });
 
-/** Runs a handshake and hands back what the server passed to its authority. */
-async function captured(credentials: NtlmCredentials, o: { clientLevel?: 0 | 1 | 2 | 3; serverLevel?: 0 | 1 | 2 | 3 | 4 | 5 } = {}): Promise<NtlmValidationRequest> {
-  let seen: NtlmValidationRequest | undefined;
-  const recorder: NtlmAuthority = {
-    async validate(req) {
-      seen = req;
-      return { status: 'STATUS_LOGON_FAILURE' };
-    },
-  };
-  const server = new NtlmServerContext({ authority: recorder, netbiosComputerName: 'WEB1', netbiosDomainName: 'CORP', lmCompatibilityLevel: o.serverLevel });
-  const client = new NtlmClientContext({ credentials, workstation: 'WS01', lmCompatibilityLevel: o.clientLevel });
-  const c = await server.step(client.negotiate());
-  if (c.status !== 'continue') throw new Error('no challenge');
-  await server.step(client.authenticate(c.token));
-  if (!seen) throw new Error('the server did not call its authority');
-  return seen;
-}
-
-/** A driver that logs each statement's verb and each transaction, around a real SQLite one. */
-function countingDriver(inner: SqlDriver, log: string[]): SqlDriver {
-  const verb = (sql: string): string => (/^\s*(\w+)/.exec(sql)?.[1] ?? '?').toUpperCase();
-  const wrap = (s: SqlSession, prefix: string): SqlSession => ({
-    all: (sql, params) => (log.push(`${prefix}${verb(sql)}`), s.all(sql, params)),
-    run: (sql, params) => (log.push(`${prefix}${verb(sql)}`), s.run(sql, params)),
-  });
-  const outer = wrap(inner, '');
-  return {
-    dialect: inner.dialect,
-    location: inner.location,
-    forUpdate: inner.forUpdate,
-    all: outer.all,
-    run: outer.run,
-    transaction: (fn) => (log.push('BEGIN'), inner.transaction((s) => fn(wrap(s, 'tx:')))),
-    close: () => inner.close(),
-  };
-}
 
 describe('LocalAuthority: an unknown user is indistinguishable from a wrong password', () => {
   it('same status, no account, no counter anywhere for the missing name', async () => {

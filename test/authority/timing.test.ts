@@ -20,11 +20,11 @@ import { FOREVER } from '../../src/authority/lockout.js';
 import { ntHashOfPassword } from '../../src/authority/ntHash.js';
 import { SqlAccountStore } from '../../src/authority/stores/sqlStore.js';
 import { SqliteDriver } from '../../src/authority/stores/sqlite.js';
-import type { SqlDriver, SqlSession } from '../../src/authority/stores/sql.js';
-import type { NtlmAuthority, NtlmValidationRequest } from '../../src/ntlm/authority.js';
-import { NtlmClientContext, type NtlmCredentials } from '../../src/ntlm/clientContext.js';
-import { NtlmServerContext } from '../../src/ntlm/serverContext.js';
+import type { SqlDriver } from '../../src/authority/stores/sql.js';
+import type { NtlmValidationRequest } from '../../src/ntlm/authority.js';
+import type { NtlmCredentials } from '../../src/ntlm/clientContext.js';
 import { loadPolicy } from '../../src/policy/load.js';
+import { captured, countingDriver } from './helpers.js';
 
 const PASSWORD = 'Al1ce!Pass2026';
 const ACCOUNTS: readonly NewAccount[] = [
@@ -45,42 +45,6 @@ const STATES: readonly { readonly name: string; readonly creds: NtlmCredentials;
   { name: 'locked, wrong password', creds: { domain: 'CORP', user: 'carol', password: 'wrong' }, detail: '0xc0000234' },
 ];
 
-/** Runs a real handshake and keeps what the member server passes to its DC (replayable against validate()). */
-async function captured(credentials: NtlmCredentials): Promise<NtlmValidationRequest> {
-  let seen: NtlmValidationRequest | undefined;
-  const recorder: NtlmAuthority = {
-    async validate(req) {
-      seen = req;
-      return { status: 'STATUS_LOGON_FAILURE' };
-    },
-  };
-  const server = new NtlmServerContext({ authority: recorder, netbiosComputerName: 'WEB1', netbiosDomainName: 'CORP' });
-  const client = new NtlmClientContext({ credentials, workstation: 'WS01' });
-  const c = await server.step(client.negotiate());
-  if (c.status !== 'continue') throw new Error('no challenge');
-  await server.step(client.authenticate(c.token));
-  if (!seen) throw new Error('the server did not call its authority');
-  return seen;
-}
-
-/** A driver that logs each statement's verb and each transaction, around a real SQLite one. */
-function countingDriver(inner: SqlDriver, log: string[]): SqlDriver {
-  const verb = (sql: string): string => (/^\s*(\w+)/.exec(sql)?.[1] ?? '?').toUpperCase();
-  const wrap = (s: SqlSession, prefix: string): SqlSession => ({
-    all: (sql, params) => (log.push(`${prefix}${verb(sql)}`), s.all(sql, params)),
-    run: (sql, params) => (log.push(`${prefix}${verb(sql)}`), s.run(sql, params)),
-  });
-  const outer = wrap(inner, '');
-  return {
-    dialect: inner.dialect,
-    location: inner.location,
-    forUpdate: inner.forUpdate,
-    all: outer.all,
-    run: outer.run,
-    transaction: (fn) => (log.push('BEGIN'), inner.transaction((s) => fn(wrap(s, 'tx:')))),
-    close: () => inner.close(),
-  };
-}
 
 interface Rig {
   readonly authority: LocalAuthority;
