@@ -3,10 +3,12 @@
  *
  * Every key is optional: an absent file, or an empty one, is the embedded default (loopback
  * on 8080, SQLite stores under ./.ntlmgate/, the Restrict-NTLM policies in audit mode). The
- * text is validated completely before anything starts, and every problem is reported at once
- * with its key path (`listen[1].tls.key: …`), the allowed values, and a "did you mean" for
- * misspelt keys: a gateway that starts with a typo in its policy is worse than one that does
- * not start.
+ * text is validated completely before anything starts (an inline `policy:` included, through
+ * the policy loader), and every problem is reported at once with its key path
+ * (`listen[1].tls.key: …`, `policy.RestrictNTLMInDomain: …`), the allowed values, and a "did you
+ * mean" for misspelt keys: a gateway that starts with a typo in its policy is worse than one
+ * that does not start. The files the configuration names (a policy file, TLS, the identity
+ * secret) are read by preflight.ts, also before anything is written.
  */
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, cpus, hostname } from 'node:os';
@@ -21,7 +23,7 @@ import { netbiosProblem } from '../authority/names.js';
 import type { MachineIdentity } from '../ntlm/machineIdentity.js';
 import { PolicyConfigError } from '../policy/errors.js';
 import { loadPolicy } from '../policy/load.js';
-import type { NtlmPolicy } from '../policy/policy.js';
+import { DEFAULT_POLICY, type NtlmPolicy } from '../policy/policy.js';
 import { didYouMean } from '../policy/suggest.js';
 import { formatDuration, MAX_TIMER_MS, parseDuration } from '../config/duration.js';
 import { loadPolicyFile } from '../config/policyFile.js';
@@ -74,8 +76,11 @@ export interface ServeConfig {
   };
   /** `retention`: undefined when off (or for stores ntlmgate does not prune: jsonl:, stdout:). */
   readonly audit: { readonly store: string; readonly retention: RetentionPolicy | undefined };
-  /** The policy source: inline mapping, a file (resolved against the config's folder), or the audit-mode default. */
-  readonly policy: { readonly kind: 'default' } | { readonly kind: 'inline'; readonly value: unknown } | { readonly kind: 'file'; readonly path: string };
+  /**
+   * The policy: the audit-mode default or an inline mapping, both validated with the rest of the
+   * file; or a policy file (resolved against the config's folder), read by resolveServePolicy.
+   */
+  readonly policy: { readonly kind: 'default' | 'inline'; readonly policy: NtlmPolicy } | { readonly kind: 'file'; readonly path: string };
   readonly allow: AllowList | undefined;
   readonly upstream: UpstreamConfig | undefined;
   readonly log: { readonly level: LogLevel };
@@ -357,6 +362,26 @@ function readTargetNames(r: Reader, v: unknown): ServeConfig['targetNames'] {
   return { names, require };
 }
 
+/**
+ * `policy:` — a file path, or a mapping checked here by the policy loader, so a bad value fails
+ * the load (in a cluster's primary before it forks) with its key path: `policy.RestrictNTLMInDomain: …`.
+ */
+function readPolicy(r: Reader, v: unknown, file: string | undefined): ServeConfig['policy'] {
+  if (typeof v === 'string') return { kind: 'file', path: r.path(v) };
+  if (isRecord(v)) {
+    try {
+      return { kind: 'inline', policy: loadPolicy(v, file) };
+    } catch (e) {
+      if (!(e instanceof PolicyConfigError)) throw e;
+      for (const i of e.issues) r.problems.push(`policy.${i.message}`);
+      // Only a stand-in: parseServeConfig throws the problems just recorded.
+      return { kind: 'inline', policy: DEFAULT_POLICY };
+    }
+  }
+  if (v !== undefined && v !== null) r.problem('policy', `expected a mapping of Restrict-NTLM settings or the path of a policy file, got ${shown(v)}`);
+  return { kind: 'default', policy: loadPolicy(AUDIT_MODE_POLICY) };
+}
+
 function auditConfig(r: Reader, audit: Raw, store: string, stateDir: string): ServeConfig['audit'] {
   return { store, retention: readRetention(r, audit['retention'], { store, stateDir }) };
 }
@@ -410,11 +435,7 @@ export function parseServeConfig(raw: unknown, o: { readonly file?: string; read
     return m ? `${m[1]}${r.path(m[2] ?? '')}` : s;
   };
 
-  let policy: ServeConfig['policy'] = { kind: 'default' };
-  const p = top['policy'];
-  if (typeof p === 'string') policy = { kind: 'file', path: r.path(p) };
-  else if (isRecord(p)) policy = { kind: 'inline', value: p };
-  else if (p !== undefined && p !== null) r.problem('policy', `expected a mapping of Restrict-NTLM settings or the path of a policy file, got ${shown(p)}`);
+  const policy = readPolicy(r, top['policy'], o.file);
 
   const allowRaw = r.mapping('allow', top['allow'], ['users', 'groups']);
   const allow: AllowList | undefined = allowRaw ? { users: r.strings('allow.users', allowRaw['users']), groups: r.strings('allow.groups', allowRaw['groups']) } : undefined;
@@ -500,17 +521,15 @@ export async function loadServeConfig(path: string | undefined): Promise<ServeCo
   return parseServeConfigText(text, { file: path, baseDir: dirname(resolve(path)) });
 }
 
-/** The effective policy of a configuration (reads the policy file when one is named). */
+/** The effective policy of a configuration: the one validated at load, or the policy file read now. */
 export async function resolveServePolicy(config: ServeConfig): Promise<NtlmPolicy> {
   try {
     switch (config.policy.kind) {
       case 'default':
-        return loadPolicy(AUDIT_MODE_POLICY);
       case 'inline':
-        return loadPolicy(config.policy.value, config.file);
-      case 'file': {
+        return config.policy.policy;
+      case 'file':
         return await loadPolicyFile(config.policy.path);
-      }
     }
   } catch (e) {
     if (e instanceof PolicyConfigError) throw new ServeConfigError(e.issues.map((i) => `policy.${i.message}`), config.file);

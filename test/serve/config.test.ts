@@ -133,8 +133,35 @@ shutdownTimeout: 2m
     assert.equal(p.DCAllowedNTLMServers.length, 1);
   });
 
-  it('policy errors come back under policy.<key>', async () => {
-    const c = parseServeConfigText('policy: { RestrictNTLMInDomain: 2 }', { file: 'x.yaml' });
+  it('an inline policy is validated at load and handed on typed', () => {
+    const c = parseServeConfigText(text, { file: 'x.yaml', baseDir: '/' });
+    assert.ok(c.policy.kind === 'inline', c.policy.kind);
+    assert.equal(c.policy.policy.RestrictReceivingNTLMTraffic, 1);
+    assert.deepEqual(c.policy.policy.configured.slice().sort(), ['AuditReceivingNTLMTraffic', 'RestrictReceivingNTLMTraffic']);
+  });
+
+  it('inline policy errors fail the load under policy.<key>, with the other problems of the file', () => {
+    const p = problems('policy: { RestrictNTLMInDomain: 2, RestrictReceivingNTLMTrafic: 1 }\nlog: { level: loud }');
+    assert.ok(p.some((x) => x.startsWith('policy.RestrictNTLMInDomain: 2 is not allowed')), p.join('\n'));
+    assert.ok(p.some((x) => x.startsWith('policy.RestrictReceivingNTLMTrafic: ') && x.includes('RestrictReceivingNTLMTraffic')), p.join('\n'));
+    assert.ok(p.some((x) => x.startsWith('log.level: ')), p.join('\n'));
+  });
+
+  it('with workers: 2 too: a bad inline policy fails the load that runs before any fork', () => {
+    const p = problems('workers: 2\npolicy: { RestrictReceivingNTLMTraffic: 9 }');
+    assert.equal(p.length, 1, p.join('\n'));
+    assert.match(p[0] ?? '', /^policy\.RestrictReceivingNTLMTraffic: 9 is not allowed; allowed: 0 \(Allow all\)/);
+  });
+
+  it('a policy that is neither a mapping nor a path', () => {
+    assert.deepEqual(problems('policy: [RestrictNTLMInDomain]'), ['policy: expected a mapping of Restrict-NTLM settings or the path of a policy file, got ["RestrictNTLMInDomain"]']);
+  });
+
+  it('errors in a policy file come back under policy.<key> when it is read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ntlmgate-cfg-'));
+    writeFileSync(join(dir, 'policy.yaml'), 'RestrictNTLMInDomain: 2\n');
+    writeFileSync(join(dir, 'ntlmgate.yaml'), 'policy: policy.yaml\n');
+    const c = await loadServeConfig(join(dir, 'ntlmgate.yaml'));
     await assert.rejects(resolveServePolicy(c), (e: unknown) => e instanceof ServeConfigError && e.problems.some((p) => p.startsWith('policy.RestrictNTLMInDomain: ')));
   });
 });

@@ -12,7 +12,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openAccountStore } from '../../src/authority/openAccountStore.js';
+import { openAccountStore } from '../../src/authority/local/openAccountStore.js';
 import { makeCertificate, skipUnlessOpenssl, type TestCertificate } from '../http/server/helpers.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -103,6 +103,11 @@ describe('serve: each configuration that would fail later exits 2 with its key p
     assert.ok(!err.includes('x'.repeat(31)), 'the secret is not echoed');
     await refused(`${BASE}upstream: { url: "http://127.0.0.1:9", identitySecretFile: secret.txt }\n`, 'upstream.identitySecretFile', { 'secret.txt': 'sixteen-bytes!!!\n' });
     await refused(`${BASE}upstream: { url: "http://127.0.0.1:9", identitySecretFile: missing.txt }\n`, 'upstream.identitySecretFile');
+  });
+
+  it('a bad inline policy value, with workers: 2 (the primary refuses it before forking)', async () => {
+    const err = await refused(`${BASE}workers: 2\npolicy: { RestrictReceivingNTLMTraffic: Deny everything }\n`, 'policy.RestrictReceivingNTLMTraffic');
+    assert.match(err, /"Deny everything" is not allowed; allowed: 0 \(Allow all\)/);
   });
 
   it('a policy file that is not there', async () => {
