@@ -1,8 +1,11 @@
 /**
  * NtlmClientContext: the initiator state machine (MS-NLMP §3.1). Pure: no I/O; clock and
  * RNG are injected. NEGOTIATE → (CHALLENGE) → AUTHENTICATE, then session security.
+ * It is the NTLM InitiatorContext (src/gss/initiator.ts): step() drives the same legs without
+ * throwing on the acceptor's bytes, so SPNEGO picks NTLM like any registered mechanism.
  */
 import { randomBytes as cryptoRandomBytes } from '../crypto/hash.js';
+import type { InitiatorContext, InitiatorMechanism, InitiatorStep, MechListMicIntegrity } from '../gss/initiator.js';
 import {
   AvId,
   avFlags,
@@ -15,7 +18,7 @@ import {
   type AvPair,
 } from './avPairs.js';
 import { channelBindingsHash, type ChannelBindings } from './channelBindings.js';
-import { NtlmDecodeError, NtlmStateError } from './errors.js';
+import { NtlmDecodeError, NtlmIntegrityError, NtlmStateError } from './errors.js';
 import { encodeFiletime, filetimeFromMs } from './filetime.js';
 import { hasFlag, NegotiateFlags as F } from './flags.js';
 import { encryptSessionKey, kxkey } from './keys.js';
@@ -27,6 +30,7 @@ import { encodeAuthenticate, withMic } from './messages/authenticate.js';
 import { decodeChallenge, type ChallengeMessage } from './messages/challenge.js';
 import { encodeNegotiate } from './messages/negotiate.js';
 import { computeMic } from './mic.js';
+import { OID_NTLMSSP } from './oid.js';
 import { lmowfv1, ntowfv1, ntowfv2FromHash } from './owf.js';
 import { computeV1EssResponses, computeV1Responses, computeV2Responses, type NtlmVersion } from './responses.js';
 import { NtlmSessionSecurity } from './sessionSecurity.js';
@@ -69,7 +73,7 @@ export interface NtlmClientResult {
 
 type State = 'initial' | 'negotiated' | 'complete';
 
-export class NtlmClientContext {
+export class NtlmClientContext implements InitiatorContext {
   private state: State = 'initial';
   private negotiateRaw: Buffer = Buffer.alloc(0);
   private readonly requested: number;
@@ -126,6 +130,51 @@ export class NtlmClientContext {
       this._session = new NtlmSessionSecurity(this._result.flags, this.sessionKey, 'client');
     }
     return this._session;
+  }
+
+  /**
+   * The InitiatorContext legs: no token → NEGOTIATE (continue); the CHALLENGE → AUTHENTICATE
+   * (complete: NTLM's initiator has nothing after it). A CHALLENGE that does not decode, or
+   * cannot be answered, fails with the NtlmDecodeError as its cause.
+   */
+  step(token?: Buffer): InitiatorStep {
+    if (this.state === 'initial' && token === undefined) return { status: 'continue', token: this.negotiate() };
+    if (this.state !== 'negotiated' || token === undefined) {
+      const cause = new NtlmStateError('WRONG_STATE', token === undefined ? 'NTLM expects the CHALLENGE' : `no acceptor token expected in state ${this.state}`);
+      return { status: 'failed', failure: { reason: 'unexpected-message', message: cause.message, cause } };
+    }
+    try {
+      return { status: 'complete', token: this.authenticate(token) };
+    } catch (e) {
+      if (!(e instanceof NtlmDecodeError)) throw e;
+      return { status: 'failed', failure: { reason: 'malformed', message: e.message, cause: e } };
+    }
+  }
+
+  /**
+   * MS-SPNG §3.3.5.1: the mechListMIC is exchanged when the AUTHENTICATE carried a MIC; the RC4
+   * state is reset after each MIC, sequence numbers carry on (pyspnego's and sspi-rs' rule).
+   */
+  mechListMic(): MechListMicIntegrity | undefined {
+    if (!this._result?.micSent) return undefined;
+    const session = this.session;
+    return {
+      sign(message: Buffer): Buffer {
+        const mic = session.sign(message);
+        session.resetCipherState('out');
+        return mic;
+      },
+      verify(message: Buffer, mic: Buffer): boolean {
+        try {
+          session.verify(message, mic);
+        } catch (e) {
+          if (e instanceof NtlmIntegrityError) return false;
+          throw e;
+        }
+        session.resetCipherState('in');
+        return true;
+      },
+    };
   }
 
   /** First leg: the NEGOTIATE message (always with the Version field, §2.2.1.1). */
@@ -260,4 +309,9 @@ export class NtlmClientContext {
     this.sessionKey = Buffer.from(r.exportedSessionKey);
     this.state = 'complete';
   }
+}
+
+/** NTLM as a registered initiator mechanism: each context gets these options. */
+export function ntlmInitiator(options: NtlmClientOptions): InitiatorMechanism<NtlmClientContext> {
+  return { oid: OID_NTLMSSP, name: 'NTLM', newContext: () => new NtlmClientContext(options) };
 }

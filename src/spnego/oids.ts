@@ -1,9 +1,10 @@
 // Mechanism OIDs seen in SPNEGO negotiation, in dotted form.
+import { OID_NTLMSSP } from '../ntlm/oid.js';
 
 /** SPNEGO itself (RFC 4178; the thisMech of the InitialContextToken, RFC 2743 §3.1). */
 export const OID_SPNEGO = '1.3.6.1.5.5.2';
-/** NTLM SSP (MS-NLMP), under Microsoft's 1.3.6.1.4.1.311 arc. */
-export const OID_NTLMSSP = '1.3.6.1.4.1.311.2.2.10';
+/** NTLM SSP (MS-NLMP): the NTLM mechanism's own constant, named here with the others. */
+export { OID_NTLMSSP };
 /** Kerberos V5 (RFC 4121 §1 / RFC 1964). */
 export const OID_KERBEROS5 = '1.2.840.113554.1.2.2';
 /**
