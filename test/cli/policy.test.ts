@@ -1,6 +1,6 @@
 /**
- * `ntlmgate policy show` / `policy explain`: the pure explain() and showPolicy(), the commands
- * run on a fresh commander program, and one end-to-end run of the built CLI (skipped until
+ * `ntlmgate policy show` / `policy explain`: showPolicy() and the text views, the commands
+ * run on a fresh commander program (explain() itself: test/policy/explain.test.ts), and one end-to-end run of the built CLI (skipped until
  * src/cli/main.ts registers the command).
  */
 import { describe, it } from 'node:test';
@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { explain, explainRequest, formatExplainText, formatShowText, registerPolicy, showPolicy, type ExplainResult, type PolicyShowJson } from '../../src/cli/commands/policy.js';
+import { formatExplainText, formatShowText, registerPolicy, showPolicy, type PolicyShowJson } from '../../src/cli/commands/policy.js';
 import { CliError } from '../../src/cli/errors.js';
-import { DEFAULT_POLICY, loadPolicy } from '../../src/policy/index.js';
+import { explain, type ExplainResult } from '../../src/policy/explain.js';
+import { loadPolicy } from '../../src/policy/index.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -39,97 +40,7 @@ async function run(args: readonly string[]): Promise<string> {
   return out;
 }
 
-describe('explain()', () => {
-  it('explains an incoming domain logon under the defaults', () => {
-    const r = explain(DEFAULT_POLICY, { user: 'CORP\\alice', server: 'WEB1' });
-    assert.equal(r.direction, 'incoming');
-    assert.deepEqual(r.decision, { action: 'allow', setting: 'RestrictReceivingNTLMTraffic', reason: 'Allow all: incoming NTLM is not restricted' });
-    assert.deepEqual(r.steps.map((s) => s.setting), ['RestrictReceivingNTLMTraffic', 'LmCompatibilityLevel']);
-    assert.deepEqual(r.events.map((e) => e.eventId), [4022]);
-    const e = r.events[0];
-    assert.ok(e);
-    assert.equal(e.level, 'Information');
-    assert.equal(e.computer, 'WEB1');
-    assert.equal(e.data['Username'], 'alice');
-    assert.equal(e.data['DomainName'], 'CORP');
-    assert.equal(e.data['NtlmVersion'], 'NTLM V2');
-    assert.equal(e.data['TargetService'], 'HTTP/web1');
-    // Data in template order, every template field present.
-    assert.deepEqual(Object.keys(e.data).slice(0, 3), ['Username', 'DomainName', 'RemoteClientMachine']);
-  });
-
-  it('explains a block with the deciding setting and its event', () => {
-    const policy = loadPolicy({ RestrictReceivingNTLMTraffic: 'Deny all domain accounts' });
-    const r = explain(policy, { user: 'CORP\\alice', server: 'WEB1', workstation: 'PC7', clientIp: '10.0.0.7', mic: false });
-    assert.equal(r.decision.action, 'block');
-    assert.equal(r.decision.setting, 'RestrictReceivingNTLMTraffic');
-    assert.equal(r.decision.reason, 'Deny all domain accounts: CORP\\alice is a domain account');
-    assert.deepEqual(r.events.map((e) => [e.eventId, e.level]), [[4003, 'Warning'], [4023, 'Warning']]);
-    assert.equal(r.events[0]?.data['Workstation'], 'PC7');
-    assert.equal(r.events[1]?.data['MicStatus'], 'Unprotected');
-    assert.equal(r.events[1]?.data['ClientIP'], '10.0.0.7');
-  });
-
-  it('runs decideSecurity after the direction: NTLMv1 meets BlockNtlmv1SSO', () => {
-    const r = explain(DEFAULT_POLICY, { user: 'CORP\\alice', server: 'WEB1', version: 'NTLMv1' });
-    assert.equal(r.decision.setting, 'BlockNtlmv1SSO');
-    assert.deepEqual(r.events.map((e) => e.eventId), [4023, 4025]);
-    assert.equal(r.events[1]?.level, 'Error');
-  });
-
-  it('treats a local account as local', () => {
-    const policy = loadPolicy({ RestrictReceivingNTLMTraffic: 1 });
-    assert.equal(explain(policy, { user: 'WEB1\\admin', server: 'CORP\\WEB1' }).decision.action, 'allow');
-    assert.equal(explain(policy, { user: '.\\admin', server: 'WEB1', serverDomain: 'CORP', localAccount: true }).decision.action, 'allow');
-    assert.equal(explain(policy, { user: '.\\admin', server: 'WEB1', serverDomain: 'CORP' }).decision.action, 'block');
-  });
-
-  it('explains outgoing NTLM to an IP address', () => {
-    const policy = loadPolicy({ RestrictSendingNTLMTraffic: 2, ClientAllowedNTLMServers: ['10.0.0.*'] });
-    const r = explain(policy, { direction: 'outgoing', user: 'CORP\\alice', server: '10.0.0.80' });
-    assert.equal(r.decision.action, 'allow');
-    assert.equal(r.decision.setting, 'ClientAllowedNTLMServers');
-    assert.equal(r.events[0]?.eventId, 4020);
-    assert.equal(r.events[0]?.data['NtlmUsageId'], '7');
-    assert.equal(r.events[0]?.data['TargetService'], 'HTTP/10.0.0.80');
-    assert.equal(r.events[0]?.computer, 'this client');
-    const denied = explain(policy, { direction: 'outgoing', user: 'CORP\\alice', server: 'HTTP/web9.corp.example.test' });
-    assert.equal(denied.decision.reason, 'Deny all: web9.corp.example.test is not in ClientAllowedNTLMServers');
-    assert.deepEqual(denied.events.map((e) => e.eventId), [4001, 4020]);
-  });
-
-  it('explains the domain controller view', () => {
-    const policy = loadPolicy({ RestrictNTLMInDomain: 'Deny all', DCAllowedNTLMServers: ['APP*'] });
-    const r = explain(policy, { direction: 'domain', user: 'CORP\\alice', server: 'WEB1' });
-    assert.equal(r.decision.action, 'block');
-    assert.equal(r.decision.reason, 'Deny all: account CORP\\alice is in CORP, server WEB1 is in CORP');
-    assert.deepEqual(r.events.map((e) => e.eventId), [4004, 4032]);
-    assert.equal(r.events[0]?.data['SChannelName'], 'WEB1');
-    assert.equal(r.events[0]?.data['SChannelType'], '2');
-    assert.equal(r.events[0]?.computer, 'DC1');
-    const excepted = explain(policy, { direction: 'domain', user: 'CORP\\alice', server: 'app01.corp.example.test' });
-    assert.equal(excepted.decision.setting, 'DCAllowedNTLMServers');
-    const self = explain(policy, { direction: 'domain', user: 'CORP\\alice', server: 'DC1' });
-    assert.deepEqual(self.events.map((e) => e.eventId), [4005, 4030]);
-  });
-
-  it('builds requests from command-line forms of accounts and machines', () => {
-    const upn = explainRequest({ user: 'alice@corp.example.test', server: 'web1.corp.example.test' });
-    assert.equal(upn.direction, 'incoming');
-    if (upn.direction !== 'incoming') return;
-    assert.equal(upn.request.user, 'alice@corp.example.test');
-    assert.equal(upn.request.domain, '');
-    assert.deepEqual(upn.request.server, { netbiosComputerName: 'WEB1', netbiosDomainName: 'CORP', dnsComputerName: 'web1.corp.example.test', dnsDomainName: 'corp.example.test' });
-    const v1 = explainRequest({ user: 'CORP\\bob', server: 'PARTNER\\app9', version: 'NTLMv1' });
-    if (v1.direction !== 'incoming') return assert.fail();
-    assert.deepEqual(v1.request.server, { netbiosComputerName: 'APP9', netbiosDomainName: 'PARTNER' });
-    // Only NTLMv2 carries a MIC, channel bindings or a target name.
-    assert.equal(v1.request.micPresent, false);
-    assert.equal(v1.request.channelBindings, 'absent');
-    assert.equal(v1.request.targetName, undefined);
-    assert.throws(() => explainRequest({ user: 'alice', server: 'CORP\\' }), CliError);
-  });
-
+describe('formatExplainText()', () => {
   it('formats text with the decision, the steps and every event field', () => {
     const text = formatExplainText(explain(loadPolicy({ AuditReceivingNTLMTraffic: 2 }), { user: 'CORP\\alice', server: 'WEB1' }));
     assert.match(text, /^Decision: +audit$/m);
@@ -217,6 +128,17 @@ describe('ntlmgate policy (commander)', () => {
       });
     });
     await assert.rejects(run(['policy', 'show', '--policy', '/nonexistent/policy.yaml']), (e: unknown) => e instanceof CliError && /cannot read policy file .*ENOENT/.test(e.message));
+  });
+
+  it('a --server or --dc that names no machine is a usage error', async () => {
+    for (const args of [['--server', 'CORP\\'], ['--server', 'WEB1', '--direction', 'domain', '--dc', 'CORP\\']]) {
+      await assert.rejects(run(['policy', 'explain', '--user', 'CORP\\alice', ...args]), (e: unknown) => {
+        assert.ok(e instanceof CliError, String(e));
+        assert.equal(e.exitCode, 2);
+        assert.match(e.message, /^--(server|dc) "CORP\\" names no machine$/);
+        return true;
+      });
+    }
   });
 
   it('leaves usage errors to commander', async () => {

@@ -5,23 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { Command } from 'commander';
-import { openAccountStore } from '../../src/authority/openAccountStore.js';
-import { ntHashOfPassword } from '../../src/authority/ntHash.js';
+import { openAccountStore } from '../../src/authority/local/openAccountStore.js';
+import { ntHashOfPassword } from '../../src/authority/local/ntHash.js';
 import { registerGroups } from '../../src/cli/commands/groups.js';
 import {
   parseImportCsv,
-  passwordFromStdin,
   PASSWORD_ARGV_REFUSAL,
-  promptSecret,
   registerUsers,
-  type SecretInput,
   type UsersIo,
 } from '../../src/cli/commands/users.js';
 import { CliError } from '../../src/cli/errors.js';
@@ -284,55 +280,6 @@ describe('groups', () => {
     await assert.rejects(h.run('groups', 'members', 'WEB1\\Administrators', '--store', store), cliError(1, /no group WEB1\\Administrators/));
     await assert.rejects(h.run('groups', 'add', 'Administrators', '--store', store), cliError(2, /DOMAIN\\name/));
     await assert.rejects(h.run('groups', 'add', 'CORP\\alice', '--store', store), cliError(1, /is a user/));
-  });
-});
-
-describe('the no-echo prompt', () => {
-  class FakeTty extends EventEmitter implements SecretInput {
-    isRaw = false;
-    modes: boolean[] = [];
-    setRawMode(mode: boolean): this {
-      this.modes.push(mode);
-      this.isRaw = mode;
-      return this;
-    }
-    resume(): this {
-      return this;
-    }
-    pause(): this {
-      return this;
-    }
-  }
-
-  it('reads a line without echo: backspace, Ctrl-U and arrow keys edit, Enter ends, raw mode is restored', async () => {
-    const tty = new FakeTty();
-    let shown = '';
-    const p = promptSecret(tty, { write: (t: string) => (shown += t) }, 'Password: ');
-    tty.emit('data', Buffer.from('junk\u0015pa'));
-    tty.emit('data', 'x\u007fss\u001b[Dwörd');
-    tty.emit('data', '\r');
-    assert.equal(await p, 'passwörd');
-    assert.equal(shown, 'Password: \n', 'nothing typed was echoed');
-    assert.deepEqual(tty.modes, [true, false]);
-    assert.equal(tty.listenerCount('data'), 0);
-  });
-
-  it('Ctrl-C cancels; Ctrl-D on an empty line gives up', async () => {
-    for (const [key, message] of [['\u0003', /cancelled/], ['\u0004', /no password/]] as const) {
-      const tty = new FakeTty();
-      const p = promptSecret(tty, { write: () => true }, '? ');
-      tty.emit('data', key);
-      await assert.rejects(p, cliError(1, message));
-      assert.equal(tty.isRaw, false);
-    }
-  });
-
-  it('--password-stdin takes exactly one line', () => {
-    assert.equal(passwordFromStdin('a b\n'), 'a b');
-    assert.equal(passwordFromStdin('x\r\n'), 'x');
-    assert.equal(passwordFromStdin('  padded  '), '  padded  ');
-    assert.throws(() => passwordFromStdin('\n'), cliError(1, /empty/));
-    assert.throws(() => passwordFromStdin('a\nb\n'), cliError(1, /one line/));
   });
 });
 

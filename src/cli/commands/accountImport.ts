@@ -13,9 +13,9 @@
  * line, never the hash itself.
  */
 import { parse as parseCsv } from 'csv-parse/sync';
-import type { AccountStore, NewAccount } from '../../authority/accountStore.js';
+import type { AccountStore, NewAccount } from '../../authority/local/accountStore.js';
 import { accountNameProblem, nameKey, netbiosProblem, parseQualified, qualified, type AccountKey } from '../../authority/names.js';
-import { ntHashHexProblem } from '../../authority/ntHash.js';
+import { ntHashHexProblem } from '../../authority/local/ntHash.js';
 import { CliError } from '../errors.js';
 
 export interface ImportRow extends NewAccount {

@@ -33,7 +33,7 @@ import { CliError, isTokenError } from '../errors.js';
 import { setExitCode } from '../exitCode.js';
 import { readStdin } from '../io.js';
 import { renderText, tokenNodes } from '../render.js';
-import { passwordFromStdin, promptSecret } from './users.js';
+import { passwordFromStdin, terminalSecretPrompt } from '../prompt.js';
 
 export const FETCH_EXIT = { ok: 0, failed: 1, usage: 2, policy: 4, http: 22, timeout: 28 } as const;
 
@@ -92,7 +92,7 @@ export function defaultFetchIo(): FetchIo {
     env: process.env,
     readStdinText: readStdin,
     readStdinBytes: stdinBytes,
-    askSecret: process.stdin.isTTY ? (q) => promptSecret(process.stdin, process.stderr, q) : undefined,
+    askSecret: terminalSecretPrompt(),
   };
 }
 

@@ -7,7 +7,7 @@
  * `users` (users.ts).
  */
 import type { Command } from 'commander';
-import type { Group } from '../../authority/accountStore.js';
+import type { Group } from '../../authority/local/accountStore.js';
 import { qualified, type AccountKey } from '../../authority/names.js';
 import { table } from '../table.js';
 import { accountArg, defaultIo, formatTime, STORE_OPTION, withAccountStore, type UsersIo } from './users.js';

@@ -1,19 +1,19 @@
 /**
  * `ntlmgate policy show` prints the effective NTLM policy with Windows names, values and
- * labels; `ntlmgate policy explain` prints what the policy decides for one logon and the
- * events it would write. Both read `--policy <file>` (YAML or JSON) or take the defaults.
- * `explain()` and `showPolicy()` are pure; the commands only read the file and print.
+ * labels (policy/describe.ts); `ntlmgate policy explain` prints what the policy decides for one
+ * logon and the events it would write (policy/explain.ts). Both read `--policy <file>` (YAML or
+ * JSON) or take the defaults; the commands only read the file, call policy and render.
  */
 import { Option, type Command } from 'commander';
-import { buildEvent, eventDefinition, LEVEL_NAMES } from '../../events/index.js';
 import type { NtlmVersion } from '../../ntlm/responses.js';
 import { describePolicy, type ServiceView, type SettingView } from '../../policy/describe.js';
 import { PolicyConfigError } from '../../policy/errors.js';
-import { evaluate, type DirectedRequest, type TrafficDirection } from '../../policy/evaluate.js';
+import type { TrafficDirection } from '../../policy/evaluate.js';
+import { explain, ExplainInputError, type ExplainInput, type ExplainResult } from '../../policy/explain.js';
 import { loadPolicyFile } from '../../config/policyFile.js';
-import { accountName, targetHost } from '../../policy/names.js';
+import { accountName } from '../../policy/names.js';
 import { DEFAULT_POLICY, type NtlmPolicy } from '../../policy/policy.js';
-import { AUTH_SCHEMES, type AuthScheme, type MachineIdentity } from '../../policy/requests.js';
+import { AUTH_SCHEMES, type AuthScheme } from '../../policy/requests.js';
 import type { SettingScope } from '../../policy/settings.js';
 import { CliError } from '../errors.js';
 import { writeOut } from '../io.js';
@@ -66,163 +66,6 @@ export function formatShowText(doc: PolicyShowJson): string {
 
 // ---------------------------------------------------------------------------
 // `policy explain`
-
-export interface ExplainInput {
-  /** incoming (default): a logon to this server; outgoing: this client to a server; domain: our DC role. */
-  readonly direction?: TrafficDirection;
-  /** `DOMAIN\user`, `.\user`, `user@dns.domain` (a UPN, sent with an empty domain) or `user`. */
-  readonly user: string;
-  /**
-   * incoming: this server; outgoing: the target host or SPN; domain: the server that passed the
-   * logon through. `NAME`, `DOMAIN\NAME` or an FQDN (its first label is the NetBIOS name).
-   */
-  readonly server: string;
-  /** The server's NetBIOS domain when --server does not give it (default: the user's domain). */
-  readonly serverDomain?: string;
-  readonly workstation?: string;
-  readonly version?: NtlmVersion;
-  readonly clientIp?: string;
-  readonly service?: string;
-  /** MIC and channel bindings (both default on; only NTLMv2 can carry them). */
-  readonly mic?: boolean;
-  readonly channelBinding?: boolean;
-  readonly scheme?: AuthScheme;
-  /** The domain controller (domain direction): `NAME` or `DOMAIN\NAME`; default DC1 of the server's domain. */
-  readonly dc?: string;
-  /** The local-only account flag. */
-  readonly localAccount?: boolean;
-  /** Negotiated flags (default: a Windows 10 NTLMv2 logon's, 0xe2888235). */
-  readonly flags?: number;
-}
-
-export interface ExplainEvent {
-  readonly eventId: number;
-  readonly level: string;
-  readonly provider: string;
-  readonly title: string;
-  /** The machine that would log it. */
-  readonly computer: string;
-  /** Data fields in template order, as written. */
-  readonly data: Readonly<Record<string, string>>;
-}
-
-export interface ExplainStep {
-  readonly action: 'allow' | 'audit' | 'block';
-  readonly setting: string;
-  readonly reason: string;
-}
-
-/** The JSON document `policy explain --json` prints: the direction and request decided on, then the outcome. */
-export type ExplainResult = DirectedRequest & {
-  readonly decision: ExplainStep;
-  readonly steps: readonly ExplainStep[];
-  readonly events: readonly ExplainEvent[];
-};
-
-/** UNICODE, REQUEST_TARGET, SIGN, SEAL, NTLM, ALWAYS_SIGN, ESS, TARGET_INFO, VERSION, 128, KEY_EXCH, 56. */
-const DEFAULT_FLAGS = 0xe2888235;
-
-function splitAccount(text: string): { user: string; domain: string } {
-  const slash = text.indexOf('\\');
-  if (slash >= 0) return { domain: text.slice(0, slash), user: text.slice(slash + 1) };
-  return { domain: '', user: text };
-}
-
-/**
- * A machine from `NAME`, `DOMAIN\NAME` or an FQDN. Its NetBIOS domain: the `DOMAIN\` part, else
- * `domain`, else the FQDN's second label, else `fallback`, else its own name (standalone).
- */
-function machine(text: string, domain: string | undefined, fallback: string | undefined): MachineIdentity {
-  const { domain: given, user: name } = splitAccount(text.trim());
-  if (name === '') throw new CliError(`"${text}" names no machine`, 2);
-  const [first = name, second, ...rest] = name.split('.');
-  const fromDns = second?.toUpperCase();
-  const netbiosDomainName = (given || domain || fromDns || fallback || first).toUpperCase();
-  if (second === undefined) return { netbiosComputerName: first.toUpperCase(), netbiosDomainName };
-  return { netbiosComputerName: first.toUpperCase(), netbiosDomainName, dnsComputerName: name, dnsDomainName: [second, ...rest].join('.') };
-}
-
-/** Builds the request of one direction from the command-line view of a logon. */
-export function explainRequest(input: ExplainInput): DirectedRequest {
-  const direction = input.direction ?? 'incoming';
-  const version = input.version ?? 'NTLMv2';
-  const { user, domain } = input.user.includes('@') && !input.user.includes('\\') ? { user: input.user, domain: '' } : splitAccount(input.user);
-  // Only an NTLMv2 response carries AV pairs, so only it can carry a MIC or channel bindings.
-  const micPresent = version === 'NTLMv2' && input.mic !== false;
-  const channelBindings = version === 'NTLMv2' && input.channelBinding !== false ? 'present' : 'absent';
-  const userDomain = domain !== '' && domain !== '.' ? domain.toUpperCase() : undefined;
-  const scheme = input.scheme ?? 'Negotiate';
-  const flags = input.flags ?? DEFAULT_FLAGS;
-  const workstation = input.workstation ?? 'WS01';
-
-  if (direction === 'outgoing') {
-    const spn = input.server.includes('/') ? input.server : `HTTP/${input.server}`;
-    return {
-      direction,
-      request: {
-        targetSpn: spn,
-        targetHost: targetHost(spn),
-        user,
-        domain,
-        version,
-        flags,
-        micPresent,
-        channelBindings,
-        scheme,
-        ...(input.service !== undefined ? { service: input.service } : {}),
-        ...(input.localAccount !== undefined ? { localAccount: input.localAccount } : {}),
-      },
-    };
-  }
-  const server = machine(input.server, input.serverDomain, userDomain);
-  const targetName = version === 'NTLMv2' ? `HTTP/${server.dnsComputerName ?? server.netbiosComputerName.toLowerCase()}` : undefined;
-  const logon = { user, domain, workstation, version, micPresent, channelBindings, ...(targetName ? { targetName } : {}) } as const;
-  if (direction === 'domain') {
-    const dc = machine(input.dc ?? 'DC1', undefined, server.netbiosDomainName);
-    return {
-      direction,
-      request: {
-        ...logon,
-        dc,
-        server: { netbiosComputerName: server.netbiosComputerName, netbiosDomainName: server.netbiosDomainName },
-        ...(input.clientIp !== undefined ? { clientIp: input.clientIp } : {}),
-      },
-    };
-  }
-  return {
-    direction,
-    request: {
-      ...logon,
-      flags,
-      server,
-      scheme,
-      ...(input.clientIp !== undefined ? { clientIp: input.clientIp } : {}),
-      ...(input.service !== undefined ? { service: input.service } : {}),
-      ...(input.localAccount !== undefined ? { localAccount: input.localAccount } : {}),
-    },
-  };
-}
-
-/** What the policy decides for one logon, with the events it would write. Pure. */
-export function explain(policy: NtlmPolicy, input: ExplainInput): ExplainResult {
-  const directed = explainRequest(input);
-  const { decision, steps } = evaluate(policy, directed);
-  const computer =
-    directed.direction === 'outgoing' ? 'this client' : directed.direction === 'domain' ? directed.request.dc.netbiosComputerName : directed.request.server.netbiosComputerName;
-  const events = decision.events.map((spec): ExplainEvent => {
-    const built = buildEvent(spec, { time: 0, computer });
-    return {
-      eventId: built.eventId,
-      level: LEVEL_NAMES[built.level] ?? String(built.level),
-      provider: built.provider,
-      title: eventDefinition(built.eventId)?.title ?? '',
-      computer,
-      data: built.data,
-    };
-  });
-  const step = (d: ExplainStep): ExplainStep => ({ action: d.action, setting: d.setting, reason: d.reason });
-  return { ...directed, decision: step(decision), steps: steps.map(step), events };
-}
 
 function account(user: string, domain: string): string {
   return accountName(user, domain, '(anonymous)');
@@ -300,6 +143,16 @@ export function formatExplainText(result: ExplainResult): string {
 }
 
 // ---------------------------------------------------------------------------
+
+/** explain(), with a --server or --dc that names no machine as a usage error. */
+function explainOrUsage(policy: NtlmPolicy, input: ExplainInput): ExplainResult {
+  try {
+    return explain(policy, input);
+  } catch (e) {
+    if (e instanceof ExplainInputError) throw new CliError(`--${e.field} ${e.message}`, 2);
+    throw e;
+  }
+}
 
 async function readPolicy(file: string | undefined): Promise<NtlmPolicy> {
   if (file === undefined) return DEFAULT_POLICY;
@@ -383,7 +236,7 @@ export function registerPolicy(program: Command, write: (text: string) => void =
     .option('--json', 'print a JSON document instead of text')
     .action(async (opts: ExplainOptions) => {
       const p = await readPolicy(opts.policy);
-      const result = explain(p, {
+      const result = explainOrUsage(p, {
         direction: opts.direction,
         user: opts.user,
         server: opts.server,
