@@ -1,0 +1,121 @@
+/**
+ * aes128-cts-hmac-sha1-96 (17) and aes256-cts-hmac-sha1-96 (18), RFC 3962 over the RFC 3961
+ * simplified profile — the enctypes Active Directory issues tickets in by default.
+ *
+ *   string-to-key  DK(PBKDF2-HMAC-SHA1(password, salt, iterations, keyLength), "kerberos"), 4096 iterations by default (RFC 3962 §4)
+ *   DK(key, c)     AES(key, n-fold(c, 128)), re-encrypted until keyLength bytes (RFC 3961 §5.1)
+ *   Ke, Ki, Kc     DK(base, BE32(usage) ‖ 0xAA / 0x55 / 0x99) (RFC 3961 §5.3)
+ *   encrypt        AES-CTS(Ke, confounder16 ‖ P) ‖ HMAC-SHA1(Ki, confounder16 ‖ P)[0..11]
+ *   checksum       HMAC-SHA1(Kc, data)[0..11], types 15 and 16
+ *
+ * The MAC covers the plaintext, so a forged ciphertext is found only after decrypting it.
+ */
+import { createCipheriv, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
+import { aesCtsDecrypt, aesCtsEncrypt } from '../../crypto/aesCts.js';
+import { nfold } from '../../crypto/nfold.js';
+import { KerberosCryptoError } from './errors.js';
+import type { ChecksumType, EncryptionType, EncryptOptions, KeyPurpose } from './encryptionType.js';
+import { checkKey, checkUsage, DerivedKeyCache, drawRandom, iterationCount, saltBytes, usageConstant } from './support.js';
+
+const BLOCK = 16;
+const MAC_LENGTH = 12;
+const DEFAULT_ITERATIONS = 4096;
+const PURPOSE_INDEX: Readonly<Record<KeyPurpose, number>> = { Kc: 0, Ke: 1, Ki: 2 };
+
+/** n-fold of each constant is computed once: the constants are the usage numbers our code uses. */
+const foldedConstants = new Map<string, Buffer>();
+
+function folded(constant: Uint8Array): Buffer {
+  const id = Buffer.from(constant).toString('latin1');
+  let f = foldedConstants.get(id);
+  if (f === undefined) {
+    f = nfold(constant, BLOCK);
+    if (foldedConstants.size < 1024) foldedConstants.set(id, f);
+  }
+  return f;
+}
+
+/**
+ * DK(base, constant) (RFC 3961 §5.1). K1 = E(n-fold(c)), K2 = E(K1), …: one CBC pass over
+ * n-fold(c) ‖ zero blocks gives exactly that chain (each block is E(previous ciphertext xor 0)).
+ * AES random-to-key is the identity (RFC 3962 §6).
+ */
+export function deriveKeyAesSha1(base: Uint8Array, constant: Uint8Array): Buffer {
+  if (base.length !== 16 && base.length !== 32) throw new KerberosCryptoError('bad-key', `AES key must be 16 or 32 bytes, got ${base.length}`);
+  const algorithm = base.length === 16 ? 'aes-128-cbc' : 'aes-256-cbc';
+  const cipher = createCipheriv(algorithm, base, Buffer.alloc(BLOCK)).setAutoPadding(false);
+  const input = base.length === BLOCK ? folded(constant) : Buffer.concat([folded(constant), Buffer.alloc(base.length - BLOCK)]);
+  return Buffer.concat([cipher.update(input), cipher.final()]);
+}
+
+function makeAesSha1(etype: 17 | 18, name: string, keyLength: 16 | 32, checksumType: 15 | 16): EncryptionType {
+  const cache = new DerivedKeyCache<Buffer>();
+
+  function derive(key: Uint8Array, usage: number, purpose: KeyPurpose): Buffer {
+    checkKey(name, key, keyLength);
+    checkUsage(usage);
+    return cache.get(key, usage * 4 + PURPOSE_INDEX[purpose], () => deriveKeyAesSha1(key, usageConstant(usage, purpose)));
+  }
+
+  function mac(ki: Buffer, data: Uint8Array): Buffer {
+    return createHmac('sha1', ki).update(data).digest().subarray(0, MAC_LENGTH);
+  }
+
+  const checksum: ChecksumType = {
+    type: checksumType,
+    name: `hmac-sha1-96-aes${keyLength * 8}`,
+    length: MAC_LENGTH,
+    compute: (key, usage, data) => mac(derive(key, usage, 'Kc'), data),
+    verify: (key, usage, data, value) =>
+      value.length === MAC_LENGTH && timingSafeEqual(mac(derive(key, usage, 'Kc'), data), value),
+  };
+
+  return {
+    etype,
+    name,
+    keyLength,
+    checksumType,
+    checksumLength: MAC_LENGTH,
+    overhead: BLOCK + MAC_LENGTH,
+    checksumMechanism: checksum,
+
+    stringToKey(password: string, salt: string | Uint8Array, params?: Uint8Array): Buffer {
+      const iterations = iterationCount(params, DEFAULT_ITERATIONS);
+      const tkey = pbkdf2Sync(Buffer.from(password, 'utf8'), saltBytes(salt), iterations, keyLength, 'sha1');
+      return deriveKeyAesSha1(tkey, Buffer.from('kerberos'));
+    },
+
+    randomKey(options?: EncryptOptions): Buffer {
+      return drawRandom(keyLength, options?.randomBytes);
+    },
+
+    deriveKey: (key, usage, purpose) => Buffer.from(derive(key, usage, purpose)),
+
+    encrypt(key: Uint8Array, usage: number, plaintext: Uint8Array, options?: EncryptOptions): Buffer {
+      const ke = derive(key, usage, 'Ke');
+      const ki = derive(key, usage, 'Ki');
+      const data = Buffer.concat([drawRandom(BLOCK, options?.randomBytes), plaintext]);
+      return Buffer.concat([aesCtsEncrypt(ke, data), mac(ki, data)]);
+    },
+
+    decrypt(key: Uint8Array, usage: number, ciphertext: Uint8Array): Buffer {
+      const ke = derive(key, usage, 'Ke');
+      const ki = derive(key, usage, 'Ki');
+      if (ciphertext.length < BLOCK + MAC_LENGTH) {
+        throw new KerberosCryptoError('bad-length', `${name} ciphertext of ${ciphertext.length} bytes is shorter than ${BLOCK + MAC_LENGTH}`);
+      }
+      const split = ciphertext.length - MAC_LENGTH;
+      const data = aesCtsDecrypt(ke, ciphertext.subarray(0, split));
+      if (!timingSafeEqual(mac(ki, data), ciphertext.subarray(split))) {
+        throw new KerberosCryptoError('integrity', `${name} integrity check failed (wrong key or usage, or altered ciphertext)`);
+      }
+      return data.subarray(BLOCK);
+    },
+
+    checksum: checksum.compute,
+    verifyChecksum: checksum.verify,
+  };
+}
+
+export const aes128CtsHmacSha196 = makeAesSha1(17, 'aes128-cts-hmac-sha1-96', 16, 15);
+export const aes256CtsHmacSha196 = makeAesSha1(18, 'aes256-cts-hmac-sha1-96', 32, 16);
