@@ -7,7 +7,7 @@
  */
 import { isIpAddress } from './match.js';
 import { netbiosFromHost, sameName, targetHost } from './names.js';
-import type { DomainRequest, IncomingRequest, MachineIdentity, OutgoingRequest } from './requests.js';
+import type { ClaimedAccount, DomainRequest, IncomingRequest, MachineIdentity, OutgoingRequest } from './requests.js';
 
 export type AccountKind = 'domain' | 'local';
 
@@ -16,15 +16,24 @@ export function isStandalone(server: MachineIdentity): boolean {
   return server.netbiosDomainName === '' || sameName(server.netbiosDomainName, server.netbiosComputerName);
 }
 
+/**
+ * Before any authority answers: the AUTHENTICATE names a domain other than this machine's own,
+ * so MSV1_0 passes the logon through to a DC. An empty or "." domain is tried locally first,
+ * so it is not passed through yet (incomingAccountKind decides it once the account is known).
+ */
+export function namesPassThroughDomain(req: ClaimedAccount): boolean {
+  if (isStandalone(req.server)) return false;
+  const d = req.domain.trim();
+  return d !== '' && d !== '.' && !sameName(d, req.server.netbiosComputerName);
+}
+
 /** Whether this server validates the account itself or passes it through to a DC. */
 export function incomingAccountKind(req: IncomingRequest): AccountKind {
   if (req.version === 'Anonymous') return 'local';
-  if (isStandalone(req.server)) return 'local';
-  const d = req.domain.trim();
-  if (sameName(d, req.server.netbiosComputerName)) return 'local';
-  // An empty or "." domain is tried locally first; only the local-only account flag says it ends there.
-  if ((d === '' || d === '.') && req.localAccount === true) return 'local';
-  return 'domain';
+  if (namesPassThroughDomain(req)) return 'domain';
+  if (isStandalone(req.server) || sameName(req.domain.trim(), req.server.netbiosComputerName)) return 'local';
+  // An empty or "." domain was tried locally first; only the local-only account flag says it ended there.
+  return req.localAccount === true ? 'local' : 'domain';
 }
 
 /**

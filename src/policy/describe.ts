@@ -3,7 +3,8 @@
  * registry location, value, label and whether it came from the configuration or a default.
  */
 import { bitLabels, hex32, labelOf } from './labels.js';
-import { lmLevel, type NtlmPolicy, type ServerList, type ServicePolicy } from './policy.js';
+import { acceptorLmLevel, clientLmLevel } from './lmCompatibility.js';
+import type { NtlmPolicy, ServerList, ServicePolicy } from './policy.js';
 import { LM_COMPATIBILITY_LEVEL, SERVICE_SETTINGS, SETTING_NAMES, SETTINGS, type SettingScope, type SettingSpec } from './settings.js';
 
 export interface SettingView {
@@ -65,8 +66,8 @@ export function describePolicy(policy: NtlmPolicy): PolicyView {
   const settings = SETTING_NAMES.map((name) => {
     const v = view(SETTINGS[name], name, policy[name], policy.configured.includes(name));
     if (name !== 'LmCompatibilityLevel') return v;
-    const acceptor = lmLevel(policy, 'acceptor');
-    const client = lmLevel(policy, 'client');
+    const acceptor = acceptorLmLevel(policy);
+    const client = clientLmLevel(policy);
     const text =
       policy.LmCompatibilityLevel === undefined
         ? `not defined: acceptor ${acceptor} (${labelOf(LM_COMPATIBILITY_LEVEL, acceptor)}), client ${client} (${labelOf(LM_COMPATIBILITY_LEVEL, client)})`

@@ -1,7 +1,8 @@
 /**
  * One logon through every decision that applies to it, in handshake order: the Restrict
  * settings of its direction, then response class and session security (decideSecurity).
- * A block ends the chain (Windows refuses before it gets further).
+ * A block ends the chain (Windows refuses before it gets further). For an incoming logon this
+ * is the acceptor's last phase, decideAfterAuthority (the earlier ones: decide/incoming.ts).
  */
 import { combine, type PolicyDecision } from './decision.js';
 import { decideDomain } from './decide/domain.js';
@@ -44,4 +45,12 @@ export function evaluate(policy: NtlmPolicy, r: DirectedRequest): Evaluation {
   }
   const steps = first.action === 'block' ? [first] : [first, security()];
   return { decision: combine(steps), steps };
+}
+
+/**
+ * An incoming logon once the acceptor is done with it, accepted or refused (the AUTHENTICATE
+ * parsed, so there is a logon to describe): every incoming decision and its events.
+ */
+export function decideAfterAuthority(policy: NtlmPolicy, request: IncomingRequest): PolicyDecision {
+  return evaluate(policy, { direction: 'incoming', request }).decision;
 }

@@ -74,7 +74,7 @@ export function clientBlockEvent(eventId: 8001 | 4001, req: OutgoingRequest, hos
 }
 
 /** 8002 (audit) / 4002 (blocked): incoming NTLM refused before any account is known; fields describe the accepting process. */
-export function serverBlockEvent(eventId: 8002 | 4002, req: IncomingRequest): EventSpec {
+export function serverBlockEvent(eventId: 8002 | 4002, req: Pick<IncomingRequest, 'process' | 'scheme'>): EventSpec {
   return {
     eventId,
     data: {

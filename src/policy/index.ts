@@ -20,15 +20,16 @@ export {
   type PatternKind,
   type ServerPattern,
 } from './match.js';
-export { DEFAULT_POLICY, DEFAULT_SERVICE_POLICY, lmLevel, type NtlmPolicy, type ServerList, type ServicePolicy } from './policy.js';
+export { DEFAULT_POLICY, DEFAULT_SERVICE_POLICY, type NtlmPolicy, type ServerList, type ServicePolicy } from './policy.js';
+export { acceptorAccepts, acceptorAcceptsAt, acceptorLmLevel, clientLmLevel, clientResponseClass, clientSendsAt } from './lmCompatibility.js';
 export { loadPolicy, parsePolicyText } from './load.js';
 export * from './requests.js';
-export { incomingAccountKind, outgoingIsLocalAccount, accountInDcDomain, serverInDcDomain, isDcItself, type AccountKind } from './accounts.js';
+export { incomingAccountKind, namesPassThroughDomain, outgoingIsLocalAccount, accountInDcDomain, serverInDcDomain, isDcItself, type AccountKind } from './accounts.js';
 export { combine, type PolicyAction, type PolicyDecision } from './decision.js';
-export { decideIncoming } from './decide/incoming.js';
+export { decideBeforeAuthority, decideBeforeChallenge, decideIncoming } from './decide/incoming.js';
 export { decideOutgoing } from './decide/outgoing.js';
 export { decideDomain, inDomainScope } from './decide/domain.js';
 export { decideSecurity, missingSecurity } from './decide/security.js';
-export { evaluate, type DirectedRequest, type TrafficDirection, type Evaluation } from './evaluate.js';
+export { decideAfterAuthority, evaluate, type DirectedRequest, type TrafficDirection, type Evaluation } from './evaluate.js';
 export { describePolicy, type PolicyView, type ServiceView, type SettingView } from './describe.js';
 export { UsageReason } from './usage.js';

@@ -5,8 +5,6 @@
  */
 import type { ServerPattern } from './match.js';
 import {
-  ACCEPTOR_DEFAULT_LM_LEVEL,
-  CLIENT_DEFAULT_LM_LEVEL,
   SETTINGS,
   type AuditNTLMInDomainValue,
   type AuditReceivingValue,
@@ -42,7 +40,7 @@ export interface NtlmPolicy {
   readonly RestrictSendingNTLMTraffic: RestrictSendingValue;
   readonly ClientAllowedNTLMServers: ServerList;
   // Response classes and session security.
-  /** Undefined when not configured: the acceptor then uses 5 and the client 3 (see lmLevel). */
+  /** Undefined when not configured: the acceptor then uses 5 and the client 3 (lmCompatibility.ts). */
   readonly LmCompatibilityLevel: LmCompatibilityLevelValue | undefined;
   readonly NTLMMinClientSec: number;
   readonly NTLMMinServerSec: number;
@@ -75,8 +73,3 @@ export const DEFAULT_POLICY: NtlmPolicy = Object.freeze({
 });
 
 export const DEFAULT_SERVICE_POLICY: ServicePolicy = Object.freeze({ BlockNTLM: 0, BlockNTLMServerExceptionList: [], configured: [] });
-
-/** The LmCompatibilityLevel in force for one side: the configured one, else 5 (acceptor, ours) or 3 (client, Windows). */
-export function lmLevel(policy: NtlmPolicy, side: 'acceptor' | 'client'): LmCompatibilityLevelValue {
-  return policy.LmCompatibilityLevel ?? (side === 'acceptor' ? ACCEPTOR_DEFAULT_LM_LEVEL : CLIENT_DEFAULT_LM_LEVEL);
-}

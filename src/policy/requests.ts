@@ -59,6 +59,16 @@ export interface IncomingRequest extends LogonFacts {
   readonly process?: ProcessIdentity;
 }
 
+/** Where an incoming logon arrives, known before its AUTHENTICATE: all of IncomingRequest but the logon's own facts. */
+export type IncomingContext = Omit<IncomingRequest, keyof LogonFacts | 'flags'>;
+
+/** What the AUTHENTICATE names before any authority is asked: the account as claimed, at this server. */
+export interface ClaimedAccount {
+  readonly server: MachineIdentity;
+  readonly user: string;
+  readonly domain: string;
+}
+
 /** NTLM this machine is about to send (decideOutgoing; decideSecurity with side 'client'). */
 export interface OutgoingRequest {
   /** The target as the application named it: host name, FQDN or IP address. Taken from targetSpn when absent. */
@@ -100,7 +110,7 @@ export type SecurityRequest =
   | ({ readonly side: 'dc' } & DomainRequest);
 
 /** An incoming request from what NtlmServerContext reports (result or failure.logon) plus where it came from. */
-export function incomingFromLogon(logon: NtlmLogonInfo, context: Omit<IncomingRequest, keyof LogonFacts | 'flags'>): IncomingRequest {
+export function incomingFromLogon(logon: NtlmLogonInfo, context: IncomingContext): IncomingRequest {
   return {
     user: logon.user,
     domain: logon.domain,

@@ -8,6 +8,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildEvent, eventDefinition, type EventSpec } from '../../src/events/index.js';
 import {
+  decideAfterAuthority,
+  decideBeforeAuthority,
+  decideBeforeChallenge,
   decideDomain,
   decideIncoming,
   decideOutgoing,
@@ -26,19 +29,21 @@ function run(c: DecisionCase): PolicyDecision {
   switch (c.direction) {
     case 'incoming': {
       const request = { ...BASE_INCOMING, ...c.input };
+      if (c.fn === 'beforeChallenge') return decideBeforeChallenge(policy, request);
+      if (c.fn === 'beforeAuthority') return decideBeforeAuthority(policy, request);
       if (c.fn === 'decide') return decideIncoming(policy, request);
       if (c.fn === 'security') return decideSecurity(policy, { side: 'server', ...request });
       return evaluate(policy, { direction: 'incoming', request }).decision;
     }
     case 'outgoing': {
       const request = { ...BASE_OUTGOING, ...c.input };
-      if (c.fn === 'decide') return decideOutgoing(policy, request);
+      if (c.fn === 'decide' || c.fn === 'beforeChallenge' || c.fn === 'beforeAuthority') return decideOutgoing(policy, request);
       if (c.fn === 'security') return decideSecurity(policy, { side: 'client', ...request });
       return evaluate(policy, { direction: 'outgoing', request }).decision;
     }
     case 'domain': {
       const request = { ...BASE_DOMAIN, ...c.input };
-      if (c.fn === 'decide') return decideDomain(policy, request);
+      if (c.fn === 'decide' || c.fn === 'beforeChallenge' || c.fn === 'beforeAuthority') return decideDomain(policy, request);
       if (c.fn === 'security') return decideSecurity(policy, { side: 'dc', ...request });
       return evaluate(policy, { direction: 'domain', request }).decision;
     }
@@ -81,6 +86,21 @@ for (const group of DECISION_TABLE) {
     }
   });
 }
+
+describe('decision table: the incoming phases agree with the whole logon', () => {
+  // An early phase's block is the whole logon's block: the acceptor refuses early, the audit
+  // (decideAfterAuthority over the refused logon) names the same setting and reason.
+  const early = ALL_CASES.filter((c) => c.direction === 'incoming' && (c.fn === 'beforeChallenge' || c.fn === 'beforeAuthority') && c.expect.action === 'block');
+  it('has early blocks to compare', () => assert.ok(early.length >= 3));
+  for (const c of early) {
+    it(`${c.id}: decideAfterAuthority blocks the same logon for the same setting and reason`, () => {
+      const whole = decideAfterAuthority(loadPolicy(c.policy), { ...BASE_INCOMING, ...(c.input as Partial<typeof BASE_INCOMING>) });
+      assert.equal(whole.action, 'block');
+      assert.equal(whole.setting, c.expect.setting);
+      assert.equal(whole.reason, c.expect.reason);
+    });
+  }
+});
 
 describe('decision table: the table itself', () => {
   it('has unique case ids', () => {

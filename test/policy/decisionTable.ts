@@ -12,8 +12,11 @@
 import type { DomainRequest, IncomingRequest, OutgoingRequest } from '../../src/policy/requests.js';
 
 export type Direction = 'incoming' | 'outgoing' | 'domain';
-/** decide: decideIncoming / decideOutgoing / decideDomain; security: decideSecurity (server, client, dc); evaluate: both in turn. */
-export type CaseFunction = 'decide' | 'security' | 'evaluate';
+/**
+ * decide: decideIncoming / decideOutgoing / decideDomain; security: decideSecurity (server, client, dc); evaluate: both in turn;
+ * beforeChallenge / beforeAuthority: the incoming phases an acceptor asks first (decideBeforeChallenge, decideBeforeAuthority).
+ */
+export type CaseFunction = 'decide' | 'security' | 'evaluate' | 'beforeChallenge' | 'beforeAuthority';
 
 export type EventValue = string | number | boolean | undefined;
 export interface ExpectedEvent {
@@ -640,6 +643,51 @@ const securityDc: CaseGroup = {
 
 // ---------------------------------------------------------------------------
 
+const phase = (fn: 'beforeChallenge' | 'beforeAuthority') => (id: string, policy: Record<string, unknown>, input: Partial<IncomingRequest>, expect: Expected, note?: string): DecisionCase => ({
+  id,
+  direction: 'incoming',
+  fn,
+  policy,
+  input,
+  expect,
+  ...(note ? { note } : {}),
+});
+const atNegotiate = phase('beforeChallenge');
+const atAuthenticate = phase('beforeAuthority');
+const STARTS = 'the handshake may start';
+const ASKS = 'the authority may be asked';
+const DENY_DOMAIN_IN = 'Deny all domain accounts: CORP\\alice is a domain account';
+
+const phases: CaseGroup = {
+  id: 'PH',
+  title: 'Incoming phases before the logon is whole (decideBeforeChallenge, decideBeforeAuthority)',
+  about:
+    'The incoming request of the IN cases, seen by the acceptor before it has a logon: on the NEGOTIATE (decideBeforeChallenge; only the ' +
+    'server, client address, service, scheme and process are known) and once the AUTHENTICATE names the account, before the authority is ' +
+    'asked (decideBeforeAuthority; the server and the account as claimed). A block there writes what it lists; a logon refused before the ' +
+    'authority is then decided whole (decideIncoming), which blocks it for the same setting and reason and writes its 4003 and usage event.',
+  cases: [
+    atNegotiate('PH-01', {}, {}, x('allow', RIR, `Allow all: ${STARTS}`, [])),
+    atNegotiate('PH-02', { RestrictReceivingNTLMTraffic: 2 }, {}, x('block', RIR, DENY_ALL_IN, [i4002()]), 'no CHALLENGE for anyone; no usage event: no logon yet'),
+    atNegotiate('PH-03', { RestrictReceivingNTLMTraffic: 'Deny all accounts' }, { scheme: 'NTLM' }, x('block', RIR, DENY_ALL_IN, [i4002({ MechanismOID: undefined })])),
+    atNegotiate('PH-04', { RestrictReceivingNTLMTraffic: 1 }, {}, x('allow', RIR, `Deny all domain accounts: ${STARTS}`, []), 'the account is not known yet'),
+    atNegotiate('PH-05', { AuditReceivingNTLMTraffic: 2 }, {}, x('allow', RIR, `Allow all: ${STARTS}`, []), 'auditing waits for the logon'),
+    atAuthenticate('PH-06', {}, {}, x('allow', RIR, `Allow all: ${ASKS}`, [])),
+    atAuthenticate('PH-07', { RestrictReceivingNTLMTraffic: 1 }, {}, x('block', RIR, DENY_DOMAIN_IN, []), 'no pass-through: the DC never sees it'),
+    atAuthenticate('PH-08', { RestrictReceivingNTLMTraffic: 1, AuditReceivingNTLMTraffic: 2 }, { domain: 'corp.example.test' },
+      x('block', RIR, 'Deny all domain accounts: corp.example.test\\alice is a domain account', [])),
+    atAuthenticate('PH-09', { RestrictReceivingNTLMTraffic: 1 }, LOCAL, x('allow', RIR, `Deny all domain accounts: ${ASKS}`, [])),
+    atAuthenticate('PH-10', { RestrictReceivingNTLMTraffic: 1 }, { user: 'admin', domain: 'web1' }, x('allow', RIR, `Deny all domain accounts: ${ASKS}`, []), 'the server name in another case'),
+    atAuthenticate('PH-11', { RestrictReceivingNTLMTraffic: 1 }, { domain: '' }, x('allow', RIR, `Deny all domain accounts: ${ASKS}`, []), 'empty domain: tried locally first'),
+    atAuthenticate('PH-12', { RestrictReceivingNTLMTraffic: 1 }, { domain: '.' }, x('allow', RIR, `Deny all domain accounts: ${ASKS}`, []), 'domain ".": tried locally first'),
+    atAuthenticate('PH-13', { RestrictReceivingNTLMTraffic: 1 }, { server: { netbiosComputerName: 'WEB1', netbiosDomainName: 'WEB1' } }, x('allow', RIR, `Deny all domain accounts: ${ASKS}`, []),
+      'standalone server (workgroup): nothing is passed through'),
+    atAuthenticate('PH-14', { RestrictReceivingNTLMTraffic: 2 }, LOCAL, x('block', RIR, DENY_ALL_IN, []), 'refused on the NEGOTIATE already; refused here too'),
+  ],
+};
+
+// ---------------------------------------------------------------------------
+
 const chains: CaseGroup = {
   id: 'EV',
   title: 'A whole logon (evaluate: the direction\'s decision, then decideSecurity)',
@@ -663,4 +711,4 @@ const chains: CaseGroup = {
   ],
 };
 
-export const DECISION_TABLE: readonly CaseGroup[] = [incoming, outgoing, domain, securityServer, securityClient, securityDc, chains];
+export const DECISION_TABLE: readonly CaseGroup[] = [incoming, phases, outgoing, domain, securityServer, securityClient, securityDc, chains];

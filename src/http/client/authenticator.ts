@@ -19,7 +19,8 @@ import { NtlmClientContext, type NtlmClientOptions, type NtlmClientResult } from
 import { NtlmDecodeError, NtlmIntegrityError, NtlmStateError } from '../../ntlm/errors.js';
 import type { PolicyDecision } from '../../policy/decision.js';
 import { evaluate } from '../../policy/evaluate.js';
-import { lmLevel, type NtlmPolicy } from '../../policy/policy.js';
+import { clientLmLevel, clientResponseClass } from '../../policy/lmCompatibility.js';
+import type { NtlmPolicy } from '../../policy/policy.js';
 import type { AuthScheme, OutgoingRequest, ProcessIdentity } from '../../policy/requests.js';
 import { SpnegoDecodeError } from '../../spnego/errors.js';
 import { NegotiateClientContext, NegotiateRejectedError } from '../../spnego/negotiateClient.js';
@@ -98,7 +99,7 @@ export class Handshake {
         const cb = read(target.channelBindings);
         return cb ? { applicationData: cb } : undefined;
       },
-      lmCompatibilityLevel: lmLevel(s.policy, 'client'),
+      lmCompatibilityLevel: clientLmLevel(s.policy),
       now: s.now,
       randomBytes: s.randomBytes,
     };
@@ -109,8 +110,7 @@ export class Handshake {
   /** The request policy sees for this handshake, with the facts known so far. */
   private request(result?: Pick<NtlmClientResult, 'version' | 'flags' | 'micSent' | 'channelBindingsSent'>): OutgoingRequest {
     const c = this.s.credentials;
-    const level = lmLevel(this.s.policy, 'client');
-    const predictedV2 = level >= 3;
+    const predictedV2 = clientResponseClass(this.s.policy) === 'NTLMv2';
     return {
       targetHost: this.target.host,
       targetSpn: this.target.spn,

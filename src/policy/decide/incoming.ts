@@ -1,21 +1,59 @@
 /**
  * Incoming NTLM at this server: RestrictReceivingNTLMTraffic / AuditReceivingNTLMTraffic (S1, S2)
- * and the per-service BlockNTLM. Order: Deny all accounts (MS-NLMP §3.2.1.1 ServerBlock: no
- * challenge for anyone) → Deny all domain accounts (MS-APDS §3.1.5 NTLMServerDomainBlocked: no
- * pass-through) → the service's BlockNTLM → the audit setting. Audit logs exactly what the
- * matching Deny option would block: 8002 for every logon at "all accounts", 8003 for each
- * domain account at either level (facts §2.2).
+ * and the per-service BlockNTLM, in the three places an acceptor meets them:
+ * - decideBeforeChallenge, on the NEGOTIATE: "Deny all accounts" (MS-NLMP §3.2.1.1 ServerBlock)
+ *   answers no CHALLENGE to anyone; only its 4002 is written, as no logon exists yet.
+ * - decideBeforeAuthority, once the AUTHENTICATE names an account: "Deny all domain accounts"
+ *   (MS-APDS §3.1.5 NTLMServerDomainBlocked) passes no logon through to a DC, so a domain account
+ *   costs the authority nothing (no DC events, no bad-password count). It decides; the refused
+ *   logon's events are decideIncoming's, which blocks it for the same setting and reason.
+ * - decideIncoming, the whole logon (evaluate adds decideSecurity): Deny all accounts → Deny all
+ *   domain accounts → the service's BlockNTLM → the audit setting. Audit logs exactly what the
+ *   matching Deny option would block: 8002 for every logon at "all accounts", 8003 for each
+ *   domain account at either level (facts §2.2).
  */
-import { incomingAccountKind } from '../accounts.js';
+import { incomingAccountKind, namesPassThroughDomain } from '../accounts.js';
 import { decision, type PolicyDecision } from '../decision.js';
 import { serverBlockEvent, serverDomainEvent, serverUsageEvent } from '../events.js';
 import { labelOf } from '../labels.js';
 import { matchServerList, type HostInput } from '../match.js';
 import { accountName } from '../names.js';
 import type { NtlmPolicy } from '../policy.js';
-import type { IncomingRequest } from '../requests.js';
-import { AUDIT_RECEIVING, RESTRICT_RECEIVING } from '../settings.js';
+import type { ClaimedAccount, IncomingContext, IncomingRequest } from '../requests.js';
+import { AUDIT_RECEIVING, RESTRICT_RECEIVING, type RestrictReceivingValue } from '../settings.js';
 import { serverUsageReason } from '../usage.js';
+
+const RIR = 'RestrictReceivingNTLMTraffic';
+
+/** "Deny all accounts": no incoming NTLM at all. */
+const DENY_ALL: RestrictReceivingValue = 2;
+/** "Deny all domain accounts": no pass-through to a DC. */
+const DENY_DOMAIN: RestrictReceivingValue = 1;
+
+function denyAll(events: PolicyDecision['events']): PolicyDecision {
+  return decision('block', RIR, `${labelOf(RESTRICT_RECEIVING, DENY_ALL)}: this server refuses all incoming NTLM`, events);
+}
+
+function denyDomainAccount(who: string, events: PolicyDecision['events']): PolicyDecision {
+  return decision('block', RIR, `${labelOf(RESTRICT_RECEIVING, DENY_DOMAIN)}: ${who} is a domain account`, events);
+}
+
+/** On the NEGOTIATE, before any CHALLENGE is made: block (4002 only) or allow (no events). */
+export function decideBeforeChallenge(policy: NtlmPolicy, req: IncomingContext): PolicyDecision {
+  if (policy.RestrictReceivingNTLMTraffic === DENY_ALL) return denyAll([serverBlockEvent(4002, req)]);
+  return decision('allow', RIR, `${labelOf(RESTRICT_RECEIVING, policy.RestrictReceivingNTLMTraffic)}: the handshake may start`);
+}
+
+/**
+ * Once the AUTHENTICATE names the account, before the authority is asked: block a logon this
+ * server would pass through to a DC under "Deny all domain accounts". No events (see above).
+ */
+export function decideBeforeAuthority(policy: NtlmPolicy, req: ClaimedAccount): PolicyDecision {
+  // Refused on the NEGOTIATE already; kept here so a caller that skipped that phase refuses too.
+  if (policy.RestrictReceivingNTLMTraffic === DENY_ALL) return denyAll([]);
+  if (policy.RestrictReceivingNTLMTraffic === DENY_DOMAIN && namesPassThroughDomain(req)) return denyDomainAccount(accountName(req.user, req.domain), []);
+  return decision('allow', RIR, `${labelOf(RESTRICT_RECEIVING, policy.RestrictReceivingNTLMTraffic)}: the authority may be asked`);
+}
 
 export function decideIncoming(policy: NtlmPolicy, req: IncomingRequest): PolicyDecision {
   const kind = incomingAccountKind(req);
@@ -24,12 +62,8 @@ export function decideIncoming(policy: NtlmPolicy, req: IncomingRequest): Policy
 
   const restrict = policy.RestrictReceivingNTLMTraffic;
   const rLabel = labelOf(RESTRICT_RECEIVING, restrict);
-  if (restrict === 2) {
-    return decision('block', 'RestrictReceivingNTLMTraffic', `${rLabel}: this server refuses all incoming NTLM`, [serverBlockEvent(4002, req), ...usage]);
-  }
-  if (restrict === 1 && kind === 'domain') {
-    return decision('block', 'RestrictReceivingNTLMTraffic', `${rLabel}: ${who} is a domain account`, [serverDomainEvent(4003, req), ...usage]);
-  }
+  if (restrict === DENY_ALL) return denyAll([serverBlockEvent(4002, req), ...usage]);
+  if (restrict === DENY_DOMAIN && kind === 'domain') return denyDomainAccount(who, [serverDomainEvent(4003, req), ...usage]);
 
   // The service's own block: the client's IP, workstation name or DNS name may be excepted.
   let excepted: PolicyDecision | undefined;
@@ -63,6 +97,6 @@ export function decideIncoming(policy: NtlmPolicy, req: IncomingRequest): Policy
     return decision('audit', 'AuditReceivingNTLMTraffic', `${aLabel}: ${why}`, [...audited, ...usage]);
   }
   if (excepted !== undefined) return excepted;
-  const why = restrict === 1 ? `${who} is not a domain account (validated locally)` : 'incoming NTLM is not restricted';
-  return decision('allow', 'RestrictReceivingNTLMTraffic', `${rLabel}: ${why}`, usage);
+  const why = restrict === DENY_DOMAIN ? `${who} is not a domain account (validated locally)` : 'incoming NTLM is not restricted';
+  return decision('allow', RIR, `${rLabel}: ${why}`, usage);
 }

@@ -6,43 +6,26 @@
  *    (0x20000000) does not turn away HTTP clients such as curl that never ask for NEGOTIATE_128.
  * 2. BlockNtlmv1SSO (KB5066470) on an NTLMv1 or NTLMv1-ESS response, client or server: 0 logs
  *    4024 and goes on, 1 logs 4025 and refuses. LM responses are LmCompatibilityLevel's alone.
- * 3. LmCompatibilityLevel (S1 table): what a client at that level sends; what an acceptor
- *    (server or DC) accepts: 0–3 everything, 4 refuses LM, 5 refuses LM and NTLMv1.
+ * 3. LmCompatibilityLevel (S1 table, lmCompatibility.ts): what a client at that level sends;
+ *    what an acceptor (server or DC) accepts.
  * The DC never sees the negotiated flags and generates no SSO credentials: only step 3 applies there.
  */
 import type { EventSpec } from '../../events/index.js';
-import type { NtlmVersion } from '../../ntlm/responses.js';
 import { NegotiateFlags } from '../../ntlm/flags.js';
 import { decision, type PolicyDecision } from '../decision.js';
 import { minSecurityEvent, v1SsoEvent, type V1SsoFields } from '../events.js';
 import { bitLabels, hex32, labelOf } from '../labels.js';
 import { targetHost } from '../names.js';
-import { lmLevel, type NtlmPolicy } from '../policy.js';
+import { acceptorAcceptsAt, acceptorLmLevel, clientLmLevel, clientSendsAt } from '../lmCompatibility.js';
+import type { NtlmPolicy } from '../policy.js';
 import type { SecurityRequest } from '../requests.js';
-import { LM_COMPATIBILITY_LEVEL, MIN_SECURITY_BITS, REQUIRE_128BIT, type LmCompatibilityLevelValue } from '../settings.js';
+import { LM_COMPATIBILITY_LEVEL, MIN_SECURITY_BITS, REQUIRE_128BIT } from '../settings.js';
 
 /** Bits of `required` the negotiated flags lack (128-bit only matters with sealing). */
 export function missingSecurity(required: number, negotiated: number): number {
   let need = required >>> 0;
   if ((negotiated & NegotiateFlags.NEGOTIATE_SEAL) === 0) need = (need & ~REQUIRE_128BIT) >>> 0;
   return (need & ~negotiated) >>> 0;
-}
-
-/** What a client at each LmCompatibilityLevel sends (S1): 0 never uses NTLMv2 session security, 2 drops LM, 3–5 NTLMv2 only. */
-const CLIENT_SENDS: Readonly<Record<LmCompatibilityLevelValue, readonly NtlmVersion[]>> = {
-  0: ['LM', 'NTLMv1', 'Anonymous'],
-  1: ['LM', 'NTLMv1', 'NTLMv1-ESS', 'Anonymous'],
-  2: ['NTLMv1', 'NTLMv1-ESS', 'Anonymous'],
-  3: ['NTLMv2', 'Anonymous'],
-  4: ['NTLMv2', 'Anonymous'],
-  5: ['NTLMv2', 'Anonymous'],
-};
-
-/** What an acceptor at each level accepts (S1 "DC behaviour"). */
-function acceptorAccepts(level: LmCompatibilityLevelValue, v: NtlmVersion): boolean {
-  if (v === 'LM') return level <= 3;
-  if (v === 'NTLMv1' || v === 'NTLMv1-ESS') return level <= 4;
-  return true;
 }
 
 function v1Fields(req: SecurityRequest): V1SsoFields {
@@ -89,9 +72,9 @@ export function decideSecurity(policy: NtlmPolicy, req: SecurityRequest): Policy
 
   // 3. LAN Manager authentication level.
   const client = req.side === 'client';
-  const level = lmLevel(policy, client ? 'client' : 'acceptor');
+  const level = client ? clientLmLevel(policy) : acceptorLmLevel(policy);
   const label = labelOf(LM_COMPATIBILITY_LEVEL, level);
-  const ok = client ? CLIENT_SENDS[level].includes(req.version) : acceptorAccepts(level, req.version);
+  const ok = client ? clientSendsAt(level, req.version) : acceptorAcceptsAt(level, req.version);
   if (!ok) {
     return decision('block', 'LmCompatibilityLevel', client ? `${label}: this client does not send ${req.version}` : `${label}: ${req.version} is refused`, events);
   }
