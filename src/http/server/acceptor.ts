@@ -7,9 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { NegotiateServerContext, type NegotiateAcceptResult, type NegotiateFailure } from '../../spnego/negotiateServer.js';
 import { NtlmServerContext, type NtlmAcceptResult, type NtlmServerOptions } from '../../ntlm/serverContext.js';
 import type { NtlmAuthority } from '../../ntlm/authority.js';
-import { isStandalone } from '../../policy/accounts.js';
-import { sameName } from '../../policy/names.js';
-import { lmLevel } from '../../policy/policy.js';
+import { decideBeforeAuthority } from '../../policy/decide/incoming.js';
+import { acceptorLmLevel } from '../../policy/lmCompatibility.js';
 import type { ResolvedOptions } from './options.js';
 import type { AuthProvider } from './providers.js';
 
@@ -26,19 +25,16 @@ export interface Acceptor {
 }
 
 /**
- * "Deny all domain accounts" (RestrictReceivingNTLMTraffic = 1) stops a domain logon at the
- * server: Windows never passes it through to the DC (no DC events, no bad-password count).
- * The domain named in the AUTHENTICATE decides, as in incomingAccountKind; an empty or "."
- * domain is tried locally first, so it goes on to the authority, and the policy (which sees
- * the resolved account afterwards) still decides. The refused logon is audited by the handler.
+ * The authority behind the policy's phase before it (decideBeforeAuthority): a logon the policy
+ * refuses there never reaches the authority (no DC events, no bad-password count) and ends as
+ * STATUS_NTLM_BLOCKED. The refused logon is audited by the handler (http/server/audit.ts).
  */
-export function gateDomainAccounts(o: Pick<ResolvedOptions, 'authority' | 'policy' | 'machine'>): NtlmAuthority {
-  if (o.policy.RestrictReceivingNTLMTraffic !== 1 || isStandalone(o.machine)) return o.authority;
+export function gateDomainAccounts(options: Pick<ResolvedOptions, 'authority' | 'policy' | 'machine'>): NtlmAuthority {
+  const { authority, policy, machine } = options;
   return {
     validate: async (req) => {
-      const d = req.domainName.trim();
-      const local = d === '' || d === '.' || sameName(d, o.machine.netbiosComputerName);
-      return local ? o.authority.validate(req) : { status: 'STATUS_NTLM_BLOCKED' };
+      const phase = decideBeforeAuthority(policy, { server: machine, user: req.userName, domain: req.domainName });
+      return phase.action === 'block' ? { status: 'STATUS_NTLM_BLOCKED' } : authority.validate(req);
     },
   };
 }
@@ -51,7 +47,7 @@ export function createAcceptor(scheme: AuthProvider, o: ResolvedOptions, channel
     authority: { validate: (req) => gated.validate({ ...req, attemptId }) },
     // The acceptor refuses what the policy's LmCompatibilityLevel refuses; policy still sees the
     // refused logon (failure.logon) and writes its events (e.g. 4025 for NTLMv1).
-    lmCompatibilityLevel: lmLevel(o.policy, 'acceptor'),
+    lmCompatibilityLevel: acceptorLmLevel(o.policy),
     allowAnonymous: o.allowAnonymous,
     requireMic: o.requireMic,
     challengeLifetimeMs: o.handshakeTimeoutMs,
