@@ -1,6 +1,7 @@
 /**
- * Pass-on of authenticated requests to one upstream: the request and its body stream through,
- * hop-by-hop headers and the client's `Authorization` stay here, `X-Forwarded-*` are set, and the
+ * Simple pass-on of authenticated requests to one upstream (the full NTLM-aware load
+ * balancer is the gateway's job): the request and its body stream through, hop-by-hop
+ * headers and the client's `Authorization` stay here, `X-Forwarded-*` are set, and the
  * identity travels as the HMAC-signed `X-NTLMGate-*` header set the upstream can verify
  * (verifyIdentityHeaders). Upstream connections are pooled: they carry no NTLM state, the
  * identity is in each request's headers, so sharing them between users is safe.
@@ -11,11 +12,7 @@ import type { TLSSocket } from 'node:tls';
 import type { IwaIdentity } from '../http/server/identity.js';
 import { DEFAULT_STRIPPED_HEADERS, IdentityHeaderMatcher, signIdentityHeaders } from '../http/server/identityHeaders.js';
 import { clientIpOf } from '../http/server/request.js';
-
-/** Where a failed pass-on is reported: the part of serve's pino logger this uses. */
-export interface UpstreamLogger {
-  warn(fields: Readonly<Record<string, unknown>>, msg: string): void;
-}
+import type { ServeLogger } from './logger.js';
 
 export interface UpstreamOptions {
   readonly url: URL;
@@ -23,7 +20,7 @@ export interface UpstreamOptions {
   readonly timeoutMs: number;
   /** Identity headers never passed on from the client (besides X-NTLMGate-*); the IWA handler strips the same. */
   readonly stripHeaders?: readonly string[];
-  readonly logger: UpstreamLogger;
+  readonly logger: ServeLogger;
 }
 
 // RFC 9110 §7.6.1 hop-by-hop fields, plus the credentials that were meant for us.
@@ -52,11 +49,11 @@ export interface Upstream {
   close(): void;
 }
 
-export function createUpstream(options: UpstreamOptions): Upstream {
-  const secure = options.url.protocol === 'https:';
+export function createUpstream(o: UpstreamOptions): Upstream {
+  const secure = o.url.protocol === 'https:';
   const agent = secure ? new https.Agent({ keepAlive: true, maxSockets: 256 }) : new http.Agent({ keepAlive: true, maxSockets: 256 });
-  const base = options.url.pathname.replace(/\/$/, '');
-  const clientIdentity = new IdentityHeaderMatcher(options.stripHeaders ?? DEFAULT_STRIPPED_HEADERS);
+  const base = o.url.pathname.replace(/\/$/, '');
+  const clientIdentity = new IdentityHeaderMatcher(o.stripHeaders ?? DEFAULT_STRIPPED_HEADERS);
 
   return {
     pass(req, res, identity, requestId) {
@@ -67,21 +64,21 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       headers['x-forwarded-proto'] = (req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http';
       if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
       headers['x-request-id'] = requestId;
-      if (options.secret) Object.assign(headers, signIdentityHeaders(identity, options.secret));
+      if (o.secret) Object.assign(headers, signIdentityHeaders(identity, o.secret));
 
       const upstreamReq = (secure ? https : http).request({
-        protocol: options.url.protocol,
-        hostname: options.url.hostname.replace(/^\[|\]$/g, ''),
-        port: options.url.port || (secure ? 443 : 80),
+        protocol: o.url.protocol,
+        hostname: o.url.hostname.replace(/^\[|\]$/g, ''),
+        port: o.url.port || (secure ? 443 : 80),
         method: req.method,
         path: base + (req.url ?? '/'),
         headers,
         agent,
-        timeout: options.timeoutMs,
+        timeout: o.timeoutMs,
       });
 
       const fail = (status: 502 | 504, why: string): void => {
-        options.logger.warn({ requestId, upstream: options.url.origin, reason: why }, 'upstream failed');
+        o.logger.warn({ requestId, upstream: o.url.origin, reason: why }, 'upstream failed');
         if (!res.headersSent) {
           res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
           res.end(status === 504 ? 'Gateway Timeout\n' : 'Bad Gateway\n');
