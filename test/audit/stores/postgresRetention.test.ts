@@ -11,14 +11,14 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openAuditStore } from '../../src/audit/openAuditStore.js';
-import type { AuditStore } from '../../src/audit/query.js';
-import { openRetentionTarget } from '../../src/audit/openRetentionTarget.js';
-import { prune, type RetentionTarget } from '../../src/audit/retention.js';
-import { postgresServer } from '../helpers/postgres.js';
-import { sampleEvent } from './stores/helpers.js';
+import { openAuditStore } from '../../../src/audit/openAuditStore.js';
+import type { AuditStore } from '../../../src/audit/query.js';
+import { openRetentionTarget } from '../../../src/audit/openRetentionTarget.js';
+import { prune, type RetentionTarget } from '../../../src/audit/retention.js';
+import { postgresServer } from '../../helpers/postgres.js';
+import { sampleEvent } from './helpers.js';
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
 const { server, skip } = postgresServer();
 
 async function requestIds(store: AuditStore): Promise<string[]> {

@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { DEFAULT_AUDIT_URL, openAuditStore } from '../../../src/audit/openAuditStore.js';
-import { JsonlAuditStore } from '../../../src/audit/stores/jsonl.js';
-import { SqliteAuditStore } from '../../../src/audit/stores/sqlite.js';
-import { StdoutAuditStore } from '../../../src/audit/stores/stdout.js';
-import { sampleEvent, tempDir, withCode } from './helpers.js';
+import { DEFAULT_AUDIT_URL, openAuditStore } from '../../src/audit/openAuditStore.js';
+import { JsonlAuditStore } from '../../src/audit/stores/jsonl.js';
+import { SqliteAuditStore } from '../../src/audit/stores/sqlite.js';
+import { StdoutAuditStore } from '../../src/audit/stores/stdout.js';
+import { sampleEvent, tempDir, withCode } from './stores/helpers.js';
 
 const dir = tempDir();
 
