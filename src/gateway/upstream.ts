@@ -1,7 +1,6 @@
 /**
- * Simple pass-on of authenticated requests to one upstream (the full NTLM-aware load
- * balancer is the gateway's job): the request and its body stream through, hop-by-hop
- * headers and the client's `Authorization` stay here, `X-Forwarded-*` are set, and the
+ * Pass-on of authenticated requests to one upstream: the request and its body stream through,
+ * hop-by-hop headers and the client's `Authorization` stay here, `X-Forwarded-*` are set, and the
  * identity travels as the HMAC-signed `X-NTLMGate-*` header set the upstream can verify
  * (verifyIdentityHeaders). Upstream connections are pooled: they carry no NTLM state, the
  * identity is in each request's headers, so sharing them between users is safe.
@@ -12,7 +11,11 @@ import type { TLSSocket } from 'node:tls';
 import type { IwaIdentity } from '../http/server/identity.js';
 import { DEFAULT_STRIPPED_HEADERS, IdentityHeaderMatcher, signIdentityHeaders } from '../http/server/identityHeaders.js';
 import { clientIpOf } from '../http/server/request.js';
-import type { ServeLogger } from './logger.js';
+
+/** Where a failed pass-on is reported: the part of serve's pino logger this uses. */
+export interface UpstreamLogger {
+  warn(fields: Readonly<Record<string, unknown>>, msg: string): void;
+}
 
 export interface UpstreamOptions {
   readonly url: URL;
@@ -20,7 +23,7 @@ export interface UpstreamOptions {
   readonly timeoutMs: number;
   /** Identity headers never passed on from the client (besides X-NTLMGate-*); the IWA handler strips the same. */
   readonly stripHeaders?: readonly string[];
-  readonly logger: ServeLogger;
+  readonly logger: UpstreamLogger;
 }
 
 // RFC 9110 §7.6.1 hop-by-hop fields, plus the credentials that were meant for us.
@@ -49,11 +52,11 @@ export interface Upstream {
   close(): void;
 }
 
-export function createUpstream(o: UpstreamOptions): Upstream {
-  const secure = o.url.protocol === 'https:';
+export function createUpstream(options: UpstreamOptions): Upstream {
+  const secure = options.url.protocol === 'https:';
   const agent = secure ? new https.Agent({ keepAlive: true, maxSockets: 256 }) : new http.Agent({ keepAlive: true, maxSockets: 256 });
-  const base = o.url.pathname.replace(/\/$/, '');
-  const clientIdentity = new IdentityHeaderMatcher(o.stripHeaders ?? DEFAULT_STRIPPED_HEADERS);
+  const base = options.url.pathname.replace(/\/$/, '');
+  const clientIdentity = new IdentityHeaderMatcher(options.stripHeaders ?? DEFAULT_STRIPPED_HEADERS);
 
   return {
     pass(req, res, identity, requestId) {
@@ -64,21 +67,21 @@ export function createUpstream(o: UpstreamOptions): Upstream {
       headers['x-forwarded-proto'] = (req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http';
       if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
       headers['x-request-id'] = requestId;
-      if (o.secret) Object.assign(headers, signIdentityHeaders(identity, o.secret));
+      if (options.secret) Object.assign(headers, signIdentityHeaders(identity, options.secret));
 
       const upstreamReq = (secure ? https : http).request({
-        protocol: o.url.protocol,
-        hostname: o.url.hostname.replace(/^\[|\]$/g, ''),
-        port: o.url.port || (secure ? 443 : 80),
+        protocol: options.url.protocol,
+        hostname: options.url.hostname.replace(/^\[|\]$/g, ''),
+        port: options.url.port || (secure ? 443 : 80),
         method: req.method,
         path: base + (req.url ?? '/'),
         headers,
         agent,
-        timeout: o.timeoutMs,
+        timeout: options.timeoutMs,
       });
 
       const fail = (status: 502 | 504, why: string): void => {
-        o.logger.warn({ requestId, upstream: o.url.origin, reason: why }, 'upstream failed');
+        options.logger.warn({ requestId, upstream: options.url.origin, reason: why }, 'upstream failed');
         if (!res.headersSent) {
           res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
           res.end(status === 504 ? 'Gateway Timeout\n' : 'Bad Gateway\n');

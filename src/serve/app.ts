@@ -20,7 +20,7 @@ import { clientIpOf } from '../http/server/request.js';
 import { nextRequestId } from '../http/server/requestId.js';
 import type { KeptAudit } from './auditKeeping.js';
 import { iwaLogTo, type ServeLogger } from './logger.js';
-import type { Upstream } from './upstream.js';
+import type { Upstream } from '../gateway/upstream.js';
 import { whoamiHtml, whoamiJson, type WhoamiView } from './whoamiPage.js';
 
 export interface ServeApp {

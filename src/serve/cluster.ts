@@ -21,7 +21,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { openAuditStore } from '../audit/openAuditStore.js';
-import { openAccountStore } from '../authority/openAccountStore.js';
+import { openAccountStore } from '../authority/local/openAccountStore.js';
 import type { ServeConfig } from './config.js';
 import { serveAuditRelay } from './auditRelay.js';
 import { keepAudit } from './auditKeeping.js';

@@ -3,8 +3,8 @@
  * account with a random password and prints, once, the `curl --ntlm` command that logs on
  * with it. Only the NT hash is stored; the password exists only in that one message.
  */
-import type { AccountStore } from '../authority/accountStore.js';
-import { ntHashOfPassword } from '../authority/ntHash.js';
+import type { AccountStore } from '../authority/local/accountStore.js';
+import { ntHashOfPassword } from '../authority/local/ntHash.js';
 import { randomBytes } from '../crypto/hash.js';
 import type { ServeLogger } from './logger.js';
 

@@ -11,9 +11,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { openAuditStore } from '../audit/openAuditStore.js';
 import type { AuditSink } from '../audit/sink.js';
-import type { AccountStore } from '../authority/accountStore.js';
-import { LocalAuthority } from '../authority/localAuthority.js';
-import { openAccountStore, redactStoreUrl } from '../authority/openAccountStore.js';
+import type { AccountStore } from '../authority/local/accountStore.js';
+import { LocalAuthority } from '../authority/local/localAuthority.js';
+import { openAccountStore, redactStoreUrl } from '../authority/local/openAccountStore.js';
 import type { ServeConfig } from './config.js';
 import type { ExtendedProtectionMode } from '../http/server/epa.js';
 import type { NtlmPolicy } from '../policy/policy.js';
@@ -22,7 +22,7 @@ import { keepAudit } from './auditKeeping.js';
 import { ensureDemoAccount, removeDemoAccount, warnIfNoAccounts, type DemoAccount } from './demoAccount.js';
 import type { ServeLogger } from './logger.js';
 import { preflightServe } from './preflight.js';
-import { createUpstream, type Upstream } from './upstream.js';
+import { createUpstream, type Upstream } from '../gateway/upstream.js';
 
 export interface ServeHandle {
   /** `http://127.0.0.1:8080/` for each listener, in configured order (ports resolved when 0 was asked). */

@@ -2,11 +2,11 @@
 import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
 import type { AuditSink } from '../../src/audit/sink.js';
-import type { AccountStore, NewAccount } from '../../src/authority/accountStore.js';
-import { LocalAuthority, type LocalAuthorityOptions } from '../../src/authority/localAuthority.js';
-import { ntHashOfPassword } from '../../src/authority/ntHash.js';
-import { openSqliteAccountStore } from '../../src/authority/stores/sqlite.js';
-import type { SqlDriver, SqlSession } from '../../src/authority/stores/sql.js';
+import type { AccountStore, NewAccount } from '../../src/authority/local/accountStore.js';
+import { LocalAuthority, type LocalAuthorityOptions } from '../../src/authority/local/localAuthority.js';
+import { ntHashOfPassword } from '../../src/authority/local/ntHash.js';
+import { openSqliteAccountStore } from '../../src/authority/local/stores/sqlite.js';
+import type { SqlDriver, SqlSession } from '../../src/authority/local/stores/sql.js';
 import type { AuditEvent } from '../../src/events/event.js';
 import type { NtlmAuthority, NtlmValidationRequest } from '../../src/ntlm/authority.js';
 import { NtlmClientContext, type LmCompatibilityLevel, type NtlmCredentials } from '../../src/ntlm/clientContext.js';

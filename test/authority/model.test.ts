@@ -1,13 +1,13 @@
 /** The account model's pure parts: names, SIDs, NT hashes, which account a logon names. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { domainRequestOf, responseFacts } from '../../src/authority/domainRequest.js';
+import { domainRequestOf, responseFacts } from '../../src/authority/local/domainRequest.js';
 import { AccountStoreError } from '../../src/authority/errors.js';
 import { accountNameProblem, netbiosProblem, parseQualified } from '../../src/authority/names.js';
-import { EMPTY_PASSWORD_NT_HASH, ntHashOfPassword, parseNtHashHex } from '../../src/authority/ntHash.js';
+import { EMPTY_PASSWORD_NT_HASH, ntHashOfPassword, parseNtHashHex } from '../../src/authority/local/ntHash.js';
 import { NTSTATUS } from '../../src/authority/ntstatus.js';
-import { resolveAccount } from '../../src/authority/resolve.js';
-import { accountSid, isDomainSid, newDomainSid, splitSid } from '../../src/authority/sid.js';
+import { resolveAccount } from '../../src/authority/local/resolve.js';
+import { accountSid, isDomainSid, newDomainSid, splitSid } from '../../src/authority/local/sid.js';
 import type { NtlmValidationRequest } from '../../src/ntlm/authority.js';
 
 const invalid = (e: unknown): boolean => e instanceof AccountStoreError && e.code === 'invalid';

@@ -70,8 +70,8 @@ describe('lint: layering of src/', () => {
   });
 
   it('a folder of src/ missing from the layer block of docs/architecture.md fails the rule', async () => {
-    assert.deepEqual(await layering('export const nothingImported = 1;\n', 'src/gateway/scratch.ts'), [
-      'src/gateway/scratch.ts is in no layer: add its folder to the layer block of docs/architecture.md',
+    assert.deepEqual(await layering('export const nothingImported = 1;\n', 'src/unlisted/scratch.ts'), [
+      'src/unlisted/scratch.ts is in no layer: add its folder to the layer block of docs/architecture.md',
     ]);
   });
 

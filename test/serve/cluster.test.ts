@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openAuditStore } from '../../src/audit/openAuditStore.js';
-import { openAccountStore } from '../../src/authority/openAccountStore.js';
-import { ntHashOfPassword } from '../../src/authority/ntHash.js';
+import { openAccountStore } from '../../src/authority/local/openAccountStore.js';
+import { ntHashOfPassword } from '../../src/authority/local/ntHash.js';
 import { keepAliveAgent, login, request } from '../http/server/helpers.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));

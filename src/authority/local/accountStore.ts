@@ -13,9 +13,9 @@
  * Users and groups share one namespace per domain, as sAMAccountName does.
  */
 import type { LockoutState } from './lockout.js';
-import type { AccountKey } from './names.js';
+import type { AccountKey } from '../names.js';
 
-export type { AccountKey } from './names.js';
+export type { AccountKey } from '../names.js';
 
 export interface AccountSummary extends AccountKey {
   /** S-1-5-21-x-y-z-RID */

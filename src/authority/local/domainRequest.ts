@@ -3,12 +3,12 @@
  * server passed on. A DC sees the NTLMv2 response itself, so MIC and channel-binding state
  * for the 4030–4033 events are read from its AV pairs, as Windows does.
  */
-import { AvId, findAv, MsvAvFlagBits, readAvFlags, readAvString } from '../ntlm/avPairs.js';
-import type { NtlmValidationRequest } from '../ntlm/authority.js';
-import { isZeroBinding } from '../ntlm/channelBindings.js';
-import { NtlmDecodeError } from '../ntlm/errors.js';
-import { parseNtlmV2Response } from '../ntlm/responses.js';
-import type { ChannelBindingState, DomainRequest, MachineIdentity } from '../policy/requests.js';
+import { AvId, findAv, MsvAvFlagBits, readAvFlags, readAvString } from '../../ntlm/avPairs.js';
+import type { NtlmValidationRequest } from '../../ntlm/authority.js';
+import { isZeroBinding } from '../../ntlm/channelBindings.js';
+import { NtlmDecodeError } from '../../ntlm/errors.js';
+import { parseNtlmV2Response } from '../../ntlm/responses.js';
+import type { ChannelBindingState, DomainRequest, MachineIdentity } from '../../policy/requests.js';
 import type { ResolvedAccount } from './resolve.js';
 
 export interface ResponseFacts {

@@ -27,22 +27,22 @@
  * exists once it has locked it; missing accounts never lock.
  */
 import { randomBytes } from 'node:crypto';
-import type { AuditSink } from '../audit/sink.js';
-import { buildEvent, type EventSpec } from '../events/index.js';
-import type { AuthorityStatus, NtlmAuthority, NtlmValidationRequest, NtlmValidationResult } from '../ntlm/authority.js';
-import type { PolicyDecision } from '../policy/decision.js';
-import { decideSecurity } from '../policy/decide/security.js';
-import { evaluate } from '../policy/evaluate.js';
-import { hexInt } from '../policy/events.js';
-import { acceptorAccepts } from '../policy/lmCompatibility.js';
-import type { NtlmPolicy } from '../policy/policy.js';
-import type { DomainRequest, MachineIdentity } from '../policy/requests.js';
+import type { AuditSink } from '../../audit/sink.js';
+import { buildEvent, type EventSpec } from '../../events/index.js';
+import type { AuthorityStatus, NtlmAuthority, NtlmValidationRequest, NtlmValidationResult } from '../../ntlm/authority.js';
+import type { PolicyDecision } from '../../policy/decision.js';
+import { decideSecurity } from '../../policy/decide/security.js';
+import { evaluate } from '../../policy/evaluate.js';
+import { hexInt } from '../../policy/events.js';
+import { acceptorAccepts } from '../../policy/lmCompatibility.js';
+import type { NtlmPolicy } from '../../policy/policy.js';
+import type { DomainRequest, MachineIdentity } from '../../policy/requests.js';
 import type { Account, AccountStore } from './accountStore.js';
 import { domainRequestOf } from './domainRequest.js';
-import { AccountStoreError, AuthorityError, errorText } from './errors.js';
+import { AccountStoreError, AuthorityError, errorText } from '../errors.js';
 import { afterFailure, afterSuccess, currentLockout, isLockedOut, lockoutPolicy, type LockoutPolicy } from './lockout.js';
-import { netbiosProblem, qualified } from './names.js';
-import { NTSTATUS } from './ntstatus.js';
+import { netbiosProblem, qualified } from '../names.js';
+import { NTSTATUS } from '../ntstatus.js';
 import { resolveAccount, type DomainNames, type ResolvedAccount } from './resolve.js';
 import { verifyResponse } from './verify.js';
 

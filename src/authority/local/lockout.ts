@@ -9,7 +9,7 @@
  * A locked account is refused even with the right password, and bad passwords while it is
  * locked change nothing (they neither extend the lock nor count afterwards).
  */
-import { AuthorityError } from './errors.js';
+import { AuthorityError } from '../errors.js';
 
 export interface LockoutPolicy {
   readonly threshold: number;

@@ -3,8 +3,8 @@
  * (MS-NLMP §3.3.1). It is password-equivalent for NTLM (whoever holds it can answer any
  * challenge), so it is never printed and the store file is private to its owner.
  */
-import { ntowfv1 } from '../ntlm/owf.js';
-import { AccountStoreError } from './errors.js';
+import { ntowfv1 } from '../../ntlm/owf.js';
+import { AccountStoreError } from '../errors.js';
 
 export const NT_HASH_LENGTH = 16;
 

@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { AccountStore } from './accountStore.js';
-import { AccountStoreError } from './errors.js';
+import { AccountStoreError } from '../errors.js';
 import type { PostgresAccountStoreOptions } from './stores/postgres.js';
 import type { SqliteAccountStoreOptions } from './stores/sqlite.js';
 

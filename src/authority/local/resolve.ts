@@ -10,9 +10,9 @@
  * The DC itself has no local accounts: its own name means the domain. A server named like
  * the configured domain is a workgroup server, whose accounts are all local.
  */
-import type { NtlmValidationRequest } from '../ntlm/authority.js';
-import type { AccountKind } from '../policy/accounts.js';
-import { sameKey, type AccountKey } from './names.js';
+import type { NtlmValidationRequest } from '../../ntlm/authority.js';
+import type { AccountKind } from '../../policy/accounts.js';
+import { sameKey, type AccountKey } from '../names.js';
 
 export interface DomainNames {
   /** NetBIOS name of the domain (CORP). */

@@ -6,7 +6,7 @@
  * never hands a RID out twice, so a deleted account's SID is never reused.
  */
 import { randomBytes } from 'node:crypto';
-import { AccountStoreError } from './errors.js';
+import { AccountStoreError } from '../errors.js';
 
 /** The first RID given to an account or group (MS-SAMR: lower RIDs are well-known). */
 export const FIRST_RID = 1000;

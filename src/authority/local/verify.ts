@@ -2,8 +2,8 @@
  * The response check a DC does (MS-APDS §3.1.5.1), in constant time. Accounts keep only
  * the NT hash, so LM responses never verify here whatever LmCompatibilityLevel allows.
  */
-import type { NtlmValidationRequest } from '../ntlm/authority.js';
-import { verifyNtlmV1, verifyNtlmV2, type VerifyResult } from '../ntlm/responses.js';
+import type { NtlmValidationRequest } from '../../ntlm/authority.js';
+import { verifyNtlmV1, verifyNtlmV2, type VerifyResult } from '../../ntlm/responses.js';
 
 export function verifyResponse(ntHash: Uint8Array, req: NtlmValidationRequest, allowLm: boolean): VerifyResult {
   if (req.responseKind === 'NTLMv2') {

@@ -11,6 +11,7 @@
  * The MAC covers the plaintext, so a forged ciphertext is found only after decrypting it.
  */
 import { createCipheriv, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
+import type { Cipher } from 'node:crypto';
 import { aesCtsDecrypt, aesCtsEncrypt } from '../../crypto/aesCts.js';
 import { nfold } from '../../crypto/nfold.js';
 import { KerberosCryptoError } from './errors.js';
@@ -20,7 +21,6 @@ import { checkKey, checkUsage, DerivedKeyCache, drawRandom, iterationCount, salt
 const BLOCK = 16;
 const MAC_LENGTH = 12;
 const DEFAULT_ITERATIONS = 4096;
-const PURPOSE_INDEX: Readonly<Record<KeyPurpose, number>> = { Kc: 0, Ke: 1, Ki: 2 };
 
 /** n-fold of each constant is computed once: the constants are the usage numbers our code uses. */
 const foldedConstants = new Map<string, Buffer>();
@@ -36,25 +36,46 @@ function folded(constant: Uint8Array): Buffer {
 }
 
 /**
- * DK(base, constant) (RFC 3961 §5.1). K1 = E(n-fold(c)), K2 = E(K1), …: one CBC pass over
- * n-fold(c) ‖ zero blocks gives exactly that chain (each block is E(previous ciphertext xor 0)).
- * AES random-to-key is the identity (RFC 3962 §6).
+ * DK(base, constant) (RFC 3961 §5.1): K1 = E(base, n-fold(constant)), K2 = E(base, K1), … up to the
+ * key length. E of one block is one AES block operation (RFC 3962 §6), so an ECB cipher, which
+ * keeps no state between blocks, serves every constant of one base key. AES random-to-key is the
+ * identity (RFC 3962 §6).
  */
-export function deriveKeyAesSha1(base: Uint8Array, constant: Uint8Array): Buffer {
+function dk(ecb: Cipher, keyLength: number, constant: Uint8Array): Buffer {
+  const k1 = ecb.update(folded(constant));
+  return keyLength === BLOCK ? k1 : Buffer.concat([k1, ecb.update(k1)]);
+}
+
+function ecbFor(base: Uint8Array): Cipher {
   if (base.length !== 16 && base.length !== 32) throw new KerberosCryptoError('bad-key', `AES key must be 16 or 32 bytes, got ${base.length}`);
-  const algorithm = base.length === 16 ? 'aes-128-cbc' : 'aes-256-cbc';
-  const cipher = createCipheriv(algorithm, base, Buffer.alloc(BLOCK)).setAutoPadding(false);
-  const input = base.length === BLOCK ? folded(constant) : Buffer.concat([folded(constant), Buffer.alloc(base.length - BLOCK)]);
-  return Buffer.concat([cipher.update(input), cipher.final()]);
+  return createCipheriv(base.length === 16 ? 'aes-128-ecb' : 'aes-256-ecb', base, null).setAutoPadding(false);
+}
+
+/** DK(base, constant) for a 16- or 32-byte AES key (RFC 3961 §5.1). */
+export function deriveKeyAesSha1(base: Uint8Array, constant: Uint8Array): Buffer {
+  return dk(ecbFor(base), base.length, constant);
 }
 
 function makeAesSha1(etype: 17 | 18, name: string, keyLength: 16 | 32, checksumType: 15 | 16): EncryptionType {
-  const cache = new DerivedKeyCache<Buffer>();
+  // Per base key and usage: Ke and Ki together (every encrypt and decrypt needs both), Kc alone.
+  const encryptionKeys = new DerivedKeyCache<{ ke: Buffer; ki: Buffer }>();
+  const checksumKeys = new DerivedKeyCache<Buffer>();
 
-  function derive(key: Uint8Array, usage: number, purpose: KeyPurpose): Buffer {
+  function keysFor(key: Uint8Array, usage: number): { ke: Buffer; ki: Buffer } {
     checkKey(name, key, keyLength);
     checkUsage(usage);
-    return cache.get(key, usage * 4 + PURPOSE_INDEX[purpose], () => deriveKeyAesSha1(key, usageConstant(usage, purpose)));
+    return encryptionKeys.get(key, usage, () => {
+      const ecb = ecbFor(key);
+      return { ke: dk(ecb, keyLength, usageConstant(usage, 'Ke')), ki: dk(ecb, keyLength, usageConstant(usage, 'Ki')) };
+    });
+  }
+
+  function derive(key: Uint8Array, usage: number, purpose: KeyPurpose): Buffer {
+    if (purpose === 'Ke') return keysFor(key, usage).ke;
+    if (purpose === 'Ki') return keysFor(key, usage).ki;
+    checkKey(name, key, keyLength);
+    checkUsage(usage);
+    return checksumKeys.get(key, usage, () => deriveKeyAesSha1(key, usageConstant(usage, 'Kc')));
   }
 
   function mac(ki: Buffer, data: Uint8Array): Buffer {
@@ -92,15 +113,13 @@ function makeAesSha1(etype: 17 | 18, name: string, keyLength: 16 | 32, checksumT
     deriveKey: (key, usage, purpose) => Buffer.from(derive(key, usage, purpose)),
 
     encrypt(key: Uint8Array, usage: number, plaintext: Uint8Array, options?: EncryptOptions): Buffer {
-      const ke = derive(key, usage, 'Ke');
-      const ki = derive(key, usage, 'Ki');
+      const { ke, ki } = keysFor(key, usage);
       const data = Buffer.concat([drawRandom(BLOCK, options?.randomBytes), plaintext]);
       return Buffer.concat([aesCtsEncrypt(ke, data), mac(ki, data)]);
     },
 
     decrypt(key: Uint8Array, usage: number, ciphertext: Uint8Array): Buffer {
-      const ke = derive(key, usage, 'Ke');
-      const ki = derive(key, usage, 'Ki');
+      const { ke, ki } = keysFor(key, usage);
       if (ciphertext.length < BLOCK + MAC_LENGTH) {
         throw new KerberosCryptoError('bad-length', `${name} ciphertext of ${ciphertext.length} bytes is shorter than ${BLOCK + MAC_LENGTH}`);
       }

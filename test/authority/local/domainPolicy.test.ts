@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AuditEvent } from '../../src/events/event.js';
-import { ALICE_PASSWORD, BOB_PASSWORD, logon, outcome, setup } from './helpers.js';
+import type { AuditEvent } from '../../../src/events/event.js';
+import { ALICE_PASSWORD, BOB_PASSWORD, logon, outcome, setup } from '../helpers.js';
 
 const alice = { user: 'alice', domain: 'CORP', password: ALICE_PASSWORD };
 

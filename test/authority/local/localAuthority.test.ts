@@ -5,15 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AccountStore } from '../../src/authority/accountStore.js';
-import { AuthorityError } from '../../src/authority/errors.js';
-import { LocalAuthority } from '../../src/authority/localAuthority.js';
-import { ntHashOfPassword } from '../../src/authority/ntHash.js';
-import { SqlAccountStore } from '../../src/authority/stores/sqlStore.js';
-import { SqliteDriver } from '../../src/authority/stores/sqlite.js';
-import type { NtlmCredentials } from '../../src/ntlm/clientContext.js';
-import { loadPolicy } from '../../src/policy/load.js';
-import { ALICE_PASSWORD, BOB_PASSWORD, captured, countHmacs, countingDriver, logon, LOCKOUT, MemorySink, outcome, setup, STANDARD_ACCOUNTS } from './helpers.js';
+import type { AccountStore } from '../../../src/authority/local/accountStore.js';
+import { AuthorityError } from '../../../src/authority/errors.js';
+import { LocalAuthority } from '../../../src/authority/local/localAuthority.js';
+import { ntHashOfPassword } from '../../../src/authority/local/ntHash.js';
+import { SqlAccountStore } from '../../../src/authority/local/stores/sqlStore.js';
+import { SqliteDriver } from '../../../src/authority/local/stores/sqlite.js';
+import type { NtlmCredentials } from '../../../src/ntlm/clientContext.js';
+import { loadPolicy } from '../../../src/policy/load.js';
+import { ALICE_PASSWORD, BOB_PASSWORD, captured, countHmacs, countingDriver, logon, LOCKOUT, MemorySink, outcome, setup, STANDARD_ACCOUNTS } from '../helpers.js';
 
 const alice = (password = ALICE_PASSWORD, domain = 'CORP', user = 'alice'): NtlmCredentials => ({ user, domain, password });
 
@@ -63,7 +63,7 @@ describe('LocalAuthority: logons through NtlmServerContext', () => {
   });
 
   it('logs on with an NT hash imported from another store (no password ever known)', async () => {
-    const store = await (await import('./helpers.js')).memoryStore([{ domain: 'CORP', name: 'migrated', ntHash: Buffer.from('8846f7eaee8fb117ad06bdd830b7586c', 'hex') }]);
+    const store = await (await import('../helpers.js')).memoryStore([{ domain: 'CORP', name: 'migrated', ntHash: Buffer.from('8846f7eaee8fb117ad06bdd830b7586c', 'hex') }]);
     const { authority } = await setup({}, { store });
     assert.equal((await logon(authority, { user: 'migrated', domain: 'CORP', password: 'password' })).status, 'complete');
   });

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Command } from 'commander';
-import { AuthorityError } from '../../src/authority/errors.js';
-import { afterFailure, afterSuccess, currentLockout, FOREVER, isLockedOut, lockoutPolicy, UNLOCKED } from '../../src/authority/lockout.js';
-import { openAccountStore } from '../../src/authority/openAccountStore.js';
-import { registerUsers, type UsersIo } from '../../src/cli/commands/users.js';
-import { ALICE_PASSWORD, LOCKOUT, logon, MINUTE, outcome, setup, STANDARD_ACCOUNTS } from './helpers.js';
+import { AuthorityError } from '../../../src/authority/errors.js';
+import { afterFailure, afterSuccess, currentLockout, FOREVER, isLockedOut, lockoutPolicy, UNLOCKED } from '../../../src/authority/local/lockout.js';
+import { openAccountStore } from '../../../src/authority/local/openAccountStore.js';
+import { registerUsers, type UsersIo } from '../../../src/cli/commands/users.js';
+import { ALICE_PASSWORD, LOCKOUT, logon, MINUTE, outcome, setup, STANDARD_ACCOUNTS } from '../helpers.js';
 
 const P = lockoutPolicy(LOCKOUT);
 const T0 = 1_000_000;

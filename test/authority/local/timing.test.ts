@@ -14,17 +14,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { AccountStore, NewAccount } from '../../src/authority/accountStore.js';
-import { LocalAuthority } from '../../src/authority/localAuthority.js';
-import { FOREVER } from '../../src/authority/lockout.js';
-import { ntHashOfPassword } from '../../src/authority/ntHash.js';
-import { SqlAccountStore } from '../../src/authority/stores/sqlStore.js';
-import { SqliteDriver } from '../../src/authority/stores/sqlite.js';
-import type { SqlDriver } from '../../src/authority/stores/sql.js';
-import type { NtlmValidationRequest } from '../../src/ntlm/authority.js';
-import type { NtlmCredentials } from '../../src/ntlm/clientContext.js';
-import { loadPolicy } from '../../src/policy/load.js';
-import { captured, countingDriver } from './helpers.js';
+import type { AccountStore, NewAccount } from '../../../src/authority/local/accountStore.js';
+import { LocalAuthority } from '../../../src/authority/local/localAuthority.js';
+import { FOREVER } from '../../../src/authority/local/lockout.js';
+import { ntHashOfPassword } from '../../../src/authority/local/ntHash.js';
+import { SqlAccountStore } from '../../../src/authority/local/stores/sqlStore.js';
+import { SqliteDriver } from '../../../src/authority/local/stores/sqlite.js';
+import type { SqlDriver } from '../../../src/authority/local/stores/sql.js';
+import type { NtlmValidationRequest } from '../../../src/ntlm/authority.js';
+import type { NtlmCredentials } from '../../../src/ntlm/clientContext.js';
+import { loadPolicy } from '../../../src/policy/load.js';
+import { captured, countingDriver } from '../helpers.js';
 
 const PASSWORD = 'Al1ce!Pass2026';
 const ACCOUNTS: readonly NewAccount[] = [

@@ -5,9 +5,9 @@
  * both count; RIDs come from the domain row, so they never hand out the same one.
  */
 import type pg from 'pg';
-import { describePostgresUrl, isConnectionError, openPool } from '../../postgres/pool.js';
+import { describePostgresUrl, isConnectionError, openPool } from '../../../postgres/pool.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AccountStoreError, errorText } from '../errors.js';
+import { AccountStoreError, errorText } from '../../errors.js';
 import { SqlAccountStore } from './sqlStore.js';
 import type { SqlDriver, SqlRow, SqlSession, SqlValue } from './sql.js';
 

@@ -12,12 +12,12 @@ import type {
   Group,
   NewAccount,
 } from '../accountStore.js';
-import { AccountStoreError } from '../errors.js';
+import { AccountStoreError } from '../../errors.js';
 import { sameLockout, type LockoutState } from '../lockout.js';
-import { checkAccountName, checkNetbios, nameKey, qualified, type AccountKey } from '../names.js';
+import { checkAccountName, checkNetbios, nameKey, qualified, type AccountKey } from '../../names.js';
 import { checkNtHash } from '../ntHash.js';
 import { FIRST_RID, newDomainSid } from '../sid.js';
-import { MIGRATION_LOCK } from '../../postgres/locks.js';
+import { MIGRATION_LOCK } from '../../../postgres/locks.js';
 import { ACCOUNTS_SCHEMA_VERSION, metaTableSql, schemaStatements, SCHEMA_VERSION_KEY } from './schema.js';
 import type { SqlDriver, SqlRow, SqlSession, SqlValue } from './sql.js';
 

@@ -14,10 +14,10 @@
  * now blocked, thread. Other processes are kept out by BEGIN IMMEDIATE (the write lock up
  * front; busy_timeout waits for theirs).
  */
-import { openSqlite, type SqliteDatabase, type SqliteStatement } from '../../sqlite/driver.js';
+import { openSqlite, type SqliteDatabase, type SqliteStatement } from '../../../sqlite/driver.js';
 import { closeSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { AccountStoreError, errorText } from '../errors.js';
+import { AccountStoreError, errorText } from '../../errors.js';
 import { SqlAccountStore } from './sqlStore.js';
 import type { SqlDriver, SqlRow, SqlSession, SqlValue } from './sql.js';
 

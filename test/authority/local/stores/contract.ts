@@ -1,11 +1,11 @@
 /** What every AccountStore must do, run against SQLite and PostgreSQL. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AccountStore } from '../../src/authority/accountStore.js';
-import { AccountStoreError, type AccountStoreErrorCode } from '../../src/authority/errors.js';
-import { afterFailure, type LockoutState } from '../../src/authority/lockout.js';
-import { ntHashOfPassword } from '../../src/authority/ntHash.js';
-import { isDomainSid, splitSid } from '../../src/authority/sid.js';
+import type { AccountStore } from '../../../../src/authority/local/accountStore.js';
+import { AccountStoreError, type AccountStoreErrorCode } from '../../../../src/authority/errors.js';
+import { afterFailure, type LockoutState } from '../../../../src/authority/local/lockout.js';
+import { ntHashOfPassword } from '../../../../src/authority/local/ntHash.js';
+import { isDomainSid, splitSid } from '../../../../src/authority/local/sid.js';
 
 export interface StoreFixture {
   /** Opens the fixture's store; several calls open the same data (two gateways, or a restart). */

@@ -1,12 +1,12 @@
 /** The PostgreSQL account store: the same contract, the same tables as SQLite, several gateways at once. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { openAccountStore } from '../../src/authority/openAccountStore.js';
-import { ntHashOfPassword } from '../../src/authority/ntHash.js';
-import { TABLES } from '../../src/authority/stores/schema.js';
-import { ALICE_PASSWORD, logon, outcome, setup, STANDARD_ACCOUNTS } from './helpers.js';
-import { postgresServer as postgresForTests } from '../helpers/postgres.js';
-import { accountStoreContract, rejectsWith } from './storeContract.js';
+import { openAccountStore } from '../../../../src/authority/local/openAccountStore.js';
+import { ntHashOfPassword } from '../../../../src/authority/local/ntHash.js';
+import { TABLES } from '../../../../src/authority/local/stores/schema.js';
+import { ALICE_PASSWORD, logon, outcome, setup, STANDARD_ACCOUNTS } from '../../helpers.js';
+import { postgresServer as postgresForTests } from '../../../helpers/postgres.js';
+import { accountStoreContract, rejectsWith } from './contract.js';
 
 const { server, skip } = postgresForTests();
 

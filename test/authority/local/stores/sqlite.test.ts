@@ -6,12 +6,12 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { openSqlite } from '../../src/sqlite/driver.js';
-import { DEFAULT_ACCOUNTS_URL, openAccountStore, redactStoreUrl } from '../../src/authority/openAccountStore.js';
-import { ntHashOfPassword } from '../../src/authority/ntHash.js';
-import { createTableSql, TABLES } from '../../src/authority/stores/schema.js';
-import { openSqliteAccountStore } from '../../src/authority/stores/sqlite.js';
-import { accountStoreContract, rejectsWith } from './storeContract.js';
+import { openSqlite } from '../../../../src/sqlite/driver.js';
+import { DEFAULT_ACCOUNTS_URL, openAccountStore, redactStoreUrl } from '../../../../src/authority/local/openAccountStore.js';
+import { ntHashOfPassword } from '../../../../src/authority/local/ntHash.js';
+import { createTableSql, TABLES } from '../../../../src/authority/local/stores/schema.js';
+import { openSqliteAccountStore } from '../../../../src/authority/local/stores/sqlite.js';
+import { accountStoreContract, rejectsWith } from './contract.js';
 
 const require = createRequire(import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), 'ntlmgate-accounts-'));
@@ -64,7 +64,7 @@ describe('SQLite account store', () => {
 
   it('shares a file with the audit store: separate tables, separate meta keys', async () => {
     const path = freshPath();
-    const { openAuditStore } = await import('../../src/audit/openAuditStore.js');
+    const { openAuditStore } = await import('../../../../src/audit/openAuditStore.js');
     const audit = await openAuditStore(`sqlite:${path}`);
     await audit.close();
     const s = await openAccountStore(`sqlite:${path}`);
