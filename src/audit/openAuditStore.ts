@@ -1,7 +1,7 @@
 /**
  * `openAuditStore(url)`: picks the audit store from a URL:
  *
- *   sqlite:./.ntlmgate/audit.db      embedded default (better-sqlite3, WAL)
+ *   sqlite:./.ntlmgate/audit.db      embedded default (SQLite through src/sqlite, WAL)
  *   postgres://user@host:5432/db     shared by several gateways (postgresql:// too)
  *   jsonl:./audit.jsonl              one JSON object per line, for log shippers
  *   stdout:                          one JSON line per event on standard output (not queryable)
@@ -9,10 +9,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AUDIT_DB_FILE, defaultSqliteUrl } from '../config/stateDir.js';
 import type { AuditStore } from './query.js';
 import { AuditStoreError, type BatchOptions } from './sink.js';
 
-export const DEFAULT_AUDIT_URL = 'sqlite:./.ntlmgate/audit.db';
+export const DEFAULT_AUDIT_URL = defaultSqliteUrl(AUDIT_DB_FILE);
 
 export interface OpenAuditStoreOptions extends BatchOptions {
   /** Where `stdout:` writes (tests pass their own stream). */

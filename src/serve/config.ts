@@ -27,6 +27,7 @@ import { DEFAULT_POLICY, type NtlmPolicy } from '../policy/policy.js';
 import { didYouMean } from '../policy/suggest.js';
 import { formatDuration, MAX_TIMER_MS, parseDuration } from '../config/duration.js';
 import { loadPolicyFile } from '../config/policyFile.js';
+import { ACCOUNTS_DB_FILE, AUDIT_DB_FILE, DEFAULT_STATE_DIR } from '../config/stateDir.js';
 import { readRetention } from './retentionConfig.js';
 import type { RetentionPolicy } from '../audit/retention.js';
 
@@ -395,7 +396,7 @@ export function parseServeConfig(raw: unknown, o: { readonly file?: string; read
   const top = r.mapping('', raw ?? {}, TOP_KEYS) ?? {};
 
   const listen = readListen(r, top['listen']);
-  const stateDir = r.path(r.string('stateDir', top['stateDir']) ?? './.ntlmgate');
+  const stateDir = r.path(r.string('stateDir', top['stateDir']) ?? DEFAULT_STATE_DIR);
 
   const names = r.mapping('names', top['names'], ['netbiosComputerName', 'netbiosDomainName', 'dnsComputerName', 'dnsDomainName']) ?? {};
   const netbiosComputerName = r.string('names.netbiosComputerName', names['netbiosComputerName']) ?? defaultComputerName(o.hostname);
@@ -456,8 +457,8 @@ export function parseServeConfig(raw: unknown, o: { readonly file?: string; read
     requireMic: r.boolean('http.requireMic', http['requireMic']) ?? IWA_DEFAULTS.requireMic,
     handshakeTimeoutMs: r.duration('http.handshakeTimeout', http['handshakeTimeout'], { min: 1, max: MAX_TIMER_MS }) ?? IWA_DEFAULTS.handshakeTimeoutMs,
     maxPendingPerIp: r.integer('http.maxPendingPerIp', http['maxPendingPerIp'], 1, 1_000_000) ?? IWA_DEFAULTS.maxPendingPerIp,
-    authority: { store: storeUrl('authority.store', auth['store'], 'accounts.db'), lockout: lockoutCfg },
-    audit: auditConfig(r, audit, storeUrl('audit.store', audit['store'], 'audit.db'), stateDir),
+    authority: { store: storeUrl('authority.store', auth['store'], ACCOUNTS_DB_FILE), lockout: lockoutCfg },
+    audit: auditConfig(r, audit, storeUrl('audit.store', audit['store'], AUDIT_DB_FILE), stateDir),
     policy,
     allow,
     upstream: readUpstream(r, top['upstream']),

@@ -5,6 +5,7 @@
 import { DEFAULT_RETENTION, type RetentionPolicy } from '../audit/retention.js';
 import { MAX_TIMER_MS } from '../config/duration.js';
 import { formatSize, parseSize } from '../config/size.js';
+import { AUDIT_ARCHIVE_DIR } from '../config/stateDir.js';
 
 /** What this reader needs of serve/config.ts's Reader (problems are collected with key paths there). */
 export interface ConfigReader {
@@ -29,7 +30,7 @@ export function readRetention(r: ConfigReader, v: unknown, o: { readonly store: 
   const prunable = /^(sqlite:|postgres:|postgresql:)/.test(o.store) && o.store !== 'sqlite::memory:';
   if (isOff(v)) return undefined;
   const m = r.mapping('audit.retention', v, KEYS);
-  if (m === undefined) return prunable ? { ...DEFAULT_RETENTION, archiveDir: r.path(`${o.stateDir}/audit-archive`) } : undefined;
+  if (m === undefined) return prunable ? { ...DEFAULT_RETENTION, archiveDir: r.path(`${o.stateDir}/${AUDIT_ARCHIVE_DIR}`) } : undefined;
   if (!prunable) {
     return r.problem('audit.retention', 'only sqlite: and postgres:// audit stores are pruned by ntlmgate; rotate a jsonl: file with logrotate (docs/configuration.md), or set retention: off');
   }
@@ -66,7 +67,7 @@ export function readRetention(r: ConfigReader, v: unknown, o: { readonly store: 
     ...(maxBytes !== undefined ? { maxBytes } : {}),
     ...(maxAgeMs !== undefined ? { maxAgeMs } : {}),
     mode,
-    archiveDir: r.path(dir ?? `${o.stateDir}/audit-archive`),
+    archiveDir: r.path(dir ?? `${o.stateDir}/${AUDIT_ARCHIVE_DIR}`),
     checkEveryEvents,
     checkIntervalMs,
   };

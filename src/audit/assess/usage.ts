@@ -5,6 +5,7 @@
  * attempts. Also singles out NTLMv1/LM users and groups the reasons NTLM was used instead of
  * Kerberos. The store does the counting (one GROUP BY per section).
  */
+import { accountName } from '../../policy/names.js';
 import { addGroup, type AttemptGroup, type AttemptSource, type GroupColumn } from './groups.js';
 
 export const REPORT_DIMENSIONS = ['server', 'user', 'workstation', 'client', 'version', 'reason', 'service'] as const;
@@ -30,7 +31,8 @@ export interface UsageReport {
 }
 
 const str = (v: string | number | null | undefined): string => (v === null || v === undefined ? '' : String(v));
-export const who = (domain: string, user: string): string => (domain ? `${domain}\\${user || '(unknown)'}` : user) || '(unknown)';
+/** `DOMAIN\user` (policy/names.ts accountName), `(unknown)` for a part the event did not record. */
+export const who = (domain: string, user: string): string => accountName(user || '(unknown)', domain, '(unknown)');
 
 const DIMENSION_COLUMNS: Readonly<Record<ReportDimension, readonly GroupColumn[]>> = {
   server: ['server'],

@@ -18,6 +18,7 @@ import type { NtlmVersion } from '../../ntlm/responses.js';
 import type { PolicyDecision } from '../../policy/decision.js';
 import { evaluate, type DirectedRequest } from '../../policy/evaluate.js';
 import { matchServerList } from '../../policy/match.js';
+import { accountName } from '../../policy/names.js';
 import type { NtlmPolicy } from '../../policy/policy.js';
 import { Dir, type AttemptFacts, type FailureKind, type Outcome } from './attempts.js';
 import type { AttemptSource, GroupColumn } from './groups.js';
@@ -181,7 +182,7 @@ function addTo(map: Map<string, LogonGroup>, f: Facts, direction: Direction, d: 
   }
   map.set(key, {
     direction,
-    user: f.domain ? `${f.domain}\\${f.user}` : f.user,
+    user: accountName(f.user, f.domain, ''),
     server,
     workstation: f.workstation,
     service: f.service,

@@ -1,17 +1,18 @@
 /**
  * `openAccountStore(url)` picks the account store from a URL:
  *
- *   sqlite:./.ntlmgate/accounts.db     embedded default (better-sqlite3, WAL); sqlite:///abs/path too
+ *   sqlite:./.ntlmgate/accounts.db     embedded default (SQLite through src/sqlite, WAL); sqlite:///abs/path too
  *   sqlite::memory:                    a throwaway store (tests)
  *   postgres://user@host:5432/db       shared by several gateways (postgresql:// too)
  */
 import { fileURLToPath } from 'node:url';
+import { ACCOUNTS_DB_FILE, defaultSqliteUrl } from '../../config/stateDir.js';
 import type { AccountStore } from './accountStore.js';
 import { AccountStoreError } from '../errors.js';
 import type { PostgresAccountStoreOptions } from './stores/postgres.js';
 import type { SqliteAccountStoreOptions } from './stores/sqlite.js';
 
-export const DEFAULT_ACCOUNTS_URL = 'sqlite:./.ntlmgate/accounts.db';
+export const DEFAULT_ACCOUNTS_URL = defaultSqliteUrl(ACCOUNTS_DB_FILE);
 
 export type OpenAccountStoreOptions = SqliteAccountStoreOptions & PostgresAccountStoreOptions;
 
@@ -29,7 +30,7 @@ function sqlitePath(url: string): string {
       throw new AccountStoreError('bad-url', 'sqlite://… must name a local path (sqlite:///abs/path or sqlite:rel/path)', { cause: e });
     }
   }
-  if (rest === '') throw new AccountStoreError('bad-url', 'sqlite: needs a file path, e.g. sqlite:./.ntlmgate/accounts.db');
+  if (rest === '') throw new AccountStoreError('bad-url', `sqlite: needs a file path, e.g. ${DEFAULT_ACCOUNTS_URL}`);
   return rest;
 }
 

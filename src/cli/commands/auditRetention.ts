@@ -11,9 +11,10 @@ import { openRetentionTarget } from '../../audit/openRetentionTarget.js';
 import { DEFAULT_RETENTION, prune, type PruneResult, type RetentionTarget } from '../../audit/retention.js';
 import { parseDuration } from '../../config/duration.js';
 import { formatSize, parseSize } from '../../config/size.js';
+import { AUDIT_ARCHIVE_DIR, DEFAULT_STATE_DIR } from '../../config/stateDir.js';
 import { CliError } from '../errors.js';
 
-export const DEFAULT_ARCHIVE_DIR = './.ntlmgate/audit-archive';
+export const DEFAULT_ARCHIVE_DIR = `${DEFAULT_STATE_DIR}/${AUDIT_ARCHIVE_DIR}`;
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
