@@ -37,7 +37,7 @@ function folded(constant: Uint8Array): Buffer {
 
 /**
  * DK(base, constant) (RFC 3961 §5.1): K1 = E(base, n-fold(constant)), K2 = E(base, K1), … up to the
- * key length. E of one block is one AES block operation (RFC 3962 §6), so an ECB cipher, which
+ * key length. E of one block is one AES block operation (RFC 3962 §5), so an ECB cipher, which
  * keeps no state between blocks, serves every constant of one base key. AES random-to-key is the
  * identity (RFC 3962 §6).
  */
