@@ -261,10 +261,9 @@ class Handshake {
         audit = r;
       }
       const user = logon ? accountName(logon.user, logon.domain, '') || undefined : undefined;
-      // Stopped by the policy before the authority (gateDomainAccounts): the policy is the reason.
-      const policyBlocked = f.status === 'STATUS_NTLM_BLOCKED' && audit?.decision.action === 'block';
-      if (policyBlocked) {
-        return this.refuse(c, 401, 'warn', 'policy-blocked', audit?.decision.reason ?? f.message, { scheme, user, setting: audit?.decision.setting, events: audit?.eventIds });
+      // Refused by the policy's phase before the authority (audit.ts): the policy is the reason.
+      if (audit?.refusedByPolicy) {
+        return this.refuse(c, 401, 'warn', 'policy-blocked', audit.decision.reason, { scheme, user, setting: audit.decision.setting, events: audit.eventIds });
       }
       return this.refuse(c, 401, 'warn', kerberosOnly ? 'unsupported-mechanism' : f.reason, f.message, {
         scheme,
