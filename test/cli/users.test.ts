@@ -15,7 +15,6 @@ import { openAccountStore } from '../../src/authority/local/openAccountStore.js'
 import { ntHashOfPassword } from '../../src/authority/local/ntHash.js';
 import { registerGroups } from '../../src/cli/commands/groups.js';
 import {
-  parseImportCsv,
   PASSWORD_ARGV_REFUSAL,
   registerUsers,
   type UsersIo,
@@ -205,36 +204,6 @@ describe('users list / enable / disable / unlock / remove', () => {
 });
 
 describe('users import', () => {
-  it('parses domain,name,nthash[,groups] with an optional header, comments and quoted fields', () => {
-    const rows = parseImportCsv(`domain,name,nthash,groups\n# migrated from Samba\nCORP,alice,${HASH.toUpperCase()},"Web Users;WEB1\\admins"\nWEB1,admin,${HASH}\n`);
-    assert.deepEqual(
-      rows.map((r) => [r.line, r.domain, r.name, Buffer.from(r.ntHash).toString('hex'), r.groups]),
-      [
-        [3, 'CORP', 'alice', HASH, [{ domain: 'CORP', name: 'Web Users' }, { domain: 'WEB1', name: 'admins' }]],
-        [4, 'WEB1', 'admin', HASH, []],
-      ],
-    );
-  });
-
-  it('reports every problem with its line, never the hash, and imports nothing', () => {
-    const text = ['CORP,alice,abc', `CORP,bob,${'31d6cfe0d16ae931b73c59d7e0c089c0'}`, `CORP,a:b,${HASH}`, `CO RP,carol,${HASH}`, 'CORP,x', `corp,ALICE,${HASH}`, `CORP,dave,${HASH},bad\\g\\x`].join('\n');
-    assert.throws(
-      () => parseImportCsv(text, 'old.csv'),
-      cliError(1, /nothing imported; 7 problems/),
-    );
-    try {
-      parseImportCsv(text, 'old.csv');
-    } catch (e) {
-      const lines = (e as Error).message.split('\n').slice(1);
-      assert.deepEqual(lines.map((l) => /^old\.csv:(\d+):/.exec(l)?.[1]), ['1', '2', '3', '4', '5', '6', '7']);
-      assert.match(lines[0] ?? '', /nthash is not 32 hexadecimal digits/);
-      assert.match(lines[1] ?? '', /empty password/);
-      assert.match(lines[5] ?? '', /also on line 1/);
-      assert.equal((e as Error).message.includes(HASH), false);
-    }
-    assert.throws(() => parseImportCsv('domain,name,nthash\n'), cliError(1, /no accounts/));
-  });
-
   it('imports into the store in one go, creating groups; existing accounts need --update', async () => {
     const store = freshStore();
     const csv = join(dir, `import-${n}.csv`);

@@ -6,8 +6,8 @@
  * (`--password-stdin`), never from the command line, where shell history and `ps` would
  * keep them: a `--password` option is refused with a message saying so. Only the NT hash
  * is stored, and no command prints it. `users import` migrates accounts from another store
- * by NT hash (CSV, or the password-dump lines of pdbedit -w, pwdump and secretsdump:
- * accountImport.ts), and `users add` / `users import` warn about accounts outside the
+ * by NT hash (CSV, or the password-dump lines of pdbedit -w, pwdump and secretsdump: the
+ * service in authority/import/), and `users add` / `users import` warn about accounts outside the
  * domain of the server `--config` describes, which can never log on there.
  *
  * The store, the prompt and the output are reached through `UsersIo`, so tests drive the
@@ -25,9 +25,7 @@ import { loadServeConfig, ServeConfigError } from '../../serve/config.js';
 import { CliError } from '../errors.js';
 import { readStdin, writeErr, writeOut } from '../io.js';
 import { passwordFromStdin, terminalSecretPrompt } from '../prompt.js';
-import { importAccounts, parseAccountImport } from './accountImport.js';
-
-export { importAccounts, parseAccountImport, parseImportCsv, parsePasswordDump, type ImportRow, type ImportSummary, type ParsedImport } from './accountImport.js';
+import { AccountImportError, importAccounts, parseAccountImport, type ParsedImport } from '../../authority/import/accountImport.js';
 import { table } from '../table.js';
 
 // ---------------------------------------------------------------------------
@@ -205,6 +203,41 @@ const CONFIG_OPTION = [
 ] as const;
 
 // ---------------------------------------------------------------------------
+// `users import`: the service is authority/import; this renders its errors with the options that fix them.
+
+/** At most this many existing accounts are listed when an import refuses them. */
+const MAX_LISTED = 20;
+
+/** An AccountImportError as the CLI reports it: every problem with its file and line, and the option that helps. */
+export function importErrorToCli(e: AccountImportError): CliError {
+  switch (e.code) {
+    case 'invalid-rows': {
+      const n = e.problems.length;
+      const lines = e.problems.map((p) => `${e.source}:${p.line}: ${p.text}${p.needsDomain ? ': give one with --domain' : ''}`);
+      return new CliError(`nothing imported; ${n} problem${n === 1 ? '' : 's'}:\n${lines.join('\n')}`);
+    }
+    case 'exists': {
+      const n = e.problems.length;
+      const shown = e.problems.slice(0, MAX_LISTED).map((p) => `  line ${p.line}: ${p.text}`);
+      if (n > MAX_LISTED) shown.push(`  … and ${n - MAX_LISTED} more`);
+      return new CliError(`nothing imported; ${n} account${n === 1 ? ' exists' : 's exist'} already (--update replaces their NT hashes):\n${shown.join('\n')}`);
+    }
+    case 'domain-not-applicable':
+      return new CliError('--domain applies to password-dump lines (name:id:LM:NT:…); CSV rows name their domain', 2);
+    case 'bad-domain':
+      return new CliError(e.message, 2);
+    case 'unreadable':
+    case 'empty':
+      return new CliError(e.message);
+  }
+}
+
+/** Rethrows an AccountImportError as the CLI's error, anything else as it is. */
+function importFailed(e: unknown): never {
+  throw e instanceof AccountImportError ? importErrorToCli(e) : e;
+}
+
+// ---------------------------------------------------------------------------
 // Commands.
 
 interface StoreOpt {
@@ -371,7 +404,14 @@ export function registerUsers(program: Command, io: UsersIo = defaultIo()): void
       }
       const badDomain = opts.domain === undefined ? undefined : netbiosProblem(opts.domain);
       if (badDomain) throw new CliError(`--domain ${JSON.stringify(opts.domain)} ${badDomain}`, 2);
-      const { rows, skipped } = parseAccountImport(text, file === '-' ? 'stdin' : file, opts.domain);
+      const source = file === '-' ? 'stdin' : file;
+      let parsed: ParsedImport;
+      try {
+        parsed = parseAccountImport(text, source, opts.domain);
+      } catch (e) {
+        importFailed(e);
+      }
+      const { rows, skipped } = parsed;
       const server = await serverView(opts, cmd);
       const names = server.names;
       const foreign = rows.filter((r) => unreachableAccount(r, names, opts.config) !== undefined);
@@ -381,7 +421,7 @@ export function registerUsers(program: Command, io: UsersIo = defaultIo()): void
         (io.warn ?? writeErr)(`${unreachableAccount(first, names, opts.config) ?? ''}${more}`);
       }
       await withAccountStore(io, server.store, async (store) => {
-        const s = await importAccounts(store, rows, opts.update === true, io.now());
+        const s = await importAccounts(store, rows, { update: opts.update === true, now: io.now(), source }).catch(importFailed);
         const parts = [`imported ${rows.length} account${rows.length === 1 ? '' : 's'} (${s.created} created, ${s.updated} updated)`];
         if (s.groupsCreated.length > 0) parts.push(`created groups: ${s.groupsCreated.join(', ')}`);
         if (skipped.length > 0) parts.push(`skipped ${skipped.length} trust account${skipped.length === 1 ? '' : 's'}`);
