@@ -296,3 +296,26 @@ export function scanDer(input: Uint8Array, limits?: DerLimits): void {
 export function parseDer(input: Uint8Array, limits?: DerLimits): DerNode {
   return walk(asView(input), limits, true) as DerNode;
 }
+
+/** One element's identifier and length, read without its contents (readElementHeader). */
+export interface DerElementHeader {
+  readonly tagClass: TagClass;
+  readonly constructed: boolean;
+  readonly tagNumber: number;
+  /** Offset of the first contents octet. */
+  readonly contentStart: number;
+  /** Offset just past the element. */
+  readonly end: number;
+}
+
+/**
+ * Reads the identifier and length of the element at `pos` (X.690 §8.1.2–3, the DER rules of
+ * §10.1), which must end within `input`, without decoding its contents: for framings whose
+ * body is not DER, such as the GSS-API InitialContextToken (RFC 2743 §3.1), whose
+ * innerContextToken belongs to the mechanism. Throws DerError.
+ */
+export function readElementHeader(input: Uint8Array, pos = 0, limits?: DerLimits): DerElementHeader {
+  const buf = asView(input);
+  readHeader(buf, pos, buf.length, resolveLimits(limits).maxBytes);
+  return { tagClass: CLASSES[hdr.cls] as TagClass, constructed: hdr.constructed, tagNumber: hdr.tagNumber, contentStart: hdr.contentStart, end: hdr.end };
+}

@@ -8,24 +8,31 @@
  * Windows 11 24H2 / Server 2025): titles from the manifest listing (4025 and 4030–4033 are
  * truncated there and completed by us); field names follow what community collectors read
  * from real events, since no manifest with them was available. Unknown ids stay importable.
+ *
+ * Security 4624/4625 (provider Microsoft-Windows-Security-Auditing, channel Security) record
+ * the logons of the other mechanisms served under Negotiate; they are no NTLM traffic, and the
+ * assessment does not count them as such.
  */
 
 export const CHANNEL = 'Microsoft-Windows-NTLM/Operational';
+/** Where Windows writes logon events (4624/4625) whatever the package: the Security log. */
+export const SECURITY_CHANNEL = 'Security';
 
 export const PROVIDERS = {
   'Microsoft-Windows-NTLM': '{AC43300D-5FCC-4800-8E99-1BD3F85F0320}',
   'Microsoft-Windows-Security-Netlogon': '{E5BA83F6-07D0-46B1-8BC7-7E669A1D31DC}',
+  'Microsoft-Windows-Security-Auditing': '{54849625-5478-4994-A5BA-3E3B0328C30D}',
 } as const;
 export type ProviderName = keyof typeof PROVIDERS;
 
-/** Windows event levels (2 Error, 3 Warning, 4 Information). */
-export const Level = { Error: 2, Warning: 3, Information: 4 } as const;
+/** Windows event levels (0 LogAlways, which the Security log's audit events use and Event Viewer shows as Information; 2 Error, 3 Warning, 4 Information). */
+export const Level = { LogAlways: 0, Error: 2, Warning: 3, Information: 4 } as const;
 export type LevelValue = (typeof Level)[keyof typeof Level];
-export const LEVEL_NAMES: Record<number, string> = { 2: 'Error', 3: 'Warning', 4: 'Information' };
+export const LEVEL_NAMES: Record<number, string> = { 0: 'Information', 2: 'Error', 3: 'Warning', 4: 'Information' };
 
-/** Tasks of the NTLM provider (0 = none). */
-export const Task = { None: 0, BlockingNTLM: 1, AuditingNTLM: 2 } as const;
-export const TASK_NAMES: Record<number, string> = { 0: '', 1: 'Blocking NTLM', 2: 'Auditing NTLM' };
+/** Tasks of the NTLM provider (0 = none), and the Security log's Logon task (12544). */
+export const Task = { None: 0, BlockingNTLM: 1, AuditingNTLM: 2, Logon: 12544 } as const;
+export const TASK_NAMES: Record<number, string> = { 0: '', 1: 'Blocking NTLM', 2: 'Auditing NTLM', 12544: 'Logon' };
 
 export type EventRole = 'client' | 'server' | 'dc';
 
@@ -39,6 +46,8 @@ export interface EventDefinition {
   readonly fields: readonly string[];
   /** Where Windows logs it. */
   readonly role: EventRole;
+  /** The event log it belongs to: the NTLM/Operational channel unless said otherwise. */
+  readonly channel?: string;
 }
 
 const CLIENT_BLOCK_FIELDS = [
@@ -63,6 +72,19 @@ const USAGE_DC_FIELDS = [
   'NtlmVersion', 'MicStatus', 'ChannelBindingStatus', 'Status',
 ] as const;
 
+/** Security 4624 (version 2) and 4625 (version 0), Data names verbatim from the Security-Auditing manifest. */
+const LOGON_SUCCESS_FIELDS = [
+  'SubjectUserSid', 'SubjectUserName', 'SubjectDomainName', 'SubjectLogonId', 'TargetUserSid', 'TargetUserName', 'TargetDomainName',
+  'TargetLogonId', 'LogonType', 'LogonProcessName', 'AuthenticationPackageName', 'WorkstationName', 'LogonGuid', 'TransmittedServices',
+  'LmPackageName', 'KeyLength', 'ProcessId', 'ProcessName', 'IpAddress', 'IpPort', 'ImpersonationLevel', 'RestrictedAdminMode',
+  'TargetOutboundUserName', 'TargetOutboundDomainName', 'VirtualAccount', 'TargetLinkedLogonId', 'ElevatedToken',
+] as const;
+const LOGON_FAILURE_FIELDS = [
+  'SubjectUserSid', 'SubjectUserName', 'SubjectDomainName', 'SubjectLogonId', 'TargetUserSid', 'TargetUserName', 'TargetDomainName',
+  'Status', 'FailureReason', 'SubStatus', 'LogonType', 'LogonProcessName', 'AuthenticationPackageName', 'WorkstationName',
+  'TransmittedServices', 'LmPackageName', 'KeyLength', 'ProcessId', 'ProcessName', 'IpAddress', 'IpPort',
+] as const;
+
 const T = {
   clientAudit: 'NTLM client blocked audit: Audit outgoing NTLM authentication traffic that would be blocked.',
   clientBlock: 'NTLM client blocked: Outgoing NTLM authentication traffic to remote servers that is blocked.',
@@ -78,15 +100,18 @@ const T = {
   v1Block: 'An attempt to use NTLMv1-derived credentials for Single Sign-On was blocked.',
   dcNetwork: 'The DC processed a network NTLM authentication involving an account from this domain.',
   dcForwarded: 'The DC processed a forwarded NTLM authentication request originating from a server.',
+  logonSuccess: 'An account was successfully logged on.',
+  logonFailure: 'An account failed to log on.',
 };
 
 const N = 'Microsoft-Windows-NTLM' as const;
 const NL = 'Microsoft-Windows-Security-Netlogon' as const;
-const { Information: I, Warning: W, Error: E } = Level;
-const { None, BlockingNTLM: B, AuditingNTLM: A } = Task;
+const SA = 'Microsoft-Windows-Security-Auditing' as const;
+const { Information: I, Warning: W, Error: E, LogAlways } = Level;
+const { None, BlockingNTLM: B, AuditingNTLM: A, Logon } = Task;
 
-const def = (id: number, provider: ProviderName, level: LevelValue, task: number, title: string, fields: readonly string[], role: EventRole): EventDefinition =>
-  ({ id, provider, level, task, title, fields, role });
+const def = (id: number, provider: ProviderName, level: LevelValue, task: number, title: string, fields: readonly string[], role: EventRole, channel?: string): EventDefinition =>
+  ({ id, provider, level, task, title, fields, role, ...(channel ? { channel } : {}) });
 
 export const EVENTS: ReadonlyMap<number, EventDefinition> = new Map(
   [
@@ -114,6 +139,9 @@ export const EVENTS: ReadonlyMap<number, EventDefinition> = new Map(
     def(4031, NL, W, None, T.dcNetwork, USAGE_DC_FIELDS, 'dc'),
     def(4032, NL, I, None, T.dcForwarded, USAGE_DC_FIELDS, 'dc'),
     def(4033, NL, W, None, T.dcForwarded, USAGE_DC_FIELDS, 'dc'),
+    // A logon by a mechanism other than NTLM (whose logons the NTLM/Operational events above record).
+    def(4624, SA, LogAlways, Logon, T.logonSuccess, LOGON_SUCCESS_FIELDS, 'server', SECURITY_CHANNEL),
+    def(4625, SA, LogAlways, Logon, T.logonFailure, LOGON_FAILURE_FIELDS, 'server', SECURITY_CHANNEL),
   ].map((d) => [d.id, d]),
 );
 

@@ -76,7 +76,7 @@ export function buildEvent(
   return {
     eventId: def.id,
     provider: def.provider,
-    channel: CHANNEL,
+    channel: def.channel ?? CHANNEL,
     level: def.level,
     task: def.task,
     time: time.toISOString(),

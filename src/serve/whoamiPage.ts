@@ -1,6 +1,6 @@
 /**
  * The built-in page `serve` shows to an authenticated user: who the server thinks you are and
- * how you authenticated (scheme, package, NTLM version, MIC, channel binding), as HTML for a
+ * how you authenticated (scheme, package; for NTLM its version, MIC, channel binding), as HTML for a
  * browser or JSON for tools. Every value is escaped: names come from the client's AUTHENTICATE.
  */
 import type { IwaIdentity } from '../http/server/identity.js';
@@ -15,6 +15,17 @@ const escapeHtml = (s: string): string =>
 
 const yesNo = (b: boolean): string => (b ? 'yes' : 'no');
 
+/** What only an NTLM logon has: its version, MIC and channel bindings. */
+function ntlmRows(v: WhoamiView): [string, string][] {
+  const n = v.ntlm;
+  if (!n) return [];
+  return [
+    ['NTLM version', n.version],
+    ['MIC', yesNo(n.micPresent)],
+    ['Channel bindings', v.tls ? `${n.channelBindings}${n.channelBindingsVerified ? ' (verified against our certificate)' : ''}` : 'n/a (plain HTTP)'],
+  ];
+}
+
 /** The rows of the page, in reading order. */
 function rows(v: WhoamiView): [string, string][] {
   return [
@@ -24,9 +35,7 @@ function rows(v: WhoamiView): [string, string][] {
     ['Workstation (as the client named it)', v.workstation || '—'],
     ['HTTP scheme', v.scheme],
     ['Authentication package', v.authPackage],
-    ['NTLM version', v.ntlmVersion],
-    ['MIC', yesNo(v.micPresent)],
-    ['Channel bindings', v.tls ? `${v.channelBindings}${v.channelBindingsVerified ? ' (verified against our certificate)' : ''}` : 'n/a (plain HTTP)'],
+    ...ntlmRows(v),
     ['SPNEGO mechListMIC', yesNo(v.mechListMicVerified)],
     ['Authenticated at', v.authenticatedAt],
     ['Request id', v.requestId],

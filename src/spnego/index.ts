@@ -4,3 +4,4 @@ export * from './oids.js';
 export * from './tokens.js';
 export * from './negotiateClient.js';
 export * from './negotiateServer.js';
+export * from './leg.js';

@@ -1,166 +1,192 @@
 /**
- * The acceptor side of SPNEGO (RFC 4178) for HTTP `Negotiate`, wrapping an NTLM acceptor
- * (Kerberos is not served). A raw NTLMSSP token under `Negotiate` — what Windows and curl send
- * — is accepted and answered raw. mechListMIC handling follows RFC 4178 §5 and
- * MS-SPNG §3.3.5.1: verify the initiator's MIC over the DER MechTypeList it sent, answer
- * with ours, and reset the NTLM RC4 state after each.
+ * The acceptor side of SPNEGO (RFC 4178) for HTTP `Negotiate`, over a registry of acceptor
+ * mechanisms keyed by OID (src/gss). The mechanism is the first of the client's mechTypes
+ * that is registered (RFC 4178 §3.2); its optimistic token is used only when it is also the
+ * client's first choice, otherwise the client is asked to start it (accept-incomplete with
+ * supportedMech). A mechanism's bare token under `Negotiate` — raw NTLMSSP, as Windows and
+ * curl send it — goes to the mechanism that recognizes it and is answered raw.
+ *
+ * mechListMIC (RFC 4178 §5, MS-SPNG §3.3.5.1): verified over the DER MechTypeList the client
+ * sent and answered with ours, through the mechanism's integrity; required when the chosen
+ * mechanism was not the client's first choice (downgrade protection).
  */
-import { NtlmIntegrityError } from '../ntlm/errors.js';
-import {
-  NtlmServerContext,
-  type NtlmAcceptResult,
-  type NtlmFailure,
-  type NtlmFailureReason,
-  type NtlmServerOptions,
-} from '../ntlm/serverContext.js';
-import { SpnegoDecodeError } from './errors.js';
-import { OID_NTLMSSP } from './oids.js';
-import { decodeNegotiationToken, encodeNegTokenResp, isRawNtlmssp, type DecodedNegotiationToken } from './tokens.js';
+import type { AcceptorContext, AcceptorHandshake, AcceptorMechanism, LogonResult, MechanismFailure, MechanismStep } from '../gss/mechanism.js';
+import { MechanismRegistry } from '../gss/registry.js';
+import { ntlmAcceptorMechanism, type NtlmLogonResult, type NtlmMechanismFailure } from '../ntlm/acceptorMechanism.js';
+import type { NtlmFailureReason, NtlmServerOptions } from '../ntlm/serverContext.js';
+import { decodeNegotiateLeg, type NegotiateLeg } from './leg.js';
+import { encodeNegTokenResp } from './tokens.js';
 
-export type NegotiateFailureReason = NtlmFailureReason | 'no-common-mechanism' | 'mechlistmic-missing' | 'mechlistmic-mismatch';
+/** SPNEGO's own refusals, beside those of the mechanisms. */
+export type SpnegoFailureReason = 'no-common-mechanism' | 'mechlistmic-missing' | 'mechlistmic-mismatch' | 'malformed' | 'unexpected-message';
 
-export interface NegotiateFailure extends Omit<NtlmFailure, 'reason'> {
-  readonly reason: NegotiateFailureReason;
+export type NegotiateFailureReason = NtlmFailureReason | SpnegoFailureReason;
+
+/** A refusal by SPNEGO itself. `result` is the mechanism's completed logon when SPNEGO refused it afterwards (its mechListMIC). */
+export interface SpnegoFailure extends MechanismFailure {
+  readonly reason: SpnegoFailureReason;
+  readonly decodeCode?: string;
+  readonly result?: LogonResult;
 }
 
-export interface NegotiateAcceptResult extends NtlmAcceptResult {
-  readonly mechanism: 'NTLM';
-  /** `spnego`: NTLM inside SPNEGO; `raw`: a bare NTLMSSP token sent under the Negotiate scheme. */
+/** The mechanism's refusal, or SPNEGO's. */
+export type NegotiateFailure<F extends MechanismFailure = NtlmMechanismFailure> = F | SpnegoFailure;
+
+/** The mechanism's result, with how SPNEGO carried it. */
+export type NegotiateAcceptResult<R extends LogonResult = NtlmLogonResult> = R & {
+  /** `spnego`: the mechanism inside SPNEGO; `raw`: its bare token sent under the Negotiate scheme. */
   readonly framing: 'spnego' | 'raw';
   readonly mechListMicVerified: boolean;
-}
+};
 
-export type NegotiateServerStep =
+export type NegotiateServerStep<R extends LogonResult = NtlmLogonResult, F extends MechanismFailure = NtlmMechanismFailure> =
   | { readonly status: 'continue'; readonly token: Buffer }
   /** `token`, when present, goes back to the client (the final NegTokenResp). */
-  | { readonly status: 'complete'; readonly token?: Buffer; readonly result: NegotiateAcceptResult }
-  | { readonly status: 'failed'; readonly token?: Buffer; readonly failure: NegotiateFailure };
+  | { readonly status: 'complete'; readonly token?: Buffer; readonly result: NegotiateAcceptResult<R> }
+  | { readonly status: 'failed'; readonly token?: Buffer; readonly failure: NegotiateFailure<F> };
 
 type Framing = 'unknown' | 'spnego' | 'raw';
 
 const REJECT = (): Buffer => encodeNegTokenResp({ negState: 'reject' });
 
-export class NegotiateServerContext {
-  private readonly ntlm: NtlmServerContext;
+export class NegotiateServerContext<R extends LogonResult = NtlmLogonResult, F extends MechanismFailure = NtlmMechanismFailure> {
+  private readonly mechanisms: MechanismRegistry<AcceptorMechanism<R, F>>;
   private framing: Framing = 'unknown';
+  private chosen: AcceptorMechanism<R, F> | undefined;
+  private ctx: AcceptorContext<R, F> | undefined;
   private rawMechTypes: Buffer = Buffer.alloc(0);
-  /** RFC 4178 §5: the MIC exchange is mandatory when NTLM was not the initiator's first choice. */
+  /** RFC 4178 §5: the MIC exchange is mandatory when the chosen mechanism was not the initiator's first choice. */
   private micRequired = false;
-  private _result: NegotiateAcceptResult | undefined;
+  private _result: NegotiateAcceptResult<R> | undefined;
 
-  constructor(options: NtlmServerOptions) {
-    this.ntlm = new NtlmServerContext(options);
+  /**
+   * `mechanisms`: what this acceptor serves. NtlmServerOptions alone serve NTLM — the
+   * registry of NTLM only (and then R and F are NTLM's, the defaults).
+   */
+  constructor(
+    mechanisms: MechanismRegistry<AcceptorMechanism<R, F>> | NtlmServerOptions,
+    private readonly handshake: AcceptorHandshake = {},
+  ) {
+    this.mechanisms =
+      mechanisms instanceof MechanismRegistry
+        ? mechanisms
+        : // NTLM's R and F are the defaults; a caller naming others must pass their registry.
+          (new MechanismRegistry([ntlmAcceptorMechanism(mechanisms)]) as unknown as MechanismRegistry<AcceptorMechanism<R, F>>);
   }
 
-  get result(): NegotiateAcceptResult | undefined {
+  get result(): NegotiateAcceptResult<R> | undefined {
     return this._result;
   }
 
-  /** The NTLM context, for session security once complete. */
-  get mechanism(): NtlmServerContext {
-    return this.ntlm;
+  /** The chosen mechanism's context once the first leg picked one (NTLM's: NtlmAcceptorContext, for session security). */
+  get context(): AcceptorContext<R, F> | undefined {
+    return this.ctx;
   }
 
-  async step(token: Uint8Array): Promise<NegotiateServerStep> {
-    const buf = Buffer.from(token);
-    if (this.framing === 'unknown') {
-      if (isRawNtlmssp(buf)) {
-        this.framing = 'raw';
-        return this.ntlmStep(buf, undefined);
+  /** The mechanism the first leg picked. */
+  get mechanism(): AcceptorMechanism<R, F> | undefined {
+    return this.chosen;
+  }
+
+  /** Feeds the client's next token, as bytes or as the leg a carrier already decoded (decodeNegotiateLeg over the same registry). */
+  async step(input: Uint8Array | NegotiateLeg<AcceptorMechanism<R, F>>): Promise<NegotiateServerStep<R, F>> {
+    const leg = input instanceof Uint8Array ? decodeNegotiateLeg(Buffer.from(input), this.mechanisms) : input;
+    if (this.framing === 'unknown') return this.first(leg);
+    // Raw framing: every later token is the mechanism's, whatever it looks like.
+    if (this.framing === 'raw') return this.mechanismStep(leg.token, undefined);
+    switch (leg.kind) {
+      case 'malformed':
+        return this.failed({ reason: 'malformed', message: leg.message, decodeCode: leg.code });
+      case 'resp': {
+        const { responseToken, mechListMIC } = leg.resp;
+        if (!responseToken) return this.failed({ reason: 'unexpected-message', message: 'NegTokenResp carries no responseToken' });
+        return this.mechanismStep(responseToken, mechListMIC);
       }
-      this.framing = 'spnego';
-      return this.first(buf);
+      default:
+        return this.failed({ reason: 'unexpected-message', message: 'expected a NegTokenResp' });
     }
-    if (this.framing === 'raw') return this.ntlmStep(buf, undefined);
-    const decoded = this.decode(buf, 'resp');
-    if ('status' in decoded) return decoded;
-    const { responseToken, mechListMIC } = decoded.token;
-    if (!responseToken) return this.failed({ reason: 'unexpected-message', message: 'NegTokenResp carries no responseToken' });
-    return this.ntlmStep(responseToken, mechListMIC);
   }
 
-  private async first(buf: Buffer): Promise<NegotiateServerStep> {
-    const decoded = this.decode(buf, 'init');
-    if ('status' in decoded) return decoded;
-    const init = decoded.token;
-    const index = init.mechTypes.indexOf(OID_NTLMSSP);
-    if (index < 0) {
-      return this.failed({
-        reason: 'no-common-mechanism',
-        message: `the client offers ${init.mechTypes.join(', ') || 'no mechanism'}, NTLM is not among them`,
-      });
+  private async first(leg: NegotiateLeg<AcceptorMechanism<R, F>>): Promise<NegotiateServerStep<R, F>> {
+    if (leg.kind === 'mechanism') {
+      this.framing = 'raw';
+      this.start(leg.mechanism);
+      return this.mechanismStep(leg.token, undefined);
     }
+    this.framing = 'spnego';
+    switch (leg.kind) {
+      case 'malformed':
+        return this.failed({ reason: 'malformed', message: leg.message, decodeCode: leg.code });
+      case 'resp':
+        return this.failed({ reason: 'unexpected-message', message: 'expected a NegTokenInit' });
+      case 'unserved':
+        return this.failed({
+          reason: 'no-common-mechanism',
+          message: `the client offers ${leg.offered.join(', ') || 'no mechanism'}, none of them served here (${this.mechanisms.oids.join(', ')})`,
+        });
+      case 'init':
+        break;
+    }
+    const { init, mechanism } = leg;
+    this.start(mechanism);
     this.rawMechTypes = init.rawMechTypes;
-    this.micRequired = index > 0;
-    // The optimistic token is for the client's first mechanism; when that is not NTLM it is dropped
-    // and the client is asked to start NTLM in its next NegTokenResp.
-    if (index > 0 || !init.mechToken) {
-      return { status: 'continue', token: encodeNegTokenResp({ negState: 'accept-incomplete', supportedMech: OID_NTLMSSP }) };
+    this.micRequired = init.mechTypes[0] !== mechanism.oid;
+    // The optimistic token is for the client's first mechanism; when that is not the chosen one it
+    // is dropped and the client is asked to start the chosen one in its next NegTokenResp.
+    if (this.micRequired || !init.mechToken) {
+      return { status: 'continue', token: encodeNegTokenResp({ negState: 'accept-incomplete', supportedMech: mechanism.oid }) };
     }
-    return this.ntlmStep(init.mechToken, init.mechListMIC, true);
+    return this.mechanismStep(init.mechToken, init.mechListMIC, true);
   }
 
-  private async ntlmStep(token: Buffer, mechListMIC: Buffer | undefined, first = false): Promise<NegotiateServerStep> {
-    const step = await this.ntlm.step(token);
+  private start(mechanism: AcceptorMechanism<R, F>): void {
+    this.chosen = mechanism;
+    this.ctx = mechanism.newContext(this.handshake);
+  }
+
+  private async mechanismStep(token: Buffer, mechListMIC: Buffer | undefined, first = false): Promise<NegotiateServerStep<R, F>> {
+    const ctx = this.ctx;
+    const chosen = this.chosen;
+    if (!ctx || !chosen) return this.failed({ reason: 'unexpected-message', message: 'no mechanism was chosen' });
+    const step: MechanismStep<R, F> = await ctx.step(token);
     const raw = this.framing === 'raw';
     if (step.status === 'failed') return this.failed(step.failure);
     if (step.status === 'continue') {
       const out = raw
         ? step.token
-        : encodeNegTokenResp({ negState: 'accept-incomplete', supportedMech: first ? OID_NTLMSSP : undefined, responseToken: step.token });
+        : encodeNegTokenResp({ negState: 'accept-incomplete', supportedMech: first ? chosen.oid : undefined, responseToken: step.token });
       return { status: 'continue', token: out };
     }
     const base = step.result;
     if (raw) {
-      this._result = { ...base, mechanism: 'NTLM', framing: 'raw', mechListMicVerified: false };
-      return { status: 'complete', result: this._result };
+      this._result = { ...base, framing: 'raw', mechListMicVerified: false };
+      return { status: 'complete', token: step.token, result: this._result };
     }
+    const claimed = { user: base.account.name, domain: base.account.domain, workstation: base.workstation };
     // pyspnego #17 (after krb5): a mechListMIC equal to the responseToken is a client bug; ignore it.
     const mic = mechListMIC && !mechListMIC.equals(token) ? mechListMIC : undefined;
     if (!mic) {
       if (this.micRequired) {
-        return this.failed({ reason: 'mechlistmic-missing', message: 'NTLM was not the first mechanism offered, so a mechListMIC is required', logon: base });
+        return this.failed({ reason: 'mechlistmic-missing', message: `${chosen.name} was not the first mechanism offered, so a mechListMIC is required`, claimed, result: base });
       }
-      this._result = { ...base, mechanism: 'NTLM', framing: 'spnego', mechListMicVerified: false };
-      return { status: 'complete', token: encodeNegTokenResp({ negState: 'accept-completed' }), result: this._result };
+      this._result = { ...base, framing: 'spnego', mechListMicVerified: false };
+      return { status: 'complete', token: encodeNegTokenResp({ negState: 'accept-completed', responseToken: step.token }), result: this._result };
     }
-    // An anonymous logon has no session key (MS-NLMP §3.2.5.1.2), so nothing can sign or verify a MIC.
-    if (base.anonymous) {
-      return this.failed({ reason: 'mechlistmic-mismatch', message: 'an anonymous logon has no session key, so its mechListMIC cannot verify', logon: base });
+    // A logon without a session key (NTLM's anonymous one, MS-NLMP §3.2.5.1.2) can neither sign nor verify a MIC.
+    const integrity = ctx.integrity();
+    if (!integrity) {
+      const who = base.anonymous ? 'an anonymous logon has' : `this ${chosen.name} logon has`;
+      return this.failed({ reason: 'mechlistmic-mismatch', message: `${who} no session key, so its mechListMIC cannot verify`, claimed, result: base });
     }
-    const session = this.ntlm.session;
-    try {
-      session.verify(this.rawMechTypes, mic);
-    } catch (e) {
-      if (!(e instanceof NtlmIntegrityError)) throw e;
-      return this.failed({ reason: 'mechlistmic-mismatch', message: 'the mechListMIC does not verify', logon: base });
+    if (!integrity.verify(this.rawMechTypes, mic)) {
+      return this.failed({ reason: 'mechlistmic-mismatch', message: 'the mechListMIC does not verify', claimed, result: base });
     }
-    session.resetCipherState('in');
-    const ours = session.sign(this.rawMechTypes);
-    session.resetCipherState('out');
-    this._result = { ...base, mechanism: 'NTLM', framing: 'spnego', mechListMicVerified: true };
-    return { status: 'complete', token: encodeNegTokenResp({ negState: 'accept-completed', mechListMIC: ours }), result: this._result };
+    const ours = integrity.sign(this.rawMechTypes);
+    this._result = { ...base, framing: 'spnego', mechListMicVerified: true };
+    return { status: 'complete', token: encodeNegTokenResp({ negState: 'accept-completed', responseToken: step.token, mechListMIC: ours }), result: this._result };
   }
 
-  /** Decodes the token and checks its kind; a failure comes back as the step to return. */
-  private decode<K extends DecodedNegotiationToken['kind']>(
-    buf: Buffer,
-    kind: K,
-  ): Extract<DecodedNegotiationToken, { kind: K }> | NegotiateServerStep {
-    let decoded: DecodedNegotiationToken;
-    try {
-      decoded = decodeNegotiationToken(buf);
-    } catch (e) {
-      if (e instanceof SpnegoDecodeError) return this.failed({ reason: 'malformed', message: e.message, decodeCode: e.code });
-      throw e;
-    }
-    if (decoded.kind !== kind) {
-      return this.failed({ reason: 'unexpected-message', message: `expected a ${kind === 'init' ? 'NegTokenInit' : 'NegTokenResp'}` });
-    }
-    return decoded as Extract<DecodedNegotiationToken, { kind: K }>;
-  }
-
-  private failed(failure: NegotiateFailure): NegotiateServerStep {
+  private failed(failure: NegotiateFailure<F>): NegotiateServerStep<R, F> {
     return { status: 'failed', token: this.framing === 'raw' ? undefined : REJECT(), failure };
   }
 }

@@ -87,10 +87,11 @@ describe('serve in-process', () => {
     assert.match(res.body, /<span id="user">CORP\\demo<\/span>/);
     const json = await request(`${h.urls[0]}whoami`, { agent });
     assert.equal(json.status, 200, 'the connection stays authenticated');
-    const who = JSON.parse(json.body) as { name: string; ntlmVersion: string; micPresent: boolean; requestId: string };
+    const who = JSON.parse(json.body) as { name: string; mechanism: string; ntlm: { version: string; micPresent: boolean }; requestId: string };
     assert.equal(who.name, 'CORP\\demo');
-    assert.equal(who.ntlmVersion, 'NTLMv2');
-    assert.equal(who.micPresent, true);
+    assert.equal(who.mechanism, 'NTLM');
+    assert.equal(who.ntlm.version, 'NTLMv2');
+    assert.equal(who.ntlm.micPresent, true);
     assert.equal(json.headers['x-request-id'], who.requestId);
     agent.destroy();
   });
@@ -333,8 +334,8 @@ describe('serve over HTTPS with Extended Protection from the configuration', { s
       const bindings = { applicationData: tlsServerEndPointData(tlsServerEndPointHash(cert.cert)) };
       const res = await login(`${url}whoami`, keepAliveAgent(url, cert.cert), { scheme: 'NTLM', credentials: ALICE, channelBindings: bindings, ca: cert.cert });
       assert.equal(res.status, 200, res.body);
-      const who = JSON.parse(res.body) as { channelBindingsVerified: boolean; tls: boolean };
-      assert.equal(who.channelBindingsVerified, true);
+      const who = JSON.parse(res.body) as { ntlm: { channelBindingsVerified: boolean }; tls: boolean };
+      assert.equal(who.ntlm.channelBindingsVerified, true);
       assert.equal(who.tls, true);
       if (!skipUnlessCurl()) {
         const c = await curlNtlm(url, ALICE, ['--cacert', cert.certFile]);

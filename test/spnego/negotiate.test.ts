@@ -6,6 +6,7 @@ import { NegotiateServerContext, type NegotiateServerStep } from '../../src/spne
 import { OID_KERBEROS5, OID_MS_KERBEROS5, OID_NTLMSSP } from '../../src/spnego/oids.js';
 import { decodeNegotiationToken, encodeInitialToken, encodeNegTokenResp } from '../../src/spnego/tokens.js';
 import { NtlmClientContext } from '../../src/ntlm/clientContext.js';
+import { NtlmAcceptorContext } from '../../src/ntlm/acceptorMechanism.js';
 import { ALICE, serverOptions } from '../helpers/handshake.js';
 
 function token(step: NegotiateServerStep): Buffer {
@@ -39,7 +40,8 @@ describe('NegotiateServerContext ↔ NegotiateClientContext', () => {
     if (final.status !== 'complete') assert.fail(JSON.stringify(final));
     assert.equal(final.result.framing, 'spnego');
     assert.equal(final.result.mechListMicVerified, true);
-    assert.equal(final.result.user, 'alice');
+    assert.equal(final.result.ntlm.user, 'alice');
+    assert.equal(final.result.mechanism, 'NTLM');
     const d2 = decodeNegotiationToken(final.token ?? Buffer.alloc(0));
     assert.equal(d2.kind === 'resp' && d2.token.negState, 'accept-completed');
     assert.ok(d2.kind === 'resp' && d2.token.mechListMIC);
@@ -49,7 +51,9 @@ describe('NegotiateServerContext ↔ NegotiateClientContext', () => {
     assert.equal(client.mechListMicVerified, true);
     // After the RC4 reset on both sides the streams are still in step.
     const { sealed, signature } = client.ntlm.session.seal(Buffer.from('after spnego'));
-    assert.equal(server.mechanism.session.unseal(sealed, signature).toString(), 'after spnego');
+    const ntlm = server.context;
+    assert.ok(ntlm instanceof NtlmAcceptorContext);
+    assert.equal(ntlm.ntlm.session.unseal(sealed, signature).toString(), 'after spnego');
   });
 
   it('accepts a raw NTLMSSP token under Negotiate and answers raw', async () => {

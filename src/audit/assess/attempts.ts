@@ -18,7 +18,7 @@
  * LedgerView interface below; reports group the ledger's rows (AttemptGroup).
  */
 import type { AuditEvent } from '../../events/event.js';
-import { NTLM_USAGE_REASONS } from '../../events/catalogue.js';
+import { NTLM_USAGE_REASONS, SECURITY_CHANNEL } from '../../events/catalogue.js';
 import { observedLogon, type LogonVersion, type ObservedLogon } from './logon.js';
 
 export type Outcome = 'succeeded' | 'failed' | 'blocked' | 'unknown';
@@ -166,8 +166,13 @@ function dirOf(l: ObservedLogon): number {
   return l.direction === 'incoming' ? Dir.incoming : l.direction === 'domain' ? Dir.domain : Dir.outgoing;
 }
 
-/** The part an event plays in its attempt, or undefined for events that record no logon (4010/4011 without an attempt id, unknown ids). */
+/**
+ * The part an event plays in its attempt, or undefined for events that record no NTLM logon
+ * (4010/4011 without an attempt id, unknown ids, and the Security log's 4624/4625, which
+ * record logons by the other mechanisms: no NTLM attempt, whatever attempt id they carry).
+ */
 export function attemptPart(e: AuditEvent, ms: number): AttemptPart | undefined {
+  if (e.channel === SECURITY_CHANNEL) return undefined;
   const l = observedLogon(e);
   const attemptId = e.context.attemptId || undefined;
   if (!l && !attemptId) return undefined;

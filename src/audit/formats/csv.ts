@@ -33,8 +33,8 @@ export const CSV_LEADING_COLUMNS = [
   'time', 'eventId', 'level', 'provider', 'computer', 'recordId', 'service', 'clientIp', 'requestId', 'decision', 'setting', 'reason',
 ] as const;
 
-/** Every Data name of the catalogue, first occurrence order. */
-export const CSV_DATA_COLUMNS: readonly string[] = [...new Set([...EVENTS.values()].flatMap((d) => d.fields))];
+/** Every Data name of the catalogue's NTLM events, first occurrence order (a Security 4624/4625's own names go to extraData). */
+export const CSV_DATA_COLUMNS: readonly string[] = [...new Set([...EVENTS.values()].filter((d) => d.channel === undefined).flatMap((d) => d.fields))];
 
 export const CSV_TRAILING_COLUMNS = ['task', 'channel', 'ntlmVersion', 'windows', 'extraData'] as const;
 

@@ -15,9 +15,12 @@
 import { nextRequestId } from './requestId.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { accountName, sameName } from '../../policy/names.js';
-import { createAcceptor, type Acceptor, type AcceptorStep } from './acceptor.js';
+import { Acceptors, type Acceptor, type AcceptorStep, type Leg } from './acceptor.js';
 import { isStoreUnavailable } from '../../audit/health.js';
-import { auditBeforeChallenge, auditLogon, type AuditOutcome } from './audit.js';
+import { auditBeforeChallenge, type AuditOutcome } from './audit.js';
+import { auditAcceptedLogon, auditRefusedLogon } from './logonAudit.js';
+import { OID_NTLMSSP } from '../../ntlm/oid.js';
+import { opensHandshake } from '../../spnego/leg.js';
 import { authorize } from './authorization.js';
 import { ConnectionRegistry, type ConnectionState, type ConnectionStats } from './connectionState.js';
 import { ChannelBindingSource } from './epa.js';
@@ -26,7 +29,7 @@ import { identityFromResult, type IwaIdentity } from './identity.js';
 import { hasIdentityHeaders, stripIdentityHeaders } from './identityHeaders.js';
 import { emit, type IwaLogEntry, type IwaLogLevel, type IwaLogReason } from './log.js';
 import { resolveOptions, type IwaOptions, type ResolvedOptions } from './options.js';
-import { challengeHeaders, decodes, isForeignGssToken, isInitialToken, parseAuthorization, tokenHeader, type AuthProvider } from './providers.js';
+import { challengeHeaders, parseAuthorization, tokenHeader, type AuthProvider } from './providers.js';
 import { clientIpOf, connectionStaysOpen, isHttp2Request, type IwaRequest, type IwaResponse } from './request.js';
 import { respond, type IwaStatus, type RespondOptions } from './responses.js';
 
@@ -83,7 +86,7 @@ function createCore(options: IwaOptions): { core: IwaCore; run: Run; shortcut: S
   const o = resolveOptions(options);
   const registry = new ConnectionRegistry({ timeoutMs: o.handshakeTimeoutMs, maxPerIp: o.maxPendingPerIp, maxTotal: o.maxPendingTotal }, o.now);
   const bindings = new ChannelBindingSource(o.extendedProtection);
-  const handshake = new Handshake(o, registry, bindings);
+  const handshake = new Handshake(o, registry, bindings, new Acceptors(o));
 
   const fail = (ctx: RequestCtx, e: unknown): IwaOutcome => {
     // Only our own faults land here (the acceptor never throws on peer bytes).
@@ -158,6 +161,7 @@ class Handshake {
     private readonly o: ResolvedOptions,
     private readonly registry: ConnectionRegistry,
     private readonly bindings: ChannelBindingSource,
+    private readonly acceptors: Acceptors,
   ) {}
 
   async handle(c: RequestCtx): Promise<IwaOutcome> {
@@ -182,20 +186,27 @@ class Handshake {
       this.registry.clearPending(c.state);
       return this.refuse(c, 400, 'warn', 'authorization-malformed', parsed.why);
     }
-    const { scheme, token } = parsed;
-    if (scheme === 'Negotiate' && isForeignGssToken(token)) {
+    const { scheme } = parsed;
+    // The one decode of this leg: what it is answered from here, and what the acceptor steps.
+    const leg = this.acceptors.decodeLeg(scheme, parsed.token);
+    if (leg.kind === 'malformed') {
       this.registry.clearPending(c.state);
-      return this.refuse(c, 401, 'info', 'unsupported-mechanism', 'a GSS-API token for a mechanism other than SPNEGO (Kerberos is not served)', { scheme });
+      return this.refuse(c, 400, 'warn', 'token-malformed', `${scheme} token does not decode: ${leg.message}`, { scheme });
     }
-    if (isInitialToken(token)) return this.start(c, scheme, token);
+    if (leg.kind === 'unserved') {
+      // Well-formed, for no mechanism served here (a bare Kerberos AP-REQ, a Kerberos-only list): IIS answers 401.
+      this.registry.clearPending(c.state);
+      return this.refuse(c, 401, 'info', 'unsupported-mechanism', `a token for ${leg.offered.join(', ') || 'no mechanism'}; served: ${this.acceptors.negotiate.oids.join(', ')}`, { scheme });
+    }
+    if (leg.kind === 'init' || (leg.kind === 'mechanism' && opensHandshake(leg))) return this.start(c, scheme, leg);
 
     const pending = this.registry.takePending(c.state);
     if (!pending || pending.acceptor.scheme !== scheme) {
-      if (!decodes(scheme, token)) return this.refuse(c, 400, 'warn', 'token-malformed', `${scheme} token does not decode`, { scheme });
+      if (!this.acceptors.wellFormed(leg)) return this.refuse(c, 400, 'warn', 'token-malformed', `${scheme} token does not decode`, { scheme });
       const reason = c.state.lapsed === 'evicted' ? 'handshake-evicted' : c.state.lapsed === 'expired' ? 'handshake-expired' : 'no-handshake-in-progress';
       return this.refuse(c, 401, 'warn', reason, pending ? `a ${pending.acceptor.scheme} handshake is in progress` : 'a later leg without its first (replayed or out of order)', { scheme });
     }
-    return this.continue(c, pending.acceptor, pending.startedAt, await pending.acceptor.step(token));
+    return this.continue(c, pending.acceptor, pending.startedAt, await pending.acceptor.step(leg));
   }
 
   /** The single Authorization value, or the refusal when the client sent several. */
@@ -216,17 +227,18 @@ class Handshake {
     return c.req.headers.authorization;
   }
 
-  private async start(c: RequestCtx, scheme: AuthProvider, token: Buffer): Promise<IwaOutcome> {
+  private async start(c: RequestCtx, scheme: AuthProvider, leg: Extract<Leg, { kind: 'init' | 'mechanism' }>): Promise<IwaOutcome> {
     const { o } = this;
     const w = { scheme, clientIp: c.clientIp, requestId: c.requestId };
-    const early = await this.audited(c, () => auditBeforeChallenge(o, w));
+    // The Restrict-NTLM policy governs NTLM only: another mechanism's handshake starts unchecked.
+    const early = leg.mechanism.oid === OID_NTLMSSP ? await this.audited(c, () => auditBeforeChallenge(o, w)) : undefined;
     if (early === 'failed' || early === 'unavailable') return this.failed(c, early);
     if (early) {
       this.registry.clearPending(c.state);
       return this.refuse(c, 401, 'warn', 'policy-blocked', early.decision.reason, { scheme, setting: early.decision.setting, events: early.eventIds });
     }
-    const acceptor = createAcceptor(scheme, o, this.bindings.bindingsFor(c.req.socket));
-    return this.continue(c, acceptor, o.now(), await acceptor.step(token));
+    const acceptor = this.acceptors.create(scheme, leg, this.bindings.bindingsFor(c.req.socket));
+    return this.continue(c, acceptor, o.now(), await acceptor.step(leg));
   }
 
   private async continue(c: RequestCtx, acceptor: Acceptor, startedAt: number, step: AcceptorStep): Promise<IwaOutcome> {
@@ -251,21 +263,17 @@ class Handshake {
     const w = { scheme, clientIp: c.clientIp, requestId: c.requestId, attemptId: acceptor.attemptId };
     if (step.status === 'failed') {
       const f = step.failure;
-      const kerberosOnly = f.reason === 'malformed' && f.decodeCode === 'WRONG_MECH';
-      if (f.reason === 'malformed' && !kerberosOnly) return this.refuse(c, 400, 'warn', 'token-malformed', f.message, { scheme });
-      let audit: AuditOutcome | undefined;
-      const logon = f.logon;
-      if (logon) {
-        const r = await this.audited(c, () => auditLogon(this.o, logon, w, { refusal: f.reason, status: f.status }));
-        if (r === 'failed' || r === 'unavailable') return this.failed(c, r);
-        audit = r;
-      }
-      const user = logon ? accountName(logon.user, logon.domain, '') || undefined : undefined;
+      if (f.reason === 'malformed') return this.refuse(c, 400, 'warn', 'token-malformed', f.message, { scheme });
+      const r = await this.audited(c, () => auditRefusedLogon(this.o, acceptor.mechanism, f, w));
+      if (r === 'failed' || r === 'unavailable') return this.failed(c, r);
+      const audit: AuditOutcome | undefined = r;
+      const claimed = f.logon ?? f.claimed;
+      const user = claimed ? accountName(claimed.user, claimed.domain, '') || undefined : undefined;
       // Refused by the policy's phase before the authority (audit.ts): the policy is the reason.
       if (audit?.refusedByPolicy) {
         return this.refuse(c, 401, 'warn', 'policy-blocked', audit.decision.reason, { scheme, user, setting: audit.decision.setting, events: audit.eventIds });
       }
-      return this.refuse(c, 401, 'warn', kerberosOnly ? 'unsupported-mechanism' : f.reason, f.message, {
+      return this.refuse(c, 401, 'warn', f.reason, f.message, {
         scheme,
         user,
         setting: audit?.decision.action === 'block' ? audit.decision.setting : undefined,
@@ -276,7 +284,7 @@ class Handshake {
     const r = step.result;
     const identity = identityFromResult(r, scheme, this.o.now());
     const localAccount = sameName(r.account.domain, this.o.machine.netbiosComputerName);
-    const audit = await this.audited(c, () => auditLogon(this.o, r, w, { localAccount }));
+    const audit = await this.audited(c, () => auditAcceptedLogon(this.o, r, w, { localAccount }));
     if (audit === 'failed' || audit === 'unavailable') return this.failed(c, audit);
     if (audit.decision.action === 'block') {
       return this.refuse(c, 401, 'warn', 'policy-blocked', audit.decision.reason, { scheme, user: identity.name, setting: audit.decision.setting, events: audit.eventIds });
@@ -295,7 +303,7 @@ class Handshake {
     // Every request of an authenticated connection comes here: build the entry only for a hook.
     if (this.o.log) {
       const ms = startedAt === undefined ? undefined : this.o.now() - startedAt;
-      this.log(c, reason === 'authenticated' ? 'info' : 'debug', reason === 'authenticated' ? `logged on (${id.authPackage}, ${id.ntlmVersion}${ms === undefined ? '' : `, ${ms} ms`})` : 'authenticated connection', {
+      this.log(c, reason === 'authenticated' ? 'info' : 'debug', reason === 'authenticated' ? `logged on (${id.authPackage}${id.ntlm ? `, ${id.ntlm.version}` : ''}${ms === undefined ? '' : `, ${ms} ms`})` : 'authenticated connection', {
         reason,
         user: id.name,
         scheme: id.scheme,

@@ -1,12 +1,31 @@
 /**
  * The authenticated identity the handler puts on the request (`req.ntlmgate`). Names come
  * from the authority's account (its spelling, not the client's), so `DOMAIN\user` is the
- * same string whichever case the client typed.
+ * same string whichever case the client typed. `mechanism` names what logged the user on;
+ * what only NTLM has (its version, MIC, channel bindings) is under `ntlm`, present exactly
+ * for an NTLM logon.
  */
+import type { LogonResult } from '../../gss/mechanism.js';
+import { isNtlmLogon } from '../../ntlm/acceptorMechanism.js';
 import type { NtlmVersion } from '../../ntlm/responses.js';
-import type { NtlmAcceptResult } from '../../ntlm/serverContext.js';
 import { accountName } from '../../policy/names.js';
 import { authPackage, type AuthProvider } from './providers.js';
+
+/** What an NTLM logon established beyond the account (MS-NLMP). */
+export interface IwaNtlmDetails {
+  /** The response class: `NTLMv2`, `NTLMv1-ESS`, `NTLMv1`, `LM`, `Anonymous`. */
+  readonly version: NtlmVersion;
+  /** The AUTHENTICATE carried a MIC (and it verified). */
+  readonly micPresent: boolean;
+  /** MsvAvChannelBindings as sent: absent, all-zero, or a value. */
+  readonly channelBindings: 'absent' | 'zero' | 'present';
+  /** The channel bindings were checked against our TLS certificate and matched. */
+  readonly channelBindingsVerified: boolean;
+  /** The NegotiateFlags both sides agreed on (MS-NLMP §2.2.2.5). */
+  readonly flags: number;
+  /** MsvAvTargetName as the client sent it. */
+  readonly targetName?: string;
+}
 
 export interface IwaIdentity {
   /** The account name, e.g. `alice`. */
@@ -18,22 +37,19 @@ export interface IwaIdentity {
   readonly sid?: string;
   /** Group names as the authority reported them. */
   readonly groups: readonly string[];
-  /** The workstation the client named in its AUTHENTICATE (its own claim). */
+  /** The workstation the client named (its own claim); empty when the mechanism carries none. */
   readonly workstation: string;
-  readonly ntlmVersion: NtlmVersion;
+  /** The mechanism that logged the user on, by its name: `NTLM`, or another registered one. */
+  readonly mechanism: string;
   /** The HTTP scheme that carried the handshake. */
   readonly scheme: AuthProvider;
-  /** `NTLM`, or `Negotiate(NTLM)` for NTLM inside SPNEGO or raw under the Negotiate scheme. */
-  readonly authPackage: 'NTLM' | 'Negotiate(NTLM)';
+  /** `NTLM` for the NTLM scheme, `Negotiate(<mechanism>)` under Negotiate (SPNEGO or a bare mechanism token). */
+  readonly authPackage: string;
   readonly anonymous: boolean;
-  /** The AUTHENTICATE carried a MIC (and it verified). */
-  readonly micPresent: boolean;
-  /** MsvAvChannelBindings as sent: absent, all-zero, or a value. */
-  readonly channelBindings: 'absent' | 'zero' | 'present';
-  /** The channel bindings were checked against our TLS certificate and matched. */
-  readonly channelBindingsVerified: boolean;
   /** SPNEGO's mechListMIC verified (Negotiate with SPNEGO framing only). */
   readonly mechListMicVerified: boolean;
+  /** NTLM's details, for an NTLM logon only. */
+  readonly ntlm?: IwaNtlmDetails;
   /** When the handshake completed (ISO 8601). */
   readonly authenticatedAt: string;
 }
@@ -52,28 +68,31 @@ declare module 'http2' {
   }
 }
 
-export function identityFromResult(
-  r: NtlmAcceptResult & { readonly mechListMicVerified?: boolean },
-  scheme: AuthProvider,
-  at: number,
-): IwaIdentity {
+/** The identity of a completed logon (acceptor.ts AcceptedLogon). */
+export function identityFromResult(r: LogonResult & { readonly mechListMicVerified: boolean }, scheme: AuthProvider, at: number): IwaIdentity {
   const domain = r.account.domain;
   const user = r.account.name;
+  const n = isNtlmLogon(r) ? r.ntlm : undefined;
   return {
     user,
     domain,
     name: accountName(user, domain, ''),
     sid: r.account.sid,
     groups: [...(r.account.groups ?? [])],
-    workstation: r.workstation,
-    ntlmVersion: r.version,
+    workstation: r.workstation ?? '',
+    mechanism: r.mechanism,
     scheme,
-    authPackage: authPackage(scheme),
+    authPackage: authPackage(scheme, r.mechanism),
     anonymous: r.anonymous,
-    micPresent: r.micPresent,
-    channelBindings: r.channelBindings,
-    channelBindingsVerified: r.channelBindingsVerified,
-    mechListMicVerified: r.mechListMicVerified ?? false,
+    mechListMicVerified: r.mechListMicVerified,
+    ntlm: n && {
+      version: n.version,
+      micPresent: n.micPresent,
+      channelBindings: n.channelBindings,
+      channelBindingsVerified: n.channelBindingsVerified,
+      flags: n.flags,
+      targetName: n.targetName,
+    },
     authenticatedAt: new Date(at).toISOString(),
   };
 }

@@ -10,15 +10,22 @@
  * `x-ntlmgate-user` both arrive as HTTP_X_NTLMGATE_USER.
  *
  * Canonical string (signed), one field a line, each exactly as it appears in its header:
- *   ntlmgate-identity-v1 \n User \n Groups \n Version \n Timestamp
- * Values are percent-encoded UTF-8 for every byte outside 0x21–0x7E and for `%` and `,`,
- * so `CORP\alice` stays readable, and commas separate groups unambiguously.
+ *   v2 (what signIdentityHeaders sends; `Signature: v2=…`):
+ *     ntlmgate-identity-v2 \n User \n Groups \n Package \n Timestamp
+ *   v1 (the NTLM version in place of the package; `Signature: v1=…`), still verified:
+ *     ntlmgate-identity-v1 \n User \n Groups \n Version \n Timestamp
+ * The signature's prefix says which set to read, so a verifier takes both while edges move
+ * to v2. Values are percent-encoded UTF-8 for every byte outside 0x21–0x7E and for `%` and
+ * `,`, so `CORP\alice` stays readable, and commas separate groups unambiguously.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const IDENTITY_HEADERS = {
   user: 'X-NTLMGate-User',
   groups: 'X-NTLMGate-Groups',
+  /** v2: the auth package, `Negotiate(<mechanism>)` or `NTLM` (IwaIdentity.authPackage). */
+  package: 'X-NTLMGate-Package',
+  /** v1 only: the NTLM version. */
   version: 'X-NTLMGate-Version',
   timestamp: 'X-NTLMGate-Timestamp',
   signature: 'X-NTLMGate-Signature',
@@ -59,16 +66,20 @@ export class IdentityHeaderMatcher {
 /** The default matcher: `X-NTLMGate-*` and DEFAULT_STRIPPED_HEADERS. */
 export const DEFAULT_IDENTITY_HEADERS = new IdentityHeaderMatcher();
 
-const CANONICAL_TAG = 'ntlmgate-identity-v1';
-const SIGNATURE_PREFIX = 'v1=';
+/** Per version: the canonical string's tag and the signature's prefix. */
+const FORMATS = {
+  1: { tag: 'ntlmgate-identity-v1', prefix: 'v1=' },
+  2: { tag: 'ntlmgate-identity-v2', prefix: 'v2=' },
+} as const;
+type FormatVersion = keyof typeof FORMATS;
 /** The shortest HMAC key signIdentityHeaders takes (RFC 2104 §3: at least the hash's output length). */
 export const MIN_SECRET_BYTES = 32;
 
-/** What is signed: `DOMAIN\user`, groups, NTLM version. IwaIdentity has these fields. */
+/** What is signed: `DOMAIN\user`, groups, the auth package (`Negotiate(NTLM)`). IwaIdentity has these fields. */
 export interface SignableIdentity {
   readonly name: string;
   readonly groups: readonly string[];
-  readonly ntlmVersion: string;
+  readonly authPackage: string;
 }
 
 export interface VerifiedIdentity {
@@ -76,7 +87,14 @@ export interface VerifiedIdentity {
   readonly user: string;
   readonly domain: string;
   readonly groups: readonly string[];
-  readonly ntlmVersion: string;
+  /** Which header set was signed: 2 (the package), or 1 (the NTLM version, from an edge before v2). */
+  readonly format: FormatVersion;
+  /** v2: the auth package, e.g. `Negotiate(NTLM)`, `NTLM`. */
+  readonly authPackage?: string;
+  /** v2: the mechanism named by the package (`NTLM` for `Negotiate(NTLM)` and for `NTLM`). */
+  readonly mechanism?: string;
+  /** v1: the NTLM version (`NTLMv2`). */
+  readonly ntlmVersion?: string;
   /** Unix seconds at signing. */
   readonly timestamp: number;
 }
@@ -117,26 +135,32 @@ function decodeValue(s: string): string | undefined {
   }
 }
 
-function canonical(user: string, groups: string, version: string, timestamp: string): string {
-  return [CANONICAL_TAG, user, groups, version, timestamp].join('\n');
+function canonical(format: FormatVersion, user: string, groups: string, packageOrVersion: string, timestamp: string): string {
+  return [FORMATS[format].tag, user, groups, packageOrVersion, timestamp].join('\n');
+}
+
+/** `Negotiate(Kerberos)` → `Kerberos`; a bare package (`NTLM`) is its own mechanism. */
+function mechanismOf(authPackage: string): string {
+  const m = /^[^()]*\(([^()]+)\)$/.exec(authPackage);
+  return m?.[1] ?? authPackage;
 }
 
 function mac(k: Buffer, text: string): Buffer {
   return createHmac('sha256', k).update(text, 'utf8').digest();
 }
 
-/** The signed header set for an authenticated identity, to add to the proxied request. */
+/** The signed (v2) header set for an authenticated identity, to add to the proxied request. */
 export function signIdentityHeaders(identity: SignableIdentity, secret: string | Uint8Array, o: { readonly now?: () => number } = {}): Record<string, string> {
   const k = key(secret);
   const user = encodeValue(identity.name);
   const groups = identity.groups.map(encodeValue).join(',');
-  const version = encodeValue(identity.ntlmVersion);
+  const pkg = encodeValue(identity.authPackage);
   const timestamp = String(Math.floor((o.now ?? Date.now)() / 1000));
-  const signature = SIGNATURE_PREFIX + mac(k, canonical(user, groups, version, timestamp)).toString('base64url');
+  const signature = FORMATS[2].prefix + mac(k, canonical(2, user, groups, pkg, timestamp)).toString('base64url');
   return {
     [IDENTITY_HEADERS.user]: user,
     [IDENTITY_HEADERS.groups]: groups,
-    [IDENTITY_HEADERS.version]: version,
+    [IDENTITY_HEADERS.package]: pkg,
     [IDENTITY_HEADERS.timestamp]: timestamp,
     [IDENTITY_HEADERS.signature]: signature,
   };
@@ -160,9 +184,9 @@ function lookup(headers: HeaderSource, name: string): string | 'duplicated' | un
 }
 
 /**
- * Verifies a signed header set: all five present once, well-formed, signed with `secret`,
- * signed at most `maxAgeSeconds` ago (default 60) and not more than `clockSkewSeconds`
- * (default 5) in the future.
+ * Verifies a signed header set, v2 or v1 as its signature's prefix says: the set's five
+ * headers present once, well-formed, signed with `secret`, signed at most `maxAgeSeconds` ago
+ * (default 60) and not more than `clockSkewSeconds` (default 5) in the future.
  */
 export function verifyIdentityHeaders(
   headers: HeaderSource,
@@ -170,18 +194,24 @@ export function verifyIdentityHeaders(
   o: { readonly maxAgeSeconds?: number; readonly clockSkewSeconds?: number; readonly now?: () => number } = {},
 ): VerifyIdentityResult {
   const k = key(secret);
+  const signature = lookup(headers, IDENTITY_HEADERS.signature);
+  if (signature === undefined) return { ok: false, reason: 'missing' };
+  if (signature === 'duplicated') return { ok: false, reason: 'duplicated' };
+  // 43 base64url characters are exactly 32 bytes: nothing else is a signature (no lenient decoding).
+  const shape = /^v([12])=[A-Za-z0-9_-]{43}$/.exec(signature);
+  if (!shape) return { ok: false, reason: 'malformed' };
+  const format: FormatVersion = shape[1] === '2' ? 2 : 1;
   const values: string[] = [];
-  for (const name of [IDENTITY_HEADERS.user, IDENTITY_HEADERS.groups, IDENTITY_HEADERS.version, IDENTITY_HEADERS.timestamp, IDENTITY_HEADERS.signature]) {
+  for (const name of [IDENTITY_HEADERS.user, IDENTITY_HEADERS.groups, format === 2 ? IDENTITY_HEADERS.package : IDENTITY_HEADERS.version, IDENTITY_HEADERS.timestamp]) {
     const v = lookup(headers, name);
     if (v === undefined) return { ok: false, reason: 'missing' };
     if (v === 'duplicated') return { ok: false, reason: 'duplicated' };
     values.push(v);
   }
-  const [user = '', groups = '', version = '', timestamp = '', signature = ''] = values;
-  // 43 base64url characters are exactly 32 bytes: nothing else is a signature (no lenient decoding).
-  if (!/^\d{1,12}$/.test(timestamp) || !/^v1=[A-Za-z0-9_-]{43}$/.test(signature)) return { ok: false, reason: 'malformed' };
-  const given = Buffer.from(signature.slice(SIGNATURE_PREFIX.length), 'base64url');
-  const expected = mac(k, canonical(user, groups, version, timestamp));
+  const [user = '', groups = '', packageOrVersion = '', timestamp = ''] = values;
+  if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'malformed' };
+  const given = Buffer.from(signature.slice(FORMATS[format].prefix.length), 'base64url');
+  const expected = mac(k, canonical(format, user, groups, packageOrVersion, timestamp));
   // Equal lengths first (timingSafeEqual requires it); the length of an HMAC is no secret.
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
 
@@ -191,20 +221,19 @@ export function verifyIdentityHeaders(
   if (nowS - ts > (o.maxAgeSeconds ?? 60)) return { ok: false, reason: 'expired' };
 
   const name = decodeValue(user);
-  const ntlmVersion = decodeValue(version);
+  const third = decodeValue(packageOrVersion);
   const groupList = groups === '' ? [] : groups.split(',').map(decodeValue);
-  if (name === undefined || ntlmVersion === undefined || groupList.some((g) => g === undefined)) return { ok: false, reason: 'malformed' };
+  if (name === undefined || third === undefined || groupList.some((g) => g === undefined)) return { ok: false, reason: 'malformed' };
   const slash = name.indexOf('\\');
+  const who = {
+    name,
+    domain: slash < 0 ? '' : name.slice(0, slash),
+    user: slash < 0 ? name : name.slice(slash + 1),
+    groups: groupList as string[],
+  };
   return {
     ok: true,
-    identity: {
-      name,
-      domain: slash < 0 ? '' : name.slice(0, slash),
-      user: slash < 0 ? name : name.slice(slash + 1),
-      groups: groupList as string[],
-      ntlmVersion,
-      timestamp: ts,
-    },
+    identity: format === 2 ? { ...who, format, authPackage: third, mechanism: mechanismOf(third), timestamp: ts } : { ...who, format, ntlmVersion: third, timestamp: ts },
   };
 }
 

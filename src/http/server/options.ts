@@ -4,6 +4,8 @@
  * resolved to their defaults.
  */
 import type { AuditSink } from '../../audit/sink.js';
+import type { AcceptorMechanism } from '../../gss/mechanism.js';
+import { OID_NTLMSSP } from '../../ntlm/oid.js';
 import type { NtlmAuthority } from '../../ntlm/authority.js';
 import { MAX_TIMER_MS } from '../../config/duration.js';
 import { DEFAULT_POLICY, type NtlmPolicy } from '../../policy/policy.js';
@@ -23,6 +25,11 @@ export interface IwaOptions extends MachineIdentity {
   readonly authority: NtlmAuthority;
   /** Providers in IIS order; one `WWW-Authenticate` header each on the first 401. Default `['Negotiate', 'NTLM']`. */
   readonly providers?: readonly AuthProvider[];
+  /**
+   * Mechanisms served under `Negotiate` beside NTLM (which the handler makes from these options):
+   * each an AcceptorMechanism with its own GSS-API OID, chosen when the client lists it (RFC 4178).
+   */
+  readonly mechanisms?: readonly AcceptorMechanism[];
   /** The Restrict-NTLM policy (loadPolicy / loadPolicyFile). Default: DEFAULT_POLICY. */
   readonly policy?: NtlmPolicy;
   /** Where the NTLM/Operational events go; each logon's events are written (and awaited) before the response. */
@@ -83,6 +90,7 @@ export interface ResolvedOptions {
   readonly authority: NtlmAuthority;
   readonly machine: MachineIdentity;
   readonly providers: readonly AuthProvider[];
+  readonly mechanisms: readonly AcceptorMechanism[];
   readonly policy: NtlmPolicy;
   readonly audit: AuditSink | undefined;
   readonly serviceName: string | undefined;
@@ -143,6 +151,14 @@ export function resolveOptions(o: IwaOptions): ResolvedOptions {
   for (const p of providers) if (!AUTH_PROVIDERS.includes(p)) problems.push(`providers: unknown provider ${JSON.stringify(p)}; allowed: ${AUTH_PROVIDERS.join(', ')}`);
   if (new Set(providers).size !== providers.length) problems.push('providers: each provider may be listed once');
 
+  const mechanisms = o.mechanisms ?? [];
+  const oids = new Set<string>([OID_NTLMSSP]);
+  for (const m of mechanisms) {
+    if (typeof m?.oid !== 'string' || typeof m.name !== 'string' || typeof m.newContext !== 'function') problems.push('mechanisms: each needs an oid, a name and newContext(handshake)');
+    else if (oids.has(m.oid)) problems.push(`mechanisms: ${m.oid} (${m.name}) is served twice${m.oid === OID_NTLMSSP ? ' (NTLM is built in)' : ''}`);
+    else oids.add(m.oid);
+  }
+
   const persistence = o.persistence ?? IWA_DEFAULTS.persistence;
   if (persistence !== 'connection' && persistence !== 'request') problems.push(`persistence must be connection or request, got ${String(persistence)}`);
   const epa = o.extendedProtection ?? IWA_DEFAULTS.extendedProtection;
@@ -163,6 +179,7 @@ export function resolveOptions(o: IwaOptions): ResolvedOptions {
     authority: o.authority,
     machine: machineIdentityOf(o),
     providers,
+    mechanisms,
     policy: o.policy ?? DEFAULT_POLICY,
     audit: o.audit,
     serviceName: o.serviceName,

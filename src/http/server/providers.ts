@@ -1,15 +1,11 @@
 /**
  * The `Negotiate` and `NTLM` providers on the wire: parsing `Authorization` (RFC 7235
- * credentials with a token68), telling a handshake's first leg from a later one, and
- * formatting `WWW-Authenticate`. Pure: no sockets, no state.
+ * credentials with a token68) and formatting `WWW-Authenticate`. What the token holds is read
+ * once, by the acceptor's decodeLeg (acceptor.ts). Pure: no sockets, no state.
  */
-import { NtlmDecodeError } from '../../ntlm/errors.js';
-import { decodeMessage, isNtlmMessage } from '../../ntlm/messages/index.js';
-import { SpnegoDecodeError } from '../../spnego/errors.js';
-import { decodeNegotiationToken } from '../../spnego/tokens.js';
 import { AUTH_SCHEMES, type AuthScheme } from '../../policy/requests.js';
 
-/** The providers the handler serves: the HTTP schemes that carry NTLM, in IIS order (the default). */
+/** The providers the handler serves: the HTTP schemes it answers, in IIS order (the default). */
 export const AUTH_PROVIDERS = AUTH_SCHEMES;
 export type AuthProvider = AuthScheme;
 
@@ -47,63 +43,6 @@ export function parseAuthorization(value: string | undefined, providers: readonl
   return { kind: 'token', scheme, token: bytes };
 }
 
-/**
- * Whether a token starts a handshake: an NTLM NEGOTIATE (raw, under either scheme) or a
- * SPNEGO InitialContextToken / NegTokenInit. Anything else continues one (or is garbage,
- * which the context or `decodes` then reports).
- */
-export function isInitialToken(token: Buffer): boolean {
-  if (isNtlmMessage(token)) return token.length >= 12 && token.readUInt32LE(8) === 1;
-  const tag = token[0];
-  return tag === 0x60 || tag === 0xa0;
-}
-
-// 1.3.6.1.5.5.2 (SPNEGO) as DER content octets.
-const SPNEGO_OID = Buffer.from([0x2b, 0x06, 0x01, 0x05, 0x05, 0x02]);
-
-/**
- * A GSS-API InitialContextToken (RFC 2743 §3.1) for a mechanism other than SPNEGO — a bare
- * Kerberos AP-REQ under `Negotiate`, say. It is well-formed, just not ours: IIS-style, that is
- * a 401 (offer the providers again), not a 400. Only the framing header is read.
- */
-export function isForeignGssToken(token: Buffer): boolean {
-  if (token[0] !== 0x60 || token.length < 4) return false;
-  // [APPLICATION 0] length: short form, or long form with 1–4 length octets.
-  let at = 1;
-  const first = token[at++] ?? 0;
-  if (first & 0x80) {
-    const n = first & 0x7f;
-    if (n === 0 || n > 4) return false;
-    at += n;
-  }
-  if (token[at] !== 0x06) return false;
-  const oidLength = token[at + 1] ?? 0;
-  if (oidLength === 0 || oidLength > 0x7f || at + 2 + oidLength > token.length) return false;
-  return !token.subarray(at + 2, at + 2 + oidLength).equals(SPNEGO_OID);
-}
-
-/**
- * Whether a token decodes as what the scheme carries, without any state: IIS answers 400 to
- * a token that does not decode and 401 to one that decodes but cannot be accepted (here: a
- * later leg with no handshake in progress, e.g. a replayed AUTHENTICATE).
- */
-export function decodes(scheme: AuthProvider, token: Buffer): boolean {
-  try {
-    if (isNtlmMessage(token)) {
-      decodeMessage(token);
-      return true;
-    }
-    if (scheme === 'NTLM') return false;
-    const d = decodeNegotiationToken(token);
-    const inner = d.kind === 'init' ? d.token.mechToken : d.token.responseToken;
-    if (inner !== undefined && isNtlmMessage(inner)) decodeMessage(inner);
-    return true;
-  } catch (e) {
-    if (e instanceof NtlmDecodeError || e instanceof SpnegoDecodeError) return false;
-    throw e;
-  }
-}
-
 /** The first 401: one bare challenge per provider, in configured order (as IIS sends them). */
 export function challengeHeaders(providers: readonly AuthProvider[]): string[] {
   return [...providers];
@@ -114,7 +53,7 @@ export function tokenHeader(scheme: AuthProvider, token: Uint8Array): string {
   return `${scheme} ${Buffer.from(token).toString('base64')}`;
 }
 
-/** `Negotiate(NTLM)` or `NTLM`: the auth package as the identity and logs name it. */
-export function authPackage(scheme: AuthProvider): 'NTLM' | 'Negotiate(NTLM)' {
-  return scheme === 'NTLM' ? 'NTLM' : 'Negotiate(NTLM)';
+/** `NTLM`, or `Negotiate(<mechanism>)` (`Negotiate(NTLM)`): the auth package as the identity and logs name it. */
+export function authPackage(scheme: AuthProvider, mechanism: string): string {
+  return scheme === 'NTLM' ? 'NTLM' : `Negotiate(${mechanism})`;
 }

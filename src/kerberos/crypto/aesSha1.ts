@@ -60,12 +60,15 @@ function makeAesSha1(etype: 17 | 18, name: string, keyLength: 16 | 32, checksumT
   // Per base key and usage: Ke and Ki together (every encrypt and decrypt needs both), Kc alone.
   const encryptionKeys = new DerivedKeyCache<{ ke: Buffer; ki: Buffer }>();
   const checksumKeys = new DerivedKeyCache<Buffer>();
+  // One ECB cipher per base key serves all its usages (a session key derives for 11 and then 12).
+  const ciphers = new DerivedKeyCache<Cipher>();
+  const ecbOf = (key: Uint8Array): Cipher => ciphers.get(key, 0, () => ecbFor(key));
 
   function keysFor(key: Uint8Array, usage: number): { ke: Buffer; ki: Buffer } {
     checkKey(name, key, keyLength);
     checkUsage(usage);
     return encryptionKeys.get(key, usage, () => {
-      const ecb = ecbFor(key);
+      const ecb = ecbOf(key);
       return { ke: dk(ecb, keyLength, usageConstant(usage, 'Ke')), ki: dk(ecb, keyLength, usageConstant(usage, 'Ki')) };
     });
   }
@@ -75,7 +78,7 @@ function makeAesSha1(etype: 17 | 18, name: string, keyLength: 16 | 32, checksumT
     if (purpose === 'Ki') return keysFor(key, usage).ki;
     checkKey(name, key, keyLength);
     checkUsage(usage);
-    return checksumKeys.get(key, usage, () => deriveKeyAesSha1(key, usageConstant(usage, 'Kc')));
+    return checksumKeys.get(key, usage, () => dk(ecbOf(key), keyLength, usageConstant(usage, 'Kc')));
   }
 
   function mac(ki: Buffer, data: Uint8Array): Buffer {

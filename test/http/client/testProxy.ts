@@ -107,7 +107,8 @@ export async function startTestProxy(o: TestProxyOptions): Promise<TestProxy> {
             answer407();
             continue;
           }
-          users.push(`${step.result.domain}\\${step.result.user}`);
+          const logon = 'ntlm' in step.result ? step.result.ntlm : step.result;
+          users.push(`${logon.domain}\\${logon.user}`);
           handedOver = true;
           // Authenticated: hand the connection over to the target.
           if (head.method === 'CONNECT') {

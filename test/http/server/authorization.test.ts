@@ -14,14 +14,12 @@ const id = (name: string, groups: string[] = [], sid?: string): IwaIdentity => {
     sid,
     groups,
     workstation: 'WS01',
-    ntlmVersion: 'NTLMv2',
+    mechanism: 'NTLM',
     scheme: 'NTLM',
     authPackage: 'NTLM',
     anonymous: false,
-    micPresent: true,
-    channelBindings: 'absent',
-    channelBindingsVerified: false,
     mechListMicVerified: false,
+    ntlm: { version: 'NTLMv2', micPresent: true, channelBindings: 'absent', channelBindingsVerified: false, flags: 0 },
     authenticatedAt: new Date(0).toISOString(),
   };
 };

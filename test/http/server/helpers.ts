@@ -73,6 +73,7 @@ export interface TestServer {
 export interface Echo {
   readonly user: string;
   readonly name: string;
+  readonly mechanism: string;
   readonly ntlmVersion: string;
   readonly authPackage: string;
   readonly micPresent: boolean;
@@ -107,11 +108,12 @@ export async function startServer(
       JSON.stringify({
         user: id?.user,
         name: id?.name,
-        ntlmVersion: id?.ntlmVersion,
+        mechanism: id?.mechanism,
+        ntlmVersion: id?.ntlm?.version,
         authPackage: id?.authPackage,
-        micPresent: id?.micPresent,
-        channelBindings: id?.channelBindings,
-        channelBindingsVerified: id?.channelBindingsVerified,
+        micPresent: id?.ntlm?.micPresent,
+        channelBindings: id?.ntlm?.channelBindings,
+        channelBindingsVerified: id?.ntlm?.channelBindingsVerified,
         mechListMicVerified: id?.mechListMicVerified,
         groups: id?.groups,
       }),

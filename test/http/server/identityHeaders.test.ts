@@ -1,6 +1,7 @@
 /** Signed identity headers for the reverse-proxy case: sign, verify (constant time, max age), strip. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -18,17 +19,52 @@ import { baseOptions, keepAliveAgent, login, request } from './helpers.js';
 
 const SECRET = 'k'.repeat(32);
 const T0 = Date.UTC(2026, 10, 21, 12);
-const ID = { name: 'CORP\\alice', groups: ['WebUsers', 'Domain Users', 'R&D, Berlin', 'Ärzte'], ntlmVersion: 'NTLMv2' };
+const ID = { name: 'CORP\\alice', groups: ['WebUsers', 'Domain Users', 'R&D, Berlin', 'Ärzte'], authPackage: 'Negotiate(NTLM)' };
+
+/** A v1 header set as an edge before v2 signed it: the NTLM version in place of the package (written out here, not by the code under test). */
+function signV1(name: string, groups: string, version: string, timestamp: string, secret = SECRET): Record<string, string> {
+  const canonical = ['ntlmgate-identity-v1', name, groups, version, timestamp].join('\n');
+  const signature = `v1=${createHmac('sha256', secret).update(canonical, 'utf8').digest('base64url')}`;
+  return { 'X-NTLMGate-User': name, 'X-NTLMGate-Groups': groups, 'X-NTLMGate-Version': version, 'X-NTLMGate-Timestamp': timestamp, 'X-NTLMGate-Signature': signature };
+}
 
 describe('signIdentityHeaders / verifyIdentityHeaders', () => {
-  it('round-trips, with commas, spaces and non-ASCII in group names', () => {
+  it('round-trips (v2: the package signed), with commas, spaces and non-ASCII in group names', () => {
     const h = signIdentityHeaders(ID, SECRET, { now: () => T0 });
     assert.equal(h[IDENTITY_HEADERS.user], 'CORP\\alice', 'DOMAIN\\user stays readable');
     assert.equal(h[IDENTITY_HEADERS.groups], 'WebUsers,Domain%20Users,R&D%2C%20Berlin,%C3%84rzte');
+    assert.equal(h[IDENTITY_HEADERS.package], 'Negotiate(NTLM)');
+    assert.equal(h[IDENTITY_HEADERS.version], undefined, 'v2 sends no NTLM version');
     assert.equal(h[IDENTITY_HEADERS.timestamp], String(T0 / 1000));
-    assert.match(h[IDENTITY_HEADERS.signature] ?? '', /^v1=[A-Za-z0-9_-]{43}$/);
+    assert.match(h[IDENTITY_HEADERS.signature] ?? '', /^v2=[A-Za-z0-9_-]{43}$/);
+    // The canonical string, independently: a verifier in another language computes the same MAC.
+    const canonical = ['ntlmgate-identity-v2', h[IDENTITY_HEADERS.user], h[IDENTITY_HEADERS.groups], 'Negotiate(NTLM)', String(T0 / 1000)].join('\n');
+    assert.equal(h[IDENTITY_HEADERS.signature], `v2=${createHmac('sha256', SECRET).update(canonical, 'utf8').digest('base64url')}`);
     const v = verifyIdentityHeaders(h, SECRET, { now: () => T0 + 10_000 });
-    assert.deepEqual(v, { ok: true, identity: { name: 'CORP\\alice', domain: 'CORP', user: 'alice', groups: ID.groups, ntlmVersion: 'NTLMv2', timestamp: T0 / 1000 } });
+    assert.deepEqual(v, {
+      ok: true,
+      identity: { name: 'CORP\\alice', domain: 'CORP', user: 'alice', groups: ID.groups, format: 2, authPackage: 'Negotiate(NTLM)', mechanism: 'NTLM', timestamp: T0 / 1000 },
+    });
+    const other = verifyIdentityHeaders(signIdentityHeaders({ ...ID, authPackage: 'Negotiate(Kerberos)' }, SECRET, { now: () => T0 }), SECRET, { now: () => T0 });
+    assert.equal(other.ok && other.identity.mechanism, 'Kerberos');
+  });
+
+  it('still verifies a v1 set (the NTLM version signed) during the change', () => {
+    const h = signV1('CORP\\alice', 'WebUsers,Domain%20Users', 'NTLMv2', String(T0 / 1000));
+    const v = verifyIdentityHeaders(h, SECRET, { now: () => T0 });
+    assert.deepEqual(v, { ok: true, identity: { name: 'CORP\\alice', domain: 'CORP', user: 'alice', groups: ['WebUsers', 'Domain Users'], format: 1, ntlmVersion: 'NTLMv2', timestamp: T0 / 1000 } });
+    const reason = (headers: Record<string, string>): string => {
+      const r = verifyIdentityHeaders(headers, SECRET, { now: () => T0 });
+      return r.ok ? 'ok' : r.reason;
+    };
+    assert.equal(reason({ ...h, 'X-NTLMGate-Version': 'NTLMv1' }), 'bad-signature');
+    assert.equal(reason({ ...h, 'X-NTLMGate-User': 'CORP\\admin' }), 'bad-signature');
+    assert.equal(reason(signV1('CORP\\alice', '', 'NTLMv2', String(T0 / 1000), 'x'.repeat(32))), 'bad-signature');
+    // The prefix picks the set: a v1 MAC relabelled v2 is checked over the v2 string, and fails.
+    const relabelled = { ...h, 'X-NTLMGate-Package': 'NTLMv2', 'X-NTLMGate-Signature': h['X-NTLMGate-Signature']!.replace(/^v1=/, 'v2=') };
+    assert.equal(reason(relabelled), 'bad-signature');
+    const noVersion = Object.fromEntries(Object.entries(h).filter(([k]) => k !== 'X-NTLMGate-Version'));
+    assert.equal(reason(noVersion), 'missing');
   });
 
   it('verifies headers as node:http delivers them (lower-case keys) and as a fetch Headers', () => {
@@ -47,14 +83,17 @@ describe('signIdentityHeaders / verifyIdentityHeaders', () => {
     };
     assert.equal(reason({ ...h, [IDENTITY_HEADERS.user]: 'CORP\\admin' }), 'bad-signature');
     assert.equal(reason({ ...h, [IDENTITY_HEADERS.groups]: 'WebUsers,Domain%20Admins' }), 'bad-signature');
-    assert.equal(reason({ ...h, [IDENTITY_HEADERS.version]: 'NTLMv1' }), 'bad-signature');
+    assert.equal(reason({ ...h, [IDENTITY_HEADERS.package]: 'Negotiate(Kerberos)' }), 'bad-signature');
     assert.equal(reason({ ...h, [IDENTITY_HEADERS.timestamp]: String(T0 / 1000 + 1) }), 'bad-signature');
     assert.equal(reason(h, 'x'.repeat(32)), 'bad-signature');
     const missing = Object.fromEntries(Object.entries(h).filter(([k]) => k !== IDENTITY_HEADERS.groups));
     assert.equal(reason(missing), 'missing');
+    const noPackage = Object.fromEntries(Object.entries(h).filter(([k]) => k !== IDENTITY_HEADERS.package));
+    assert.equal(reason({ ...noPackage, [IDENTITY_HEADERS.version]: 'NTLMv2' }), 'missing', 'a v2 signature reads the package, never the version');
     assert.equal(reason({ ...h, 'x-ntlmgate-user': 'CORP\\mallory' }), 'duplicated', 'the same header under two spellings');
     assert.equal(reason({ ...h, [IDENTITY_HEADERS.user]: ['CORP\\alice', 'CORP\\alice'] }), 'duplicated');
     assert.equal(reason({ ...h, [IDENTITY_HEADERS.signature]: `${h[IDENTITY_HEADERS.signature]}!` }), 'malformed');
+    assert.equal(reason({ ...h, [IDENTITY_HEADERS.signature]: (h[IDENTITY_HEADERS.signature] ?? '').replace(/^v2=/, 'v3=') }), 'malformed');
     assert.equal(reason(h, SECRET, { now: () => T0 + 61_000 }), 'expired');
     assert.equal(reason(h, SECRET, { now: () => T0 - 6_000 }), 'not-yet-valid');
     assert.equal(verifyIdentityHeaders(h, SECRET, { now: () => T0 + 300_000, maxAgeSeconds: 600 }).ok, true);
@@ -158,6 +197,7 @@ describe('stripIdentityHeaders', () => {
       assert.ok(v.ok);
       assert.equal(v.identity.name, 'CORP\\alice');
       assert.deepEqual(v.identity.groups, ['WebUsers', 'Domain Users']);
+      assert.equal(v.identity.authPackage, 'Negotiate(NTLM)', 'the edge signs v2: the package');
     } finally {
       agent.destroy();
       server.closeAllConnections();
