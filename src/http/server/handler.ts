@@ -82,7 +82,14 @@ type Run = (req: IwaRequest, res: IwaResponse) => IwaOutcome | Promise<IwaOutcom
  */
 type Shortcut = (req: IwaRequest) => IwaIdentity | undefined;
 
-function createCore(options: IwaOptions): { core: IwaCore; run: Run; shortcut: Shortcut } {
+/** One handler's parts: the core, and what the wrappers (listen) run. */
+interface CoreParts {
+  readonly core: IwaCore;
+  readonly run: Run;
+  readonly shortcut: Shortcut;
+}
+
+function createCore(options: IwaOptions): CoreParts {
   const o = resolveOptions(options);
   const registry = new ConnectionRegistry({ timeoutMs: o.handshakeTimeoutMs, maxPerIp: o.maxPendingPerIp, maxTotal: o.maxPendingTotal }, o.now);
   const bindings = new ChannelBindingSource(o.extendedProtection);
@@ -369,50 +376,43 @@ export type IwaHandler = ((req: IwaRequest, res: IwaResponse, next?: () => void)
  * node:http server.
  */
 export function createIwaHandler(options: IwaOptions): IwaHandler {
-  const { core, run, shortcut } = createCore(options);
-  const log = options.log;
-  const handler = (req: IwaRequest, res: IwaResponse, next?: () => void): void => {
-    if (next && shortcut(req)) return callApp(log, undefined, req, res, next);
-    const r = runGuarded(run, log, req, res);
-    if (r === undefined) return;
-    if (!(r instanceof Promise)) {
-      // Decided without waiting: next() in this tick.
-      if (r.authenticated && next) callApp(log, r.requestId, req, res, next);
-      return;
-    }
-    let requestId = '';
-    r.then((out) => {
-      requestId = out.requestId;
-      if (out.authenticated && next) next();
-    }).catch((e: unknown) => failApplication(log, requestId, req, res, e));
-  };
-  return Object.assign(handler, { authenticate: core.authenticate, stats: core.stats });
+  const parts = createCore(options);
+  const handler = (req: IwaRequest, res: IwaResponse, next?: () => void): void => listen(parts, options.log, req, res, next && (() => next()));
+  return Object.assign(handler, { authenticate: parts.core.authenticate, stats: parts.core.stats });
 }
 
 export type IwaApplication<Req extends IwaRequest = IncomingMessage, Res extends IwaResponse = ServerResponse> = (req: Req, res: Res) => unknown;
 
 /** Wraps a node:http / node:https request listener: it runs only for authenticated, authorized requests. */
 export function iwa(options: IwaOptions): <Req extends IwaRequest = IncomingMessage, Res extends IwaResponse = ServerResponse>(app: IwaApplication<Req, Res>) => ((req: Req, res: Res) => void) & IwaCore {
-  const { core, run, shortcut } = createCore(options);
-  const log = options.log;
+  const parts = createCore(options);
   return <Req extends IwaRequest = IncomingMessage, Res extends IwaResponse = ServerResponse>(app: IwaApplication<Req, Res>) => {
-    const listener = (req: Req, res: Res): void => {
-      if (shortcut(req)) return callApp(log, undefined, req, res, app);
-      const r = runGuarded(run, log, req, res);
-      if (r === undefined) return;
-      if (!(r instanceof Promise)) {
-        // Decided without waiting: the application in this tick.
-        if (r.authenticated) callApp(log, r.requestId, req, res, app);
-        return;
-      }
-      let requestId = '';
-      r.then((out) => {
-        requestId = out.requestId;
-        return out.authenticated ? app(req, res) : undefined;
-      }).catch((e: unknown) => failApplication(log, requestId, req, res, e));
-    };
-    return Object.assign(listener, { authenticate: core.authenticate, stats: core.stats });
+    const listener = (req: Req, res: Res): void => listen(parts, options.log, req, res, app);
+    return Object.assign(listener, { authenticate: parts.core.authenticate, stats: parts.core.stats });
   };
+}
+
+/**
+ * The one listener behind iwa() and createIwaHandler(): the keep-alive shortcut (see Shortcut),
+ * else run(). An admitted request goes on to `then` (the application, or next()): in this tick
+ * when run() decided without waiting, as a plain node:http listener runs, else once it resolves.
+ * Without `then` (middleware called without next), an admitted request is left as is.
+ */
+function listen<Req extends IwaRequest, Res extends IwaResponse>(parts: CoreParts, log: IwaOptions['log'], req: Req, res: Res, then: IwaApplication<Req, Res> | undefined): void {
+  if (then && parts.shortcut(req)) return callApp(log, undefined, req, res, then);
+  const outcome = runGuarded(parts.run, log, req, res);
+  if (outcome === undefined) return;
+  if (!(outcome instanceof Promise)) {
+    if (outcome.authenticated && then) callApp(log, outcome.requestId, req, res, then);
+    return;
+  }
+  let requestId = '';
+  outcome
+    .then((decided) => {
+      requestId = decided.requestId;
+      return decided.authenticated && then ? then(req, res) : undefined;
+    })
+    .catch((e: unknown) => failApplication(log, requestId, req, res, e));
 }
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> => (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
