@@ -7,3 +7,4 @@ export * from './decode.js';
 export * from './oid.js';
 export * from './read.js';
 export * from './encode.js';
+export * from './time.js';

@@ -8,6 +8,7 @@
  * AUTHENTICATE, and an authenticated connection then serves later requests to that origin
  * without another handshake, one request at a time. Any number of concurrent requests queue
  * for the pool. The outgoing policy decides before each token leaves (see authenticator.ts).
+ * As a PinnableTransport (pinning.ts) it also keeps connections bound to one key each.
  */
 import type { Duplex } from 'node:stream';
 import { buildConnector, Dispatcher } from 'undici';
@@ -16,7 +17,8 @@ import type { ClientOptions } from './connection.js';
 import { HttpAuthError } from './errors.js';
 import { toSink } from './handlers.js';
 import { resolveAuth, type HttpAuthOptions, type ResolvedAuth } from './options.js';
-import { OriginPool, type PoolStats, type Route } from './pool.js';
+import { KeyBinding, PinnedDispatcher, type PinnableTransport, type PinOptions } from './pinning.js';
+import { OriginPool, type ConnectionSource, type PoolStats, type Route } from './pool.js';
 import { ProxyRoute, type HttpProxyOptions } from './proxy.js';
 import { RequestRun } from './run.js';
 
@@ -45,18 +47,20 @@ export interface NtlmDispatcherStats {
   readonly pools: readonly PoolStats[];
   /** Requests accepted and not yet finished. */
   readonly active: number;
+  /** Keys holding bound connections (PinnableTransport). */
+  readonly pinnedKeys: number;
 }
 
-function connectWith(fn: buildConnector.connector, o: buildConnector.Options): Promise<Duplex> {
+function connectWith(connector: buildConnector.connector, options: buildConnector.Options): Promise<Duplex> {
   return new Promise((resolve, reject) => {
-    fn(o, (...args: buildConnector.CallbackArgs) => {
+    connector(options, (...args: buildConnector.CallbackArgs) => {
       if (args[0] === null) resolve(args[1]);
       else reject(args[0]);
     });
   });
 }
 
-export class NtlmDispatcher extends Dispatcher {
+export class NtlmDispatcher extends Dispatcher implements PinnableTransport {
   private readonly server: ResolvedAuth;
   private readonly proxy: ProxyRoute | undefined;
   private readonly max: number;
@@ -64,6 +68,7 @@ export class NtlmDispatcher extends Dispatcher {
   private readonly firstHop: buildConnector.connector;
   private readonly tlsInTunnel: buildConnector.connector;
   private readonly pools = new Map<string, OriginPool>();
+  private readonly bindings = new Map<object, { readonly binding: KeyBinding; readonly dispatcher: PinnedDispatcher }>();
   private active = 0;
   private closing = false;
   private destroyed = false;
@@ -77,16 +82,16 @@ export class NtlmDispatcher extends Dispatcher {
     if (!Number.isSafeInteger(max) || max < 1) throw new HttpAuthError('BAD_OPTION', `connections must be a positive integer, got ${String(max)}`);
     this.max = max;
     this.clientOptions = options.client ?? {};
-    const c = options.connect;
+    const connect = options.connect;
     // TLS session resumption is off unless asked for: a resumed session shows no certificate
     // to bind to (the bindings of an earlier full handshake are used when it is on).
-    this.firstHop = typeof c === 'function' ? c : buildConnector({ maxCachedSessions: 0, ...(c ?? {}) });
-    this.tlsInTunnel = typeof c === 'function' ? buildConnector({ maxCachedSessions: 0 }) : this.firstHop;
+    this.firstHop = typeof connect === 'function' ? connect : buildConnector({ maxCachedSessions: 0, ...(connect ?? {}) });
+    this.tlsInTunnel = typeof connect === 'function' ? buildConnector({ maxCachedSessions: 0 }) : this.firstHop;
   }
 
   /** Whether this origin was seen to ask for Negotiate/NTLM (the interceptor then routes it here). */
   [kKnows](origin: string): boolean {
-    for (const p of this.pools.values()) if (p.origin.origin === origin && p.learned !== undefined) return true;
+    for (const pool of this.pools.values()) if (pool.origin.origin === origin && pool.learned !== undefined) return true;
     return false;
   }
 
@@ -102,7 +107,36 @@ export class NtlmDispatcher extends Dispatcher {
   }
 
   stats(): NtlmDispatcherStats {
-    return { pools: [...this.pools.values()].map((p) => p.stats()), active: this.active };
+    return { pools: [...this.pools.values()].map((pool) => pool.stats()), active: this.active, pinnedKeys: this.bindings.size };
+  }
+
+  pinned(key: object, options?: PinOptions): Dispatcher {
+    if (key === null || (typeof key !== 'object' && typeof key !== 'function')) throw new HttpAuthError('BAD_OPTION', 'a pinning key must be an object (the downstream connection)');
+    let entry = this.bindings.get(key);
+    if (!entry) {
+      if (options?.authenticate !== undefined && options.authenticate !== 'dispatcher' && options.authenticate !== 'caller') {
+        throw new HttpAuthError('BAD_OPTION', `authenticate must be 'dispatcher' or 'caller', got ${String(options.authenticate)}`);
+      }
+      const binding = new KeyBinding(options);
+      const dispatcher = new PinnedDispatcher(
+        (options, handler) => this.startRequest(options, handler, (pool) => binding.connectionFor(pool)),
+        () => this.unpin(key),
+      );
+      entry = { binding, dispatcher };
+      this.bindings.set(key, entry);
+    }
+    return entry.dispatcher;
+  }
+
+  async unpin(key: object): Promise<void> {
+    const entry = this.bindings.get(key);
+    if (!entry) return;
+    this.bindings.delete(key);
+    await entry.binding.close();
+  }
+
+  get pinnedKeys(): number {
+    return this.bindings.size;
   }
 
   private poolFor(origin: URL): OriginPool {
@@ -110,27 +144,32 @@ export class NtlmDispatcher extends Dispatcher {
     const key = `${route.kind} ${origin.origin}`;
     let pool = this.pools.get(key);
     if (!pool) {
-      pool = new OriginPool(origin, route, this.max, this.clientOptions, (p, o) => this.open(p, o));
+      pool = new OriginPool(origin, route, this.max, this.clientOptions, (owner, connectOptions) => this.open(owner, connectOptions));
       this.pools.set(key, pool);
     }
     return pool;
   }
 
   /** Opens the socket of a pinned connection: direct, to the proxy, or a tunnel (plus TLS inside it). */
-  private async open(pool: OriginPool, o: buildConnector.Options): Promise<Duplex> {
+  private async open(pool: OriginPool, connectOptions: buildConnector.Options): Promise<Duplex> {
     const route = pool.route;
-    if (route.kind !== 'tunnel') return connectWith(this.firstHop, o);
-    const p = route.proxy;
+    if (route.kind !== 'tunnel') return connectWith(this.firstHop, connectOptions);
+    const proxy = route.proxy;
     const toProxy = (): Promise<Duplex> =>
-      connectWith(this.firstHop, { hostname: p.url.hostname, host: p.url.host, protocol: p.url.protocol, port: String(p.port), servername: undefined });
+      connectWith(this.firstHop, { hostname: proxy.url.hostname, host: proxy.url.host, protocol: proxy.url.protocol, port: String(proxy.port), servername: undefined });
     const origin = pool.origin;
     const port = origin.port === '' ? (origin.protocol === 'https:' ? 443 : 80) : Number(origin.port);
-    const tunnel = await p.tunnel(o.hostname.replace(/^\[|\]$/g, ''), port, toProxy);
+    const tunnel = await proxy.tunnel(connectOptions.hostname.replace(/^\[|\]$/g, ''), port, toProxy);
     if (origin.protocol !== 'https:') return tunnel;
-    return connectWith(this.tlsInTunnel, { ...o, httpSocket: tunnel as buildConnector.Options['httpSocket'] });
+    return connectWith(this.tlsInTunnel, { ...connectOptions, httpSocket: tunnel as buildConnector.Options['httpSocket'] });
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    return this.startRequest(options, handler, (pool) => pool);
+  }
+
+  /** Starts a request on a connection from `source(pool)`: the shared pool, or a key's bound connection. */
+  private startRequest(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler, source: (pool: OriginPool) => ConnectionSource): boolean {
     if (!handler || typeof handler !== 'object') throw new HttpAuthError('BAD_OPTION', 'handler must be an object');
     const sink = toSink(handler);
     const refuse = (e: Error): boolean => {
@@ -156,7 +195,8 @@ export class NtlmDispatcher extends Dispatcher {
     }
     if (origin.protocol !== 'http:' && origin.protocol !== 'https:') return refuse(new HttpAuthError('BAD_OPTION', `unsupported protocol ${origin.protocol}`));
     this.active++;
-    const run = new RequestRun({ pool: this.poolFor(origin), server: this.server, done: () => this.runDone() }, options, sink);
+    const pool = this.poolFor(origin);
+    const run = new RequestRun({ pool, connections: source(pool), server: this.server, done: () => this.runDone() }, options, sink);
     run.start();
     return true;
   }
@@ -172,7 +212,8 @@ export class NtlmDispatcher extends Dispatcher {
     const p = (async () => {
       this.closing = true;
       if (this.active > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
-      await Promise.all([...this.pools.values()].map((x) => x.close()));
+      this.bindings.clear();
+      await Promise.all([...this.pools.values()].map((pool) => pool.close()));
       this.pools.clear();
     })();
     if (callback) {
@@ -192,7 +233,8 @@ export class NtlmDispatcher extends Dispatcher {
     const p = (async () => {
       this.destroyed = true;
       const reason = err ?? new HttpAuthError('CLOSED', 'the dispatcher was destroyed');
-      await Promise.all([...this.pools.values()].map((x) => x.destroy(reason)));
+      this.bindings.clear();
+      await Promise.all([...this.pools.values()].map((pool) => pool.destroy(reason)));
       this.pools.clear();
     })();
     if (callback) {

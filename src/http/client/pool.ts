@@ -6,6 +6,8 @@
  * socket closed stays in the pool: its undici Client opens a new socket for its next request
  * (through our connect function, so it is unauthenticated again), which costs far less than a
  * new Client per socket when a server closes connections after each response.
+ * A connection bound to one key (pinning.ts) is opened by the pool but kept out of the shared
+ * list: acquire() never hands it out.
  */
 import type { Duplex } from 'node:stream';
 import type { buildConnector } from 'undici';
@@ -22,8 +24,48 @@ export type Route =
   | { readonly kind: 'tunnel'; readonly proxy: ProxyRoute };
 
 interface Waiter {
-  resolve(c: PinnedConnection): void;
-  reject(e: Error): void;
+  resolve(connection: PinnedConnection): void;
+  reject(error: Error): void;
+}
+
+/** Where a request takes its connection from: the shared pool, or one key's bound connection. */
+export interface ConnectionSource {
+  /** Waits for a connection, giving up when `abandon`'s callback is called. */
+  acquireUnless(abandon: (cancel: (reason: Error) => void) => void): Promise<PinnedConnection>;
+  release(connection: PinnedConnection): void;
+  /** The caller alone authenticates these connections to the server (a relaying gateway). */
+  readonly serverAuthenticatedByCaller?: boolean;
+}
+
+/** acquireUnless over a plain acquire: a connection that arrives after the caller gave up goes back. */
+export function acquireAbandonable(
+  acquire: () => Promise<PinnedConnection>,
+  release: (connection: PinnedConnection) => void,
+  abandon: (cancel: (reason: Error) => void) => void,
+): Promise<PinnedConnection> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    acquire().then(
+      (connection) => {
+        if (settled) release(connection);
+        else {
+          settled = true;
+          resolve(connection);
+        }
+      },
+      (e: unknown) => {
+        if (!settled) {
+          settled = true;
+          reject(e);
+        }
+      },
+    );
+    abandon((reason) => {
+      if (settled) return;
+      settled = true;
+      reject(reason);
+    });
+  });
 }
 
 export interface PoolStats {
@@ -32,10 +74,13 @@ export interface PoolStats {
   readonly busy: number;
   readonly waiting: number;
   readonly authenticated: number;
+  /** Connections bound to a key (pinned for one downstream client), outside the shared ones. */
+  readonly bound: number;
 }
 
-export class OriginPool {
-  private readonly conns: PinnedConnection[] = [];
+export class OriginPool implements ConnectionSource {
+  private readonly connections: PinnedConnection[] = [];
+  private readonly boundConnections = new Set<PinnedConnection>();
   private readonly waiters: Waiter[] = [];
   private closed = false;
   /** The scheme the origin asked for (a new connection starts its handshake with the request). */
@@ -58,85 +103,91 @@ export class OriginPool {
     return this.route.kind === 'absolute' ? this.route.proxy.url : this.origin;
   }
 
+  private newConnection(): PinnedConnection {
+    return new PinnedConnection(this.clientUrl(), this.clientOptions, (options) => this.open(this, options), {
+      map: this.remembered,
+      key: this.clientUrl().origin,
+    });
+  }
+
   acquire(): Promise<PinnedConnection> {
     if (this.closed) return Promise.reject(new HttpAuthError('CLOSED', 'the dispatcher is closed'));
-    const idle = this.conns.filter((c) => !c.busy);
+    const idle = this.connections.filter((c) => !c.busy);
     const pick = idle.find((c) => c.isAuthenticated('server')) ?? idle.find((c) => c.alive) ?? idle[0];
     if (pick) {
       pick.busy = true;
       return Promise.resolve(pick);
     }
-    if (this.conns.length < this.max) {
-      const c = new PinnedConnection(this.clientUrl(), this.clientOptions, (o) => this.open(this, o), {
-        map: this.remembered,
-        key: this.clientUrl().origin,
-      });
-      c.busy = true;
-      this.conns.push(c);
-      return Promise.resolve(c);
+    if (this.connections.length < this.max) {
+      const connection = this.newConnection();
+      connection.busy = true;
+      this.connections.push(connection);
+      return Promise.resolve(connection);
     }
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
-  /** Waits for a connection, giving up when `abandon` is called. */
   acquireUnless(abandon: (cancel: (reason: Error) => void) => void): Promise<PinnedConnection> {
-    return new Promise((resolve, reject) => {
-      let done = false;
-      this.acquire().then(
-        (c) => {
-          if (done) this.release(c);
-          else {
-            done = true;
-            resolve(c);
-          }
-        },
-        (e: unknown) => {
-          if (!done) {
-            done = true;
-            reject(e);
-          }
-        },
-      );
-      abandon((reason) => {
-        if (done) return;
-        done = true;
-        reject(reason);
-      });
-    });
+    return acquireAbandonable(() => this.acquire(), (connection) => this.release(connection), abandon);
   }
 
-  release(c: PinnedConnection): void {
+  release(connection: PinnedConnection): void {
     const next = this.waiters.shift();
     if (next) {
-      next.resolve(c);
+      next.resolve(connection);
       return;
     }
-    c.busy = false;
+    connection.busy = false;
+  }
+
+  /** A new connection for one key alone: outside the shared list, closed with the pool. */
+  openBound(): PinnedConnection {
+    if (this.closed) throw new HttpAuthError('CLOSED', 'the dispatcher is closed');
+    const connection = this.newConnection();
+    this.boundConnections.add(connection);
+    return connection;
+  }
+
+  /** Closes a bound connection (it may be authenticated as its key's user: it is never reused). */
+  async closeBound(connection: PinnedConnection): Promise<void> {
+    if (!this.boundConnections.delete(connection)) return;
+    await connection.client.close().catch(() => undefined);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   get idle(): boolean {
-    return this.conns.every((c) => !c.busy) && this.waiters.length === 0;
+    return this.connections.every((c) => !c.busy) && this.waiters.length === 0;
   }
 
   stats(): PoolStats {
     return {
       origin: this.origin.origin,
-      connections: this.conns.length,
-      busy: this.conns.filter((c) => c.busy).length,
+      connections: this.connections.length,
+      busy: this.connections.filter((c) => c.busy).length,
       waiting: this.waiters.length,
-      authenticated: this.conns.filter((c) => c.isAuthenticated('server')).length,
+      authenticated: this.connections.filter((c) => c.isAuthenticated('server')).length,
+      bound: this.boundConnections.size,
     };
+  }
+
+  private takeAll(): PinnedConnection[] {
+    const all = [...this.connections.splice(0), ...this.boundConnections];
+    this.boundConnections.clear();
+    return all;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const w of this.waiters.splice(0)) w.reject(new HttpAuthError('CLOSED', 'the dispatcher is closed'));
-    await Promise.all(this.conns.splice(0).map((c) => c.client.close().catch(() => undefined)));
+    for (const waiter of this.waiters.splice(0)) waiter.reject(new HttpAuthError('CLOSED', 'the dispatcher is closed'));
+    await Promise.all(this.takeAll().map((c) => c.client.close().catch(() => undefined)));
   }
 
   async destroy(err: Error): Promise<void> {
     this.closed = true;
-    for (const w of this.waiters.splice(0)) w.reject(err);
-    await Promise.all(this.conns.splice(0).map((c) => c.client.destroy(err).catch(() => undefined)));
+    for (const waiter of this.waiters.splice(0)) waiter.reject(err);
+    await Promise.all(this.takeAll().map((c) => c.client.destroy(err).catch(() => undefined)));
   }
 }

@@ -25,13 +25,15 @@ import {
   type RunState,
 } from './legPlanner.js';
 import { bareHost, reportLeg, writeEvents, type ResolvedAuth } from './options.js';
-import type { OriginPool } from './pool.js';
+import type { ConnectionSource, OriginPool } from './pool.js';
 import { bodyKind, flat, hasHeader, headerPairs, withoutHeaders } from './requestParts.js';
 
 const MAX_LEGS = 10;
 
 export interface RunContext {
   readonly pool: OriginPool;
+  /** Where the connection comes from: the pool itself, or a key's bound connection in it. */
+  readonly connections: ConnectionSource;
   /** Credentials, policy and audit for the server. */
   readonly server: ResolvedAuth;
   readonly done: () => void;
@@ -71,7 +73,10 @@ export class RequestRun implements LegOwner {
     this.path = route.kind === 'absolute' ? `${ctx.pool.origin.origin}${dispatchOptions.path}` : dispatchOptions.path;
     this.request = {
       layerOrder: route.kind === 'absolute' ? ['proxy', 'server'] : ['server'],
-      callerAuthenticates: { server: hasHeader(this.headers, 'authorization'), proxy: hasHeader(this.headers, 'proxy-authorization') },
+      callerAuthenticates: {
+        server: hasHeader(this.headers, 'authorization') || ctx.connections.serverAuthenticatedByCaller === true,
+        proxy: hasHeader(this.headers, 'proxy-authorization'),
+      },
       body: bodyKind(dispatchOptions.body),
       method: dispatchOptions.method,
       schemes: { server: ctx.server.schemes, proxy: this.authFor('proxy').schemes },
@@ -92,7 +97,7 @@ export class RequestRun implements LegOwner {
     try {
       this.sink.onRequestStart(this.controller, {});
       if (this.controller.aborted) throw this.controller.reason ?? new Error('request aborted');
-      this.connection = await this.ctx.pool.acquireUnless((cancel) => {
+      this.connection = await this.ctx.connections.acquireUnless((cancel) => {
         this.cancelWait = cancel;
       });
       this.cancelWait = undefined;
@@ -100,7 +105,7 @@ export class RequestRun implements LegOwner {
     } catch (e) {
       this.fail(e instanceof Error ? e : new Error(String(e)));
     } finally {
-      if (this.connection) this.ctx.pool.release(this.connection);
+      if (this.connection) this.ctx.connections.release(this.connection);
       this.ctx.done();
     }
   }
