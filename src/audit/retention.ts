@@ -73,9 +73,9 @@ export interface RetentionTarget {
    * before `beforeMs` when given; `keep` runs on them first and the delete only happens once
    * it resolved. Returns how many were removed.
    */
-  removeOldest(o: { readonly beforeMs?: number; readonly limit: number; readonly keep?: (events: readonly AuditEvent[]) => Promise<void> }): Promise<number>;
+  removeOldest(request: { readonly beforeMs?: number; readonly limit: number; readonly keep?: (events: readonly AuditEvent[]) => Promise<void> }): Promise<number>;
   /** Gives space back beyond the cap (SQLite: incremental_vacuum; full: VACUUM). */
-  compact(o: { readonly maxBytes?: number; readonly full?: boolean }): Promise<void>;
+  compact(request: { readonly maxBytes?: number; readonly full?: boolean }): Promise<void>;
   /** Resolves when the store can take a write again (a tiny write of its own), rejects otherwise. */
   probe(): Promise<void>;
   close(): Promise<void>;
@@ -103,15 +103,15 @@ export interface PruneOptions {
 }
 
 /** Applies the limits once: age first, then size; then gives space beyond the cap back. */
-export async function prune(target: RetentionTarget, o: PruneOptions): Promise<PruneResult> {
-  const now = o.now ?? Date.now();
+export async function prune(target: RetentionTarget, options: PruneOptions): Promise<PruneResult> {
+  const now = options.now ?? Date.now();
   const before = await target.usage();
   let archive: ArchiveWriter | undefined;
   const keep =
-    o.archiveDir === undefined
+    options.archiveDir === undefined
       ? undefined
       : async (events: readonly AuditEvent[]): Promise<void> => {
-          archive ??= await ArchiveWriter.create(o.archiveDir ?? '.', new Date(now));
+          archive ??= await ArchiveWriter.create(options.archiveDir ?? '.', new Date(now));
           await archive.append(events);
         };
   const removeAll = async (beforeMs: number | undefined, max: number): Promise<number> => {
@@ -125,16 +125,16 @@ export async function prune(target: RetentionTarget, o: PruneOptions): Promise<P
     return removed;
   };
   try {
-    let cutoff = o.maxAgeMs === undefined ? undefined : now - o.maxAgeMs;
-    if (o.beforeMs !== undefined) cutoff = cutoff === undefined ? o.beforeMs : Math.max(cutoff, o.beforeMs);
+    let cutoff = options.maxAgeMs === undefined ? undefined : now - options.maxAgeMs;
+    if (options.beforeMs !== undefined) cutoff = cutoff === undefined ? options.beforeMs : Math.max(cutoff, options.beforeMs);
     const removedByAge = cutoff === undefined ? 0 : await removeAll(cutoff, Infinity);
     let removedBySize = 0;
-    if (o.maxBytes !== undefined) {
-      const low = Math.floor(o.maxBytes * LOW_WATER);
+    if (options.maxBytes !== undefined) {
+      const low = Math.floor(options.maxBytes * LOW_WATER);
       let u = await target.usage();
       // Each round estimates the events to remove from the mean event size, then measures again:
       // removing rows does not free pages one for one (an index page empties only when all of its rows go).
-      for (let round = 0; u.bytes > o.maxBytes || (round > 0 && u.bytes > low); round++) {
+      for (let round = 0; u.bytes > options.maxBytes || (round > 0 && u.bytes > low); round++) {
         if (u.events === 0 || round >= 64) break;
         const perEvent = u.bytes / u.events;
         const n = Math.max(1, Math.min(u.events, Math.ceil((u.bytes - low) / perEvent)));
@@ -144,7 +144,7 @@ export async function prune(target: RetentionTarget, o: PruneOptions): Promise<P
         u = await target.usage();
       }
     }
-    await target.compact({ maxBytes: o.maxBytes, full: o.vacuum });
+    await target.compact({ maxBytes: options.maxBytes, full: options.vacuum });
     const after = await target.usage();
     return { before, after, removedByAge, removedBySize, ...(archive ? { archiveFile: archive.path } : {}) };
   } finally {

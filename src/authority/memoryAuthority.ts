@@ -38,18 +38,18 @@ export class MemoryAuthority implements NtlmAuthority {
   /** @param defaultDomain the domain an empty or unknown client domain maps to (the DC's own). */
   constructor(private readonly defaultDomain: string) {}
 
-  add(o: AddAccountOptions): this {
-    const ntHash = o.ntHash ? Buffer.from(o.ntHash) : o.password !== undefined ? ntowfv1(o.password) : undefined;
+  add(account: AddAccountOptions): this {
+    const ntHash = account.ntHash ? Buffer.from(account.ntHash) : account.password !== undefined ? ntowfv1(account.password) : undefined;
     if (!ntHash || ntHash.length !== 16) throw new RangeError('an account needs a password or a 16-byte NT hash');
-    const lmHash = o.keepLmHash && o.password !== undefined ? lmowfv1(o.password) : undefined;
-    this.accounts.set(key(o.domain, o.name), {
-      domain: o.domain,
-      name: o.name,
+    const lmHash = account.keepLmHash && account.password !== undefined ? lmowfv1(account.password) : undefined;
+    this.accounts.set(key(account.domain, account.name), {
+      domain: account.domain,
+      name: account.name,
       ntHash,
       lmHash,
-      enabled: o.enabled ?? true,
-      sid: o.sid,
-      groups: o.groups,
+      enabled: account.enabled ?? true,
+      sid: account.sid,
+      groups: account.groups,
     });
     return this;
   }

@@ -25,7 +25,7 @@ function bigSubidentifier(content: Uint8Array, start: number, end: number): bigi
 /**
  * The longest sub-identifier accepted: 24 octets (168 bits). The largest arcs in use are
  * 128-bit UUIDs under 2.25 (X.667); a longer one can only be hostile, and turning a
- * multi-kilobyte BigInt into decimal costs quadratic time in V8 (a 60 KB arc took > 100 ms).
+ * multi-kilobyte BigInt into decimal costs quadratic time in V8.
  */
 export const MAX_SUBIDENTIFIER_OCTETS = 24;
 

@@ -11,13 +11,13 @@ export interface PoolOptions {
   readonly connectTimeoutMs?: number;
 }
 
-export function openPool(url: string, o: PoolOptions): pg.Pool {
+export function openPool(url: string, options: PoolOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
-    max: o.maxConnections ?? 4,
-    connectionTimeoutMillis: o.connectTimeoutMs ?? 10_000,
+    max: options.maxConnections ?? 4,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     idleTimeoutMillis: 30_000,
-    application_name: o.applicationName,
+    application_name: options.applicationName,
   });
   // An idle connection that dies (server restart) must not crash the process: the pool
   // discards it and the next checkout connects afresh.

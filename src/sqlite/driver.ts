@@ -65,17 +65,17 @@ function nodeSqlite(): NodeSqliteModule | undefined {
 }
 
 /** node:sqlite rows have a null prototype; callers (and deepEqual) expect plain objects, as better-sqlite3 gives. */
-function plainRows<R>(st: SqliteStatement<unknown>): SqliteStatement<R> {
+function plainRows<R>(statement: SqliteStatement<unknown>): SqliteStatement<R> {
   const plain = (r: unknown): R => (r && typeof r === 'object' ? { ...r } : r) as R;
   return {
-    run: (...p) => st.run(...p),
+    run: (...p) => statement.run(...p),
     get: (...p) => {
-      const r = st.get(...p);
+      const r = statement.get(...p);
       return r === undefined ? undefined : plain(r);
     },
-    all: (...p) => st.all(...p).map(plain),
+    all: (...p) => statement.all(...p).map(plain),
     *iterate(...p) {
-      for (const r of st.iterate(...p)) yield plain(r);
+      for (const r of statement.iterate(...p)) yield plain(r);
     },
   };
 }

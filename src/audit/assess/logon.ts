@@ -129,8 +129,8 @@ function whereOf(e: AuditEvent): Where | undefined {
 
 /** Normalises an event into the logon it records, or undefined for events that record none (4010/4011…). */
 export function observedLogon(e: AuditEvent): ObservedLogon | undefined {
-  const w = whereOf(e);
-  if (!w) return undefined;
+  const where = whereOf(e);
+  if (!where) return undefined;
   const d = e.data;
   const ctx = e.context;
   const usageId = d['NtlmUsageId'];
@@ -138,12 +138,12 @@ export function observedLogon(e: AuditEvent): ObservedLogon | undefined {
     eventId: e.eventId,
     time: e.time,
     computer: e.computer,
-    direction: w.direction,
-    user: w.user,
-    domain: w.domain,
-    workstation: w.workstation,
-    client: w.client,
-    server: w.server,
+    direction: where.direction,
+    user: where.user,
+    domain: where.domain,
+    workstation: where.workstation,
+    client: where.client,
+    server: where.server,
     service: clean(ctx.service ?? d['TargetService']),
     version: parseVersion(ctx.ntlmVersion ?? d['NtlmVersion']),
     mic: yesNo(d['MicStatus'], 'Protected', 'Unprotected'),

@@ -61,22 +61,22 @@ const UNNAMED_DATA = /^#\d+$/;
 /** One event as a single-line `<Event>` element (no line ending). */
 export function toEventXml(e: PortableAuditEvent): string {
   assertExportable(e);
-  const w: WindowsSystemFields = e.windows ?? {};
-  const guid = w.providerGuid ?? catalogueGuid(e.provider);
+  const windows: WindowsSystemFields = e.windows ?? {};
+  const guid = windows.providerGuid ?? catalogueGuid(e.provider);
   let x = `<Event xmlns='${EVENT_NAMESPACE}'><System><Provider Name='${xmlAttr(e.provider)}'`;
   if (guid) x += ` Guid='${xmlAttr(guid)}'`;
-  if (w.eventSourceName !== undefined) x += ` EventSourceName='${xmlAttr(w.eventSourceName)}'`;
-  x += `/><EventID${w.qualifiers !== undefined ? ` Qualifiers='${w.qualifiers}'` : ''}>${e.eventId}</EventID>`;
-  x += `<Version>${w.version ?? DEFAULT_VERSION}</Version><Level>${e.level}</Level><Task>${e.task}</Task>`;
-  x += `<Opcode>${w.opcode ?? DEFAULT_OPCODE}</Opcode><Keywords>${xmlText(w.keywords ?? DEFAULT_KEYWORDS)}</Keywords>`;
-  x += `<TimeCreated SystemTime='${xmlAttr(systemTimeOf(e.time, w.systemTime))}'/>`;
+  if (windows.eventSourceName !== undefined) x += ` EventSourceName='${xmlAttr(windows.eventSourceName)}'`;
+  x += `/><EventID${windows.qualifiers !== undefined ? ` Qualifiers='${windows.qualifiers}'` : ''}>${e.eventId}</EventID>`;
+  x += `<Version>${windows.version ?? DEFAULT_VERSION}</Version><Level>${e.level}</Level><Task>${e.task}</Task>`;
+  x += `<Opcode>${windows.opcode ?? DEFAULT_OPCODE}</Opcode><Keywords>${xmlText(windows.keywords ?? DEFAULT_KEYWORDS)}</Keywords>`;
+  x += `<TimeCreated SystemTime='${xmlAttr(systemTimeOf(e.time, windows.systemTime))}'/>`;
   if (e.recordId !== undefined) x += `<EventRecordID>${e.recordId}</EventRecordID>`;
   x += '<Correlation';
-  if (w.activityId !== undefined) x += ` ActivityID='${xmlAttr(w.activityId)}'`;
-  if (w.relatedActivityId !== undefined) x += ` RelatedActivityID='${xmlAttr(w.relatedActivityId)}'`;
-  x += `/><Execution ProcessID='${w.processId ?? 0}' ThreadID='${w.threadId ?? 0}'/>`;
+  if (windows.activityId !== undefined) x += ` ActivityID='${xmlAttr(windows.activityId)}'`;
+  if (windows.relatedActivityId !== undefined) x += ` RelatedActivityID='${xmlAttr(windows.relatedActivityId)}'`;
+  x += `/><Execution ProcessID='${windows.processId ?? 0}' ThreadID='${windows.threadId ?? 0}'/>`;
   x += `<Channel>${xmlText(e.channel)}</Channel><Computer>${xmlText(e.computer)}</Computer>`;
-  x += w.userId !== undefined ? `<Security UserID='${xmlAttr(w.userId)}'/>` : '<Security/>';
+  x += windows.userId !== undefined ? `<Security UserID='${xmlAttr(windows.userId)}'/>` : '<Security/>';
   x += '</System><EventData>';
   for (const [name, value] of Object.entries(e.data)) {
     const open = UNNAMED_DATA.test(name) ? '<Data' : `<Data Name='${xmlAttr(name)}'`;

@@ -26,8 +26,8 @@ const LOOKAHEAD = 9;
 /**
  * Text is taken in pieces of at most this many characters: the held text plus a piece then
  * stays far below the 128 KiB (64 Ki two-byte characters) past which V8 flattens a concatenated
- * string into its large-object space, which costs about 0.7 ms each time on this kind of host —
- * more than parsing the events of a 64 KiB read chunk.
+ * string into its large-object space, each time at a cost above that of parsing the events of
+ * a 64 KiB read chunk.
  */
 const PIECE = 16_384;
 /** Characters of an unfinished event held before it is parsed again (then twice as many as at the last try). */

@@ -217,15 +217,15 @@ export class PostgresAuditStore extends BatchedAuditStore implements AuditStore 
   async *query(filter?: AuditFilter): AsyncGenerator<AuditEvent> {
     this.assertOpen();
     const f = normalizeFilter(filter);
-    const w = whereOf(f);
+    const clause = whereOf(f);
     const limit = f.limit === undefined ? '' : ` LIMIT ${f.limit}`;
     const client = await connect(this.pool, this.where);
     let failure: Error | undefined;
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await client.query(
-        `DECLARE ntlmgate_audit NO SCROLL CURSOR FOR SELECT ${SELECT_COLUMNS} FROM audit_events WHERE ${w.sql} ORDER BY time, seq${limit}`,
-        w.params,
+        `DECLARE ntlmgate_audit NO SCROLL CURSOR FOR SELECT ${SELECT_COLUMNS} FROM audit_events WHERE ${clause.sql} ORDER BY time, seq${limit}`,
+        clause.params,
       );
       for (;;) {
         const { rows } = await client.query<Row>(`FETCH ${FETCH} FROM ntlmgate_audit`);
@@ -245,9 +245,9 @@ export class PostgresAuditStore extends BatchedAuditStore implements AuditStore 
   async count(filter?: AuditFilter): Promise<number> {
     this.assertOpen();
     const f = normalizeFilter(filter);
-    const w = whereOf(f);
+    const clause = whereOf(f);
     try {
-      const r = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM audit_events WHERE ${w.sql}`, w.params);
+      const r = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM audit_events WHERE ${clause.sql}`, clause.params);
       return Math.min(Number(r.rows[0]?.n ?? 0), f.limit ?? Infinity);
     } catch (e) {
       throw new AuditStoreError(isConnectionError(e) ? 'unreachable' : 'read-failed', `PostgreSQL audit store ${this.where}: ${errorText(e)}`, { cause: e });

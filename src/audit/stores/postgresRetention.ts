@@ -76,10 +76,10 @@ export class PostgresRetention implements RetentionTarget {
     return { bytes, fileBytes: total, events, ...(row?.oldest ? { oldest: row.oldest } : {}) };
   }
 
-  async removeOldest(o: { readonly beforeMs?: number; readonly limit: number; readonly keep?: (events: readonly AuditEvent[]) => Promise<void> }): Promise<number> {
-    const params: unknown[] = o.beforeMs === undefined ? [o.limit] : [o.limit, new Date(o.beforeMs).toISOString()];
-    const where = o.beforeMs === undefined ? 'true' : 'time < $2::timestamptz';
-    const sql = `DELETE FROM audit_events WHERE seq IN (SELECT seq FROM audit_events WHERE ${where} ORDER BY time, seq LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING ${o.keep ? RETURNING : 'seq'}`;
+  async removeOldest(request: { readonly beforeMs?: number; readonly limit: number; readonly keep?: (events: readonly AuditEvent[]) => Promise<void> }): Promise<number> {
+    const params: unknown[] = request.beforeMs === undefined ? [request.limit] : [request.limit, new Date(request.beforeMs).toISOString()];
+    const where = request.beforeMs === undefined ? 'true' : 'time < $2::timestamptz';
+    const sql = `DELETE FROM audit_events WHERE seq IN (SELECT seq FROM audit_events WHERE ${where} ORDER BY time, seq LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING ${request.keep ? RETURNING : 'seq'}`;
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -89,9 +89,9 @@ export class PostgresRetention implements RetentionTarget {
     try {
       await client.query('BEGIN');
       const r = await client.query<Row>(sql, params);
-      if (o.keep && r.rows.length > 0) {
+      if (request.keep && r.rows.length > 0) {
         const rows = [...r.rows].sort((a, b) => a.time.getTime() - b.time.getTime() || Number(BigInt(a.seq) - BigInt(b.seq)));
-        await o.keep(rows.map((x) => rowToEvent(x, orderData(x.event_id, x.data, x.data_keys))));
+        await request.keep(rows.map((x) => rowToEvent(x, orderData(x.event_id, x.data, x.data_keys))));
       }
       if (this.ledger && r.rows.length > 0) await dropEndedAttempts(client);
       await client.query('COMMIT');
@@ -106,8 +106,8 @@ export class PostgresRetention implements RetentionTarget {
     }
   }
 
-  async compact(o: { readonly maxBytes?: number; readonly full?: boolean }): Promise<void> {
-    if (o.full) {
+  async compact(request: { readonly maxBytes?: number; readonly full?: boolean }): Promise<void> {
+    if (request.full) {
       await this.query('VACUUM FULL', 'VACUUM FULL audit_events');
       this.removedSinceVacuum = 0;
       return;

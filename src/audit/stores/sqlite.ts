@@ -1,31 +1,27 @@
 /**
- * The embedded default store: one SQLite file (src/sqlite: node:sqlite on Node ≥ 22, better-sqlite3 on 20).
+ * The embedded default audit store: one SQLite file (through src/sqlite), in WAL mode.
  *
- * Durability. The database runs in WAL mode; what a resolved write() survives depends on
- * `synchronous`:
- * - FULL (our default): every commit fsyncs the WAL before returning, so a committed batch
- *   survives SIGKILL, an OS crash and power loss (on a disk that honours flushes).
- * - NORMAL: a commit only write()s its WAL frames (fsync happens at checkpoints). They sit
- *   in the OS page cache, so the batch still survives SIGKILL / a process crash (the next
- *   open replays the WAL), but the last batches may be lost — never corrupted — on an OS
- *   crash or power loss. Available for hosts that accept that in exchange for throughput.
+ * Durability depends on `synchronous`:
+ * - FULL (the default): the WAL is synced before a batch's writers resolve, so a resolved
+ *   write() survives SIGKILL, an OS crash and power loss (on a disk that honours flushes).
+ * - NORMAL: the WAL is synced only at checkpoints. A resolved write() survives SIGKILL and a
+ *   process crash (the next open replays the WAL), but the last batches may be lost — never
+ *   corrupted — on an OS crash or power loss; for hosts that trade that for throughput.
  *
- * The event loop never waits for the disk. SQLite access is synchronous (node:sqlite,
- * better-sqlite3) and a COMMIT with synchronous=FULL waits for an fsync, so by default
- * (`commitOn: 'loop'`) the store commits each batch — one `BEGIN IMMEDIATE … COMMIT` with a
- * prepared INSERT per row — on the event loop, on a write connection of its own under
- * synchronous=NORMAL, which only write()s the WAL frames, and then fdatasyncs the WAL on
- * libuv's thread pool (walSync.ts) before the batch's writers resolve: FULL's guarantee,
- * without the wait on the loop. That connection has busy_timeout 0: when another process holds
- * the write lock, the commit is tried again after short pauses (src/sqlite/busy.ts) instead of
- * SQLite sleeping on the loop. GroupCommit queues
- * concurrent write() callers; while a batch is being committed and synced, new writes form the
- * next batch, so the busier the server, the more logons share one fsync. (The fdatasync also
- * flushes any earlier unsynced frames, the schema's included.) One event per commit costs about
- * 230 µs of CPU this way against 330 µs on a commit thread (`node dist/bench/auditStore.js`).
- * `commitOn: 'thread'` runs a FULL connection in a worker thread instead (sqliteWriter.ts; also
- * used when the file system refuses WAL), and `'inline'` a FULL commit on the calling thread
- * (`:memory:` databases, one per connection, always commit inline).
+ * The event loop never waits for the disk, although SQLite calls are synchronous and a FULL
+ * commit waits for an fsync. By default (`commitOn: 'loop'`) each batch — one
+ * `BEGIN IMMEDIATE … COMMIT` over a prepared INSERT — is committed on the loop through a write
+ * connection of its own under synchronous=NORMAL, which only write()s the WAL frames; the WAL
+ * is then fdatasync'd on libuv's thread pool (walSync.ts) before the batch's writers resolve:
+ * FULL's guarantee without the wait on the loop. (The fdatasync also flushes any earlier
+ * unsynced frames, the schema's included.) GroupCommit gathers the writes that arrive while a
+ * batch commits and syncs into the next batch, so the busier the server, the more logons share
+ * one fsync. The write connection has busy_timeout 0: a commit that finds another process
+ * holding the write lock is tried again after short pauses (src/sqlite/busy.ts) instead of
+ * SQLite sleeping on the loop. `commitOn: 'thread'` commits on a FULL connection in a worker
+ * thread instead (sqliteWriter.ts; also used where the file system refuses WAL), `'inline'` on
+ * the calling thread (always for `:memory:`, a database per connection); docs/benchmarks.md
+ * compares what a commit costs each way.
  *
  * Several processes may write one file (two gateways on one host, `ntlmgate audit import`
  * while a gateway runs; `ntlmgate serve` with `workers` has its primary write for all of
@@ -45,7 +41,18 @@ import { AuditStoreError, type BatchOptions } from '../sink.js';
 import { BatchedAuditStore } from './batchedStore.js';
 import { GroupCommit, errorText } from './groupCommit.js';
 import { COLUMNS, eventToRow, parseData, rowToEvent, type RowValues, type SelectedRow } from './row.js';
+import { SqliteCommitThread } from './sqliteCommitThread.js';
+import { WalSync } from './walSync.js';
+import { retryWhileBusy } from '../../sqlite/busy.js';
+import { batchInserter, type RowBatch, type SqliteWriterConfig } from './sqliteInsert.js';
+import { SQLITE_LEDGER_SCHEMA, SqliteLedger, totalsSource } from './sqliteLedger.js';
+import { attemptPart, type AttemptPart } from '../assess/attempts.js';
+import { groupFromSql, groupSql, type AttemptGroup, type AttemptQuery } from '../assess/groups.js';
+import { normalizeFilter, type NormalFilter } from './validate.js';
 
+export const SQLITE_SCHEMA_VERSION = 2;
+
+/** A batch's rows and each event's part of the attempt ledger (null for an event outside any attempt). */
 function rowBatch(events: readonly AuditEvent[], times: readonly number[]): RowBatch {
   const rows: RowValues[] = new Array<RowValues>(events.length);
   const parts: (AttemptPart | null)[] = new Array<AttemptPart | null>(events.length);
@@ -57,16 +64,6 @@ function rowBatch(events: readonly AuditEvent[], times: readonly number[]): RowB
   }
   return { rows, parts };
 }
-import { SqliteCommitThread } from './sqliteCommitThread.js';
-import { WalSync } from './walSync.js';
-import { retryWhileBusy } from '../../sqlite/busy.js';
-import { batchInserter, type RowBatch, type SqliteWriterConfig } from './sqliteInsert.js';
-import { SQLITE_LEDGER_SCHEMA, SqliteLedger, totalsSource } from './sqliteLedger.js';
-import { attemptPart, type AttemptPart } from '../assess/attempts.js';
-import { groupFromSql, groupSql, type AttemptGroup, type AttemptQuery } from '../assess/groups.js';
-import { normalizeFilter, type NormalFilter } from './validate.js';
-
-export const SQLITE_SCHEMA_VERSION = 2;
 
 export interface SqliteAuditStoreOptions extends BatchOptions {
   /** See the file comment: 'full' survives power loss, 'normal' survives process death only. */

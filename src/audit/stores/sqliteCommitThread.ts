@@ -38,45 +38,45 @@ export class SqliteCommitThread {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const w = this.worker;
-    if (!w) return;
-    const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+    const worker = this.worker;
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     await this.send((id) => ({ id, close: true })).catch(() => undefined);
     await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 5000).unref())]);
-    if (this.worker === w) await w.terminate();
+    if (this.worker === worker) await worker.terminate();
   }
 
   private send(make: (id: number) => WriterRequest): Promise<void> {
-    const w = this.worker ?? this.spawn();
+    const worker = this.worker ?? this.spawn();
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
-      if (this.pending.size === 0) w.ref();
+      if (this.pending.size === 0) worker.ref();
       this.pending.set(id, { resolve, reject });
-      w.postMessage(make(id));
+      worker.postMessage(make(id));
     });
   }
 
   private spawn(): Worker {
-    const w = new Worker(WORKER_URL, { workerData: this.config });
-    w.unref();
-    this.worker = w;
-    w.on('message', (m: WriterReply) => {
+    const worker = new Worker(WORKER_URL, { workerData: this.config });
+    worker.unref();
+    this.worker = worker;
+    worker.on('message', (m: WriterReply) => {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
       // Closing: stay ref'd until the thread has exited (close() awaits that).
-      if (this.pending.size === 0 && !this.closed) w.unref();
+      if (this.pending.size === 0 && !this.closed) worker.unref();
       if (m.error === undefined) p.resolve();
       else p.reject(new Error(m.error));
     });
     let failure: Error | undefined;
-    w.on('error', (e) => (failure = e));
-    w.on('exit', (code) => {
-      if (this.worker === w) this.worker = undefined;
+    worker.on('error', (e) => (failure = e));
+    worker.on('exit', (code) => {
+      if (this.worker === worker) this.worker = undefined;
       const why = failure ?? new Error(`the SQLite commit thread exited (code ${code})`);
       for (const p of this.pending.values()) p.reject(why);
       this.pending.clear();
     });
-    return w;
+    return worker;
   }
 }

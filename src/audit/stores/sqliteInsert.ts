@@ -1,8 +1,8 @@
 /**
  * The SQLite audit store's write path, shared by the commit thread (sqliteWriter.ts), the loop
  * writer and the inline mode (`:memory:`): a prepared single-row INSERT per row inside one
- * BEGIN IMMEDIATE transaction per batch (measured faster here than multi-row VALUES: spreading
- * the arguments of many rows costs more than the calls it saves). An event already stored (same
+ * BEGIN IMMEDIATE transaction per batch, rather than multi-row VALUES (spreading the arguments
+ * of many rows costs more than the calls it saves). An event already stored (same
  * computer, channel and EventRecordID: the same export imported again) is skipped by the unique
  * index; each newly stored event is filed into the attempt ledger in the same transaction.
  */

@@ -101,17 +101,17 @@ export class SqliteRetention implements RetentionTarget {
     });
   }
 
-  async removeOldest(o: { readonly beforeMs?: number; readonly limit: number; readonly keep?: (events: readonly AuditEvent[]) => Promise<void> }): Promise<number> {
-    const where = o.beforeMs === undefined ? '1' : 'time < ?';
-    const params = o.beforeMs === undefined ? [] : [o.beforeMs];
+  async removeOldest(request: { readonly beforeMs?: number; readonly limit: number; readonly keep?: (events: readonly AuditEvent[]) => Promise<void> }): Promise<number> {
+    const where = request.beforeMs === undefined ? '1' : 'time < ?';
+    const params = request.beforeMs === undefined ? [] : [request.beforeMs];
     const oldest = `FROM audit_events INDEXED BY audit_events_time WHERE ${where} ORDER BY time, seq LIMIT ?`;
-    if (!o.keep) {
+    if (!request.keep) {
       const sql = `DELETE FROM audit_events WHERE seq IN (SELECT seq ${oldest})`;
-      return this.write('delete', () => this.removing(() => Number(this.db.prepare(sql).run(...params, o.limit).changes)));
+      return this.write('delete', () => this.removing(() => Number(this.db.prepare(sql).run(...params, request.limit).changes)));
     }
-    const rows = await this.guard('read', () => this.db.prepare<Row>(`SELECT ${SELECT_COLUMNS} ${oldest}`).all(...params, o.limit));
+    const rows = await this.guard('read', () => this.db.prepare<Row>(`SELECT ${SELECT_COLUMNS} ${oldest}`).all(...params, request.limit));
     if (rows.length === 0) return 0;
-    await o.keep(rows.map((r) => rowToEvent(r, parseData(r.data))));
+    await request.keep(rows.map((r) => rowToEvent(r, parseData(r.data))));
     const seqs = JSON.stringify(rows.map((r) => r.seq));
     await this.write('delete', () => this.removing(() => this.db.prepare('DELETE FROM audit_events WHERE seq IN (SELECT value FROM json_each(?))').run(seqs)));
     return rows.length;
@@ -145,16 +145,16 @@ export class SqliteRetention implements RetentionTarget {
     })();
   }
 
-  async compact(o: { readonly maxBytes?: number; readonly full?: boolean }): Promise<void> {
-    if (o.full) {
+  async compact(request: { readonly maxBytes?: number; readonly full?: boolean }): Promise<void> {
+    if (request.full) {
       // Takes effect with the VACUUM: an older file becomes incremental, so later prunes can give space back.
       this.db.exec('PRAGMA auto_vacuum = INCREMENTAL');
       await this.write('VACUUM', () => this.db.exec('VACUUM'));
       return;
     }
-    if (o.maxBytes === undefined || this.pragma('auto_vacuum') !== 2) return;
+    if (request.maxBytes === undefined || this.pragma('auto_vacuum') !== 2) return;
     const pageSize = this.pragma('page_size');
-    const over = this.pragma('page_count') * pageSize - o.maxBytes;
+    const over = this.pragma('page_count') * pageSize - request.maxBytes;
     const free = this.pragma('freelist_count');
     // In steps, as the deletes are: moving pages is synchronous work on the event loop.
     for (let left = Math.min(free, Math.ceil(over / pageSize)); left > 0; left -= VACUUM_STEP_PAGES) {

@@ -82,25 +82,25 @@ export class LocalAuthority implements NtlmAuthority {
   /** Checked against when the account does not exist: random, so no password can match it. */
   private readonly dummyHash = randomBytes(16);
 
-  constructor(o: LocalAuthorityOptions) {
+  constructor(options: LocalAuthorityOptions) {
     const problems: string[] = [];
-    const dp = netbiosProblem(o.domain.netbios);
-    if (dp) problems.push(`domain.netbios ${JSON.stringify(o.domain.netbios)} ${dp}`);
-    const cp = netbiosProblem(o.dcName);
-    if (cp) problems.push(`dcName ${JSON.stringify(o.dcName)} ${cp}`);
+    const domainProblem = netbiosProblem(options.domain.netbios);
+    if (domainProblem) problems.push(`domain.netbios ${JSON.stringify(options.domain.netbios)} ${domainProblem}`);
+    const dcProblem = netbiosProblem(options.dcName);
+    if (dcProblem) problems.push(`dcName ${JSON.stringify(options.dcName)} ${dcProblem}`);
     if (problems.length > 0) throw new AuthorityError('bad-option', problems.join('; '));
-    this.lockout = lockoutPolicy(o.lockout);
-    this.store = o.store;
-    this.policy = o.policy;
-    this.audit = o.audit;
-    this.domain = { netbios: o.domain.netbios, dns: o.domain.dns };
-    this.dcName = o.dcName;
-    this.now = o.now ?? Date.now;
+    this.lockout = lockoutPolicy(options.lockout);
+    this.store = options.store;
+    this.policy = options.policy;
+    this.audit = options.audit;
+    this.domain = { netbios: options.domain.netbios, dns: options.domain.dns };
+    this.dcName = options.dcName;
+    this.now = options.now ?? Date.now;
     this.dc = {
-      netbiosComputerName: o.dcName,
-      netbiosDomainName: o.domain.netbios,
-      dnsDomainName: o.domain.dns,
-      dnsComputerName: o.domain.dns ? `${o.dcName.toLowerCase()}.${o.domain.dns}` : undefined,
+      netbiosComputerName: options.dcName,
+      netbiosDomainName: options.domain.netbios,
+      dnsDomainName: options.domain.dns,
+      dnsComputerName: options.domain.dns ? `${options.dcName.toLowerCase()}.${options.domain.dns}` : undefined,
     };
   }
 

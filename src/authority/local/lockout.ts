@@ -32,14 +32,14 @@ export const UNLOCKED: LockoutState = Object.freeze({ failedCount: 0 });
 export const FOREVER = Number.MAX_SAFE_INTEGER;
 
 /** Validates lockout options (throws AuthorityError 'bad-option'). */
-export function lockoutPolicy(o: LockoutPolicy): LockoutPolicy {
+export function lockoutPolicy(policy: LockoutPolicy): LockoutPolicy {
   const problems: string[] = [];
-  if (!Number.isInteger(o.threshold) || o.threshold < 0) problems.push(`threshold must be an integer ≥ 0 (0 = never lock), got ${o.threshold}`);
-  if (!Number.isFinite(o.windowMs) || o.windowMs <= 0) problems.push(`windowMs must be > 0, got ${o.windowMs}`);
-  if (!Number.isFinite(o.durationMs) || o.durationMs < 0) problems.push(`durationMs must be ≥ 0 (0 = until unlocked), got ${o.durationMs}`);
-  else if (o.durationMs > 0 && o.windowMs > o.durationMs) problems.push(`windowMs (${o.windowMs}) must not exceed durationMs (${o.durationMs}), as in Active Directory`);
+  if (!Number.isInteger(policy.threshold) || policy.threshold < 0) problems.push(`threshold must be an integer ≥ 0 (0 = never lock), got ${policy.threshold}`);
+  if (!Number.isFinite(policy.windowMs) || policy.windowMs <= 0) problems.push(`windowMs must be > 0, got ${policy.windowMs}`);
+  if (!Number.isFinite(policy.durationMs) || policy.durationMs < 0) problems.push(`durationMs must be ≥ 0 (0 = until unlocked), got ${policy.durationMs}`);
+  else if (policy.durationMs > 0 && policy.windowMs > policy.durationMs) problems.push(`windowMs (${policy.windowMs}) must not exceed durationMs (${policy.durationMs}), as in Active Directory`);
   if (problems.length > 0) throw new AuthorityError('bad-option', `lockout: ${problems.join('; ')}`);
-  return { threshold: o.threshold, windowMs: o.windowMs, durationMs: o.durationMs };
+  return { threshold: policy.threshold, windowMs: policy.windowMs, durationMs: policy.durationMs };
 }
 
 export function isLockedOut(s: LockoutState, now: number): boolean {
