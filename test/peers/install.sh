@@ -3,7 +3,8 @@
 #   python3-ntlm-auth  python3-impacket  gss-ntlmssp  python3-gssapi  python3-requests-ntlm  curl
 #   chromium (Playwright drives it), apache2 + libapache2-mod-auth-gssapi (interop and bench peer),
 #   squid (an NTLM-authenticating proxy for the client tests)
-#   krb5-user (MIT ktutil/klist: the Kerberos string-to-key interop test)
+#   krb5-user (MIT ktutil/klist: the Kerberos string-to-key interop test, keytab/ccache listings)
+#   samba + python3-samba (samba-dc.sh: a loopback AD DC as KDC for the Kerberos peers)
 # and the openssl CLI (real certificates for the RFC 5929 tests).
 # Idempotent: when all of them are already installed it only checks and exits
 # (no apt call, well under a second). Otherwise it runs
@@ -13,7 +14,7 @@
 # Exit status: 0 = everything present afterwards, 1 = could not install.
 set -euo pipefail
 
-PACKAGES=(python3-ntlm-auth python3-impacket gss-ntlmssp python3-gssapi openssl python3-requests-ntlm curl chromium apache2 libapache2-mod-auth-gssapi squid krb5-user)
+PACKAGES=(python3-ntlm-auth python3-impacket gss-ntlmssp python3-gssapi openssl python3-requests-ntlm curl chromium apache2 libapache2-mod-auth-gssapi squid krb5-user samba python3-samba)
 PY=/usr/bin/python3
 
 log() { printf 'peers/install.sh: %s\n' "$*"; }
