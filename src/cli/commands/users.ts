@@ -163,7 +163,7 @@ export function userListJson(accounts: readonly AccountSummary[], now: number): 
  * Why `key` can never log on to a `serve` with these names, or undefined when it can. `serve`
  * is the domain controller of `netbiosDomainName` (its dcName is its own computer name, so it
  * has no local accounts): a logon naming any other domain is read as that domain
- * (src/authority/resolve.ts, as a DC reads a domain it does not trust), so an account stored
+ * (src/authority/local/resolve.ts, as a DC reads a domain it does not trust), so an account stored
  * under another domain is never looked up. It is a warning, not an error: a PostgreSQL store
  * may be shared with gateways configured for that domain.
  */
