@@ -131,17 +131,17 @@ export async function prune(target: RetentionTarget, options: PruneOptions): Pro
     let removedBySize = 0;
     if (options.maxBytes !== undefined) {
       const low = Math.floor(options.maxBytes * LOW_WATER);
-      let u = await target.usage();
+      let usage = await target.usage();
       // Each round estimates the events to remove from the mean event size, then measures again:
       // removing rows does not free pages one for one (an index page empties only when all of its rows go).
-      for (let round = 0; u.bytes > options.maxBytes || (round > 0 && u.bytes > low); round++) {
-        if (u.events === 0 || round >= 64) break;
-        const perEvent = u.bytes / u.events;
-        const n = Math.max(1, Math.min(u.events, Math.ceil((u.bytes - low) / perEvent)));
+      for (let round = 0; usage.bytes > options.maxBytes || (round > 0 && usage.bytes > low); round++) {
+        if (usage.events === 0 || round >= 64) break;
+        const perEvent = usage.bytes / usage.events;
+        const n = Math.max(1, Math.min(usage.events, Math.ceil((usage.bytes - low) / perEvent)));
         const removed = await removeAll(undefined, n);
         removedBySize += removed;
         if (removed === 0) break;
-        u = await target.usage();
+        usage = await target.usage();
       }
     }
     await target.compact({ maxBytes: options.maxBytes, full: options.vacuum });
