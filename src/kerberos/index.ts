@@ -8,3 +8,8 @@ export * from './gssToken.js';
 export * from './authenticatorChecksum.js';
 export * from './keytab.js';
 export * from './ccache.js';
+export * from './replayCache.js';
+export * from './micToken.js';
+export * from './serverContext.js';
+export * from './acceptorMechanism.js';
+export * from './apReqBuilder.js';
