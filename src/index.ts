@@ -3,6 +3,20 @@
  * The protocol engine: MS-NLMP (NTLM) and SPNEGO contexts, pure and I/O-free.
  */
 export * from './ntlm/index.js';
+export type {
+  AcceptorContext,
+  AcceptorHandshake,
+  AcceptorMechanism,
+  ClaimedIdentity,
+  LogonAccount,
+  LogonResult,
+  MechanismFailure,
+  MechanismIntegrity,
+  MechanismStep,
+  TokenPosition,
+} from './gss/mechanism.js';
+export { MechanismRegistry } from './gss/registry.js';
+export { NtlmAcceptorContext, isNtlmLogon, ntlmAcceptorMechanism, ntlmLogonResult, type NtlmLogonResult, type NtlmMechanismFailure } from './ntlm/acceptorMechanism.js';
 export * from './spnego/index.js';
 export { tlsServerEndPointHash, certificateHashAlgorithm, CertificateError } from './crypto/certificateHash.js';
 export * from './events/index.js';

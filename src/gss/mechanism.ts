@@ -5,6 +5,7 @@
  * GSS-API OID (RFC 2743 §3.1), that never throws on peer bytes and ends in a neutral
  * LogonResult. Nothing here knows a mechanism's wire format.
  */
+import type { ChannelBindings } from './channelBindings.js';
 
 /** The account a completed logon established, as the authority (DC, KDC, store) named it. */
 export interface LogonAccount {
@@ -79,15 +80,6 @@ export interface AcceptorContext<R extends LogonResult = LogonResult, F extends 
   integrity(): MechanismIntegrity | undefined;
 }
 
-/** RFC 2743 §1.1.6 channel bindings; the flat struct of RFC 2744 §3.11. */
-export interface GssChannelBindings {
-  readonly initiatorAddrType?: number;
-  readonly initiatorAddress?: Uint8Array;
-  readonly acceptorAddrType?: number;
-  readonly acceptorAddress?: Uint8Array;
-  readonly applicationData?: Uint8Array;
-}
-
 /** Extended Protection as IIS names its modes: Off (`ignore`), Accept, Require. */
 export type ChannelBindingMode = 'ignore' | 'accept' | 'require';
 
@@ -99,7 +91,7 @@ export interface AcceptorHandshake {
    */
   readonly attemptId?: string;
   /** The channel this handshake runs on, to bind to: the mode and the bindings (or their 16-byte MD5) expected. */
-  readonly channelBindings?: { readonly mode: ChannelBindingMode; readonly expected?: GssChannelBindings | Uint8Array };
+  readonly channelBindings?: { readonly mode: ChannelBindingMode; readonly expected?: ChannelBindings | Uint8Array };
 }
 
 /** Where a bare token (no SPNEGO framing) sits in its mechanism's handshake. */

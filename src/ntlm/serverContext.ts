@@ -6,6 +6,7 @@
  * MIC is additional to it, never a substitute (the sspi-rs / FreeRDP#6082 flaw).
  */
 import { constantTimeEqual, randomBytes as cryptoRandomBytes } from '../crypto/hash.js';
+import type { ChannelBindingMode } from '../gss/mechanism.js';
 import type { AccountInfo, AuthorityStatus, NtlmAuthority } from './authority.js';
 import { AvId, avString, avTimestamp, findAv, MsvAvFlagBits, readAvFlags, readAvString, type AvPair } from './avPairs.js';
 import { channelBindingsHash, isZeroBinding, type ChannelBindings } from './channelBindings.js';
@@ -23,8 +24,8 @@ import type { LmCompatibilityLevel } from './clientContext.js';
 import { NtlmSessionSecurity } from './sessionSecurity.js';
 import { OUR_VERSION, type Version } from './version.js';
 
-/** Extended Protection modes (IIS: Off / Accept / Require). */
-export type ChannelBindingMode = 'ignore' | 'accept' | 'require';
+/** Extended Protection modes (IIS: Off / Accept / Require), as gss names them for every mechanism. */
+export type { ChannelBindingMode };
 
 /** The server's names (MachineIdentity) go into the CHALLENGE's target name and AV pairs. */
 export interface NtlmServerOptions extends MachineIdentity {

@@ -37,6 +37,8 @@ export interface AcceptorFailure {
   readonly logon?: NtlmLogonInfo;
   /** Who the refused logon claimed to be, whatever the mechanism. */
   readonly claimed?: ClaimedIdentity;
+  /** Another mechanism's own reason code, which `reason` generalizes (its audit event keeps it). */
+  readonly mechanismReason?: string;
 }
 
 export type AcceptorStep =
@@ -87,6 +89,7 @@ function acceptorFailure(mechanism: AcceptorMechanism, f: NegotiateFailure<Mecha
     status: f.status,
     decodeCode,
     claimed: f.claimed,
+    mechanismReason: known ? undefined : f.reason,
   };
 }
 

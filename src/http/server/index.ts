@@ -5,7 +5,7 @@
  */
 export { createIwa, createIwaHandler, iwa, type IwaApplication, type IwaCore, type IwaHandler, type IwaOutcome, type IwaStats } from './handler.js';
 export { IwaOptionsError, type IwaOptions } from './options.js';
-export type { IwaIdentity } from './identity.js';
+export type { IwaIdentity, IwaNtlmDetails } from './identity.js';
 export type { IwaLogEntry, IwaLogLevel, IwaLogReason } from './log.js';
 export { AUTH_PROVIDERS, parseAuthorization, type ParsedAuthorization, type AuthProvider } from './providers.js';
 export type { AllowList } from './authorization.js';

@@ -103,5 +103,5 @@ export async function auditRefusedLogon(o: ResolvedOptions, mechanism: { readonl
     FailureReason: BAD_USER_OR_PASSWORD,
     SubStatus: '0x0',
   };
-  return write(o, w, { eventId: 4625, data }, mechanism.name, { status: f.status ?? 'STATUS_LOGON_FAILURE', refusal: f.reason });
+  return write(o, w, { eventId: 4625, data }, mechanism.name, { status: f.status ?? 'STATUS_LOGON_FAILURE', refusal: f.mechanismReason ?? f.reason });
 }
