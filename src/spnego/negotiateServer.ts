@@ -162,6 +162,8 @@ export class NegotiateServerContext<R extends LogonResult = NtlmLogonResult, F e
       this._result = { ...base, framing: 'raw', mechListMicVerified: false };
       return { status: 'complete', token: step.token, result: this._result };
     }
+    // RFC 4178 §4.2.2: the first reply names the chosen mechanism, also when it completes at once (Kerberos's optimistic AP-REQ).
+    const supportedMech = first ? chosen.oid : undefined;
     const claimed = { user: base.account.name, domain: base.account.domain, workstation: base.workstation };
     // pyspnego #17 (after krb5): a mechListMIC equal to the responseToken is a client bug; ignore it.
     const mic = mechListMIC && !mechListMIC.equals(token) ? mechListMIC : undefined;
@@ -170,7 +172,7 @@ export class NegotiateServerContext<R extends LogonResult = NtlmLogonResult, F e
         return this.failed({ reason: 'mechlistmic-missing', message: `${chosen.name} was not the first mechanism offered, so a mechListMIC is required`, claimed, result: base });
       }
       this._result = { ...base, framing: 'spnego', mechListMicVerified: false };
-      return { status: 'complete', token: encodeNegTokenResp({ negState: 'accept-completed', responseToken: step.token }), result: this._result };
+      return { status: 'complete', token: encodeNegTokenResp({ negState: 'accept-completed', supportedMech, responseToken: step.token }), result: this._result };
     }
     // A logon without a session key (NTLM's anonymous one, MS-NLMP §3.2.5.1.2) can neither sign nor verify a MIC.
     const integrity = ctx.integrity();
@@ -183,7 +185,7 @@ export class NegotiateServerContext<R extends LogonResult = NtlmLogonResult, F e
     }
     const ours = integrity.sign(this.rawMechTypes);
     this._result = { ...base, framing: 'spnego', mechListMicVerified: true };
-    return { status: 'complete', token: encodeNegTokenResp({ negState: 'accept-completed', responseToken: step.token, mechListMIC: ours }), result: this._result };
+    return { status: 'complete', token: encodeNegTokenResp({ negState: 'accept-completed', supportedMech, responseToken: step.token, mechListMIC: ours }), result: this._result };
   }
 
   private failed(failure: NegotiateFailure<F>): NegotiateServerStep<R, F> {
