@@ -40,30 +40,30 @@ type CreateConnection = (options: RequestArgs, callback?: (err: Error | null, st
 const ownCreateSocket = http.Agent.prototype as unknown as { createSocket?: unknown };
 
 /** A base agent's createConnection, as a promise (it may return the socket or call back). */
-function createVia(fn: CreateConnection, self: unknown, options: RequestArgs): Promise<Duplex> {
+function createVia(createConnection: CreateConnection, self: unknown, options: RequestArgs): Promise<Duplex> {
   return new Promise((resolve, reject) => {
-    let done = false;
-    const cb = (err: Error | null, s?: Duplex): void => {
-      if (done) return;
-      done = true;
-      if (err || !s) reject(err ?? new HttpAuthError('HANDSHAKE_FAILED', 'the agent created no socket'));
-      else resolve(s);
+    let settled = false;
+    const callback = (err: Error | null, socket?: Duplex): void => {
+      if (settled) return;
+      settled = true;
+      if (err || !socket) reject(err ?? new HttpAuthError('HANDSHAKE_FAILED', 'the agent created no socket'));
+      else resolve(socket);
     };
     try {
-      const s = fn.call(self, options, cb);
-      if (s) cb(null, s);
+      const socket = createConnection.call(self, options, callback);
+      if (socket) callback(null, socket);
     } catch (e) {
-      cb(e instanceof Error ? e : new Error(String(e)));
+      callback(e instanceof Error ? e : new Error(String(e)));
     }
   });
 }
 
 /** Resolves once a just-created socket is connected (TLS: the handshake done). */
-function connected(s: Duplex): Promise<void> {
-  const tls = s instanceof TLSSocket;
-  if (!tls && !(s as Socket).connecting) return Promise.resolve();
+function connected(socket: Duplex): Promise<void> {
+  const tls = socket instanceof TLSSocket;
+  if (!tls && !(socket as Socket).connecting) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const ok = (): void => {
+    const onConnected = (): void => {
       off();
       resolve();
     };
@@ -73,13 +73,13 @@ function connected(s: Duplex): Promise<void> {
     };
     const closed = (): void => fail();
     const off = (): void => {
-      s.removeListener(tls ? 'secureConnect' : 'connect', ok);
-      s.removeListener('error', fail);
-      s.removeListener('close', closed);
+      socket.removeListener(tls ? 'secureConnect' : 'connect', onConnected);
+      socket.removeListener('error', fail);
+      socket.removeListener('close', closed);
     };
-    s.once(tls ? 'secureConnect' : 'connect', ok);
-    s.once('error', fail);
-    s.once('close', closed);
+    socket.once(tls ? 'secureConnect' : 'connect', onConnected);
+    socket.once('error', fail);
+    socket.once('close', closed);
   });
 }
 
@@ -114,18 +114,18 @@ class SocketAuthenticator {
     const hostHeader = typeof given === 'string' ? given : `${hostname.includes(':') ? `[${hostname}]` : hostname}${port === (tls ? 443 : 80) ? '' : `:${port}`}`;
     const target = options.path ?? '/';
     const open = async (): Promise<Duplex> => {
-      const s = await create();
-      await connected(s);
-      return s;
+      const socket = await create();
+      await connected(socket);
+      return socket;
     };
-    const r = await authenticateSocket({
+    const result = await authenticateSocket({
       auth: this.auth,
       kind: 'server',
       host: hostname,
       socket: first,
       open,
       known: this.known.get(key),
-      address: (s) => (s as Socket).remoteAddress,
+      address: (socket) => (socket as Socket).remoteAddress,
       bindings: { remembered: this.remembered, key },
       timeoutMs: this.timeoutMs,
       leg: (authorization) => ({
@@ -134,30 +134,30 @@ class SocketAuthenticator {
         headers: authorization === undefined ? [['Host', hostHeader]] : [['Host', hostHeader], ['Authorization', authorization]],
       }),
     });
-    if (r.scheme !== undefined) this.known.set(key, r.scheme);
-    if (r.response.keepAlive) return r.socket;
+    if (result.scheme !== undefined) this.known.set(key, result.scheme);
+    if (result.response.keepAlive) return result.socket;
     // The server closes after the handshake's last answer: the caller's request needs a new socket (it will see the 401).
-    r.socket.destroy();
+    result.socket.destroy();
     return open();
   }
 }
 
-function agentOptionsOf(o: NtlmAgentOptions): https.AgentOptions {
-  if (o.agent) return { ...((o.agent as unknown as { options?: https.AgentOptions }).options ?? {}) };
+function agentOptionsOf(options: NtlmAgentOptions): https.AgentOptions {
+  if (options.agent) return { ...((options.agent as unknown as { options?: https.AgentOptions }).options ?? {}) };
   // TLS session resumption off by default: a resumed session shows no certificate to bind to.
-  return { keepAlive: true, maxCachedSessions: 0, ...(o.agentOptions ?? {}) };
+  return { keepAlive: true, maxCachedSessions: 0, ...(options.agentOptions ?? {}) };
 }
 
 function createConnectionOf(base: http.Agent | undefined, fallback: CreateConnection, self: unknown): (options: RequestArgs) => Promise<Duplex> {
   if (base === undefined) return (options) => createVia(fallback, self, options);
-  const fn = (base as unknown as { createConnection: CreateConnection }).createConnection;
-  return (options) => createVia(fn, base, options);
+  const createConnection = (base as unknown as { createConnection: CreateConnection }).createConnection;
+  return (options) => createVia(createConnection, base, options);
 }
 
 /** createConnection's callback form, for a socket that is ready only once its handshake is done. */
 function handOver(socket: Promise<Duplex>, callback?: (err: Error | null, stream: Duplex) => void): undefined {
   socket.then(
-    (s) => callback?.(null, s),
+    (ready) => callback?.(null, ready),
     (e: unknown) => callback?.(e instanceof Error ? e : new Error(String(e)), undefined as unknown as Duplex),
   );
   return undefined;

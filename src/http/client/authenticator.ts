@@ -60,8 +60,8 @@ export interface AuthTarget {
   readonly channelBindings?: Buffer | (() => Buffer | undefined);
 }
 
-function read<T>(v: T | (() => T | undefined) | undefined): T | undefined {
-  return typeof v === 'function' ? (v as () => T | undefined)() : v;
+function valueNow<T>(value: T | (() => T | undefined) | undefined): T | undefined {
+  return typeof value === 'function' ? (value as () => T | undefined)() : value;
 }
 
 export type AuthStep =
@@ -85,23 +85,23 @@ export class Handshake {
   private state: 'initial' | 'started' | 'answered' | 'finished' = 'initial';
 
   constructor(
-    private readonly s: AuthSettings,
+    private readonly settings: AuthSettings,
     readonly scheme: AuthScheme,
     readonly target: AuthTarget,
   ) {
     const opts: NtlmClientOptions = {
-      credentials: s.credentials.ntlm(),
-      workstation: s.credentials.workstation,
+      credentials: settings.credentials.ntlm(),
+      workstation: settings.credentials.workstation,
       targetSpn: target.spn,
       // The context reads its options when it builds the AUTHENTICATE: a getter makes that the
       // bindings of the connection the handshake actually ran on.
       get channelBindings() {
-        const cb = read(target.channelBindings);
+        const cb = valueNow(target.channelBindings);
         return cb ? { applicationData: cb } : undefined;
       },
-      lmCompatibilityLevel: clientLmLevel(s.policy),
-      now: s.now,
-      randomBytes: s.randomBytes,
+      lmCompatibilityLevel: clientLmLevel(settings.policy),
+      now: settings.now,
+      randomBytes: settings.randomBytes,
     };
     if (scheme === 'NTLM') this.ntlm = new NtlmClientContext(opts);
     else this.nego = new NegotiateClientContext(opts);
@@ -109,37 +109,37 @@ export class Handshake {
 
   /** The request policy sees for this handshake, with the facts known so far. */
   private request(result?: Pick<NtlmClientResult, 'version' | 'flags' | 'micSent' | 'channelBindingsSent'>): OutgoingRequest {
-    const c = this.s.credentials;
-    const predictedV2 = clientResponseClass(this.s.policy) === 'NTLMv2';
+    const credentials = this.settings.credentials;
+    const predictedV2 = clientResponseClass(this.settings.policy) === 'NTLMv2';
     return {
       targetHost: this.target.host,
       targetSpn: this.target.spn,
-      targetIp: read(this.target.address),
-      user: c.user,
-      domain: c.domain,
-      service: this.s.service,
+      targetIp: valueNow(this.target.address),
+      user: credentials.user,
+      domain: credentials.domain,
+      service: this.settings.service,
       scheme: this.scheme,
-      process: this.s.process,
+      process: this.settings.process,
       version: result?.version ?? (predictedV2 ? 'NTLMv2' : 'NTLMv1'),
       flags: result?.flags,
       micPresent: result?.micSent ?? predictedV2,
-      channelBindings: (result ? result.channelBindingsSent : read(this.target.channelBindings) !== undefined) ? 'present' : 'absent',
+      channelBindings: (result ? result.channelBindingsSent : valueNow(this.target.channelBindings) !== undefined) ? 'present' : 'absent',
     };
   }
 
-  private events(d: PolicyDecision, ntlmVersion: string | undefined, specs: readonly EventSpec[] = d.events): AuditEvent[] {
+  private events(decision: PolicyDecision, ntlmVersion: string | undefined, specs: readonly EventSpec[] = decision.events): AuditEvent[] {
     return specs.map((spec) =>
       buildEvent(spec, {
-        time: this.s.now(),
-        computer: this.s.computer,
-        context: { service: this.s.service, decision: d.action, setting: d.setting, reason: d.reason, ntlmVersion, attemptId: this.attemptId },
+        time: this.settings.now(),
+        computer: this.settings.computer,
+        context: { service: this.settings.service, decision: decision.action, setting: decision.setting, reason: decision.reason, ntlmVersion, attemptId: this.attemptId },
       }),
     );
   }
 
-  private blocked(d: PolicyDecision, ntlmVersion: string | undefined): AuthStep {
-    const events = this.events(d, ntlmVersion);
-    const error = new NtlmPolicyBlockedError(d.setting, this.target.host, d.reason, this.target.kind, events.map((e) => e.eventId));
+  private blocked(decision: PolicyDecision, ntlmVersion: string | undefined): AuthStep {
+    const events = this.events(decision, ntlmVersion);
+    const error = new NtlmPolicyBlockedError(decision.setting, this.target.host, decision.reason, this.target.kind, events.map((e) => e.eventId));
     return { kind: 'blocked', error, events };
   }
 
@@ -148,13 +148,13 @@ export class Handshake {
    * decide if starting one before the server asks is worth it).
    */
   wouldBlock(): boolean {
-    return evaluate(this.s.policy, { direction: 'outgoing', request: this.request() }).decision.action === 'block';
+    return evaluate(this.settings.policy, { direction: 'outgoing', request: this.request() }).decision.action === 'block';
   }
 
   /** The first leg (NEGOTIATE), unless the policy blocks NTLM to this target. */
   start(): AuthStep {
     if (this.state !== 'initial') throw new NtlmStateError('WRONG_STATE', 'the handshake was already started');
-    const { decision } = evaluate(this.s.policy, { direction: 'outgoing', request: this.request() });
+    const { decision } = evaluate(this.settings.policy, { direction: 'outgoing', request: this.request() });
     if (decision.action === 'block') {
       this.state = 'finished';
       return this.blocked(decision, undefined);
@@ -185,7 +185,7 @@ export class Handshake {
       this.state = 'finished';
       throw new HttpAuthError('BAD_CHALLENGE', `${this.scheme}: the server ended the exchange without a CHALLENGE`);
     }
-    const { decision } = evaluate(this.s.policy, { direction: 'outgoing', request: this.request(result) });
+    const { decision } = evaluate(this.settings.policy, { direction: 'outgoing', request: this.request(result) });
     if (decision.action === 'block') {
       this.state = 'finished';
       return this.blocked(decision, result.version);

@@ -50,12 +50,12 @@ export function ntlmAxiosRequestInterceptor(options: NtlmAxiosOptions): <C exten
       return (defaultHttp ??= new NtlmHttpAgent(base));
     }
     if (!(agent instanceof http.Agent)) throw new HttpAuthError('BAD_OPTION', `${kind}Agent must be an http.Agent / https.Agent`);
-    let w = wrapped.get(agent);
-    if (!w) {
-      w = kind === 'https' ? new NtlmHttpsAgent({ ...base, agent }) : new NtlmHttpAgent({ ...base, agent });
-      wrapped.set(agent, w);
+    let ntlmAgent = wrapped.get(agent);
+    if (!ntlmAgent) {
+      ntlmAgent = kind === 'https' ? new NtlmHttpsAgent({ ...base, agent }) : new NtlmHttpAgent({ ...base, agent });
+      wrapped.set(agent, ntlmAgent);
     }
-    return w;
+    return ntlmAgent;
   };
 
   return <C extends AxiosConfigLike>(config: C): C => {

@@ -29,114 +29,114 @@ const MAX_VALUE = 64 * 1024;
 const MAX_CHALLENGES = 64;
 
 class Scanner {
-  i = 0;
-  constructor(readonly s: string) {}
+  pos = 0;
+  constructor(readonly text: string) {}
   get done(): boolean {
-    return this.i >= this.s.length;
+    return this.pos >= this.text.length;
   }
   peek(): string {
-    return this.s[this.i] ?? '';
+    return this.text[this.pos] ?? '';
   }
   skipWs(): void {
-    while (this.peek() === ' ' || this.peek() === '\t') this.i++;
+    while (this.peek() === ' ' || this.peek() === '\t') this.pos++;
   }
   skipWsAndCommas(): void {
-    while (this.peek() === ' ' || this.peek() === '\t' || this.peek() === ',') this.i++;
+    while (this.peek() === ' ' || this.peek() === '\t' || this.peek() === ',') this.pos++;
   }
   token(): string {
-    const start = this.i;
-    while (!this.done && TCHAR.test(this.peek())) this.i++;
-    return this.s.slice(start, this.i);
+    const start = this.pos;
+    while (!this.done && TCHAR.test(this.peek())) this.pos++;
+    return this.text.slice(start, this.pos);
   }
   /** Up to the next comma outside a quoted string (error recovery). */
   skipItem(): void {
     let quoted = false;
     while (!this.done) {
-      const c = this.peek();
-      if (quoted && c === '\\') this.i++;
-      else if (c === '"') quoted = !quoted;
-      else if (c === ',' && !quoted) return;
-      this.i++;
+      const char = this.peek();
+      if (quoted && char === '\\') this.pos++;
+      else if (char === '"') quoted = !quoted;
+      else if (char === ',' && !quoted) return;
+      this.pos++;
     }
   }
   quoted(): string | undefined {
     if (this.peek() !== '"') return undefined;
-    this.i++;
+    this.pos++;
     let out = '';
     while (!this.done) {
-      const c = this.peek();
-      this.i++;
-      if (c === '"') return out;
-      if (c === '\\') {
+      const char = this.peek();
+      this.pos++;
+      if (char === '"') return out;
+      if (char === '\\') {
         out += this.peek();
-        this.i++;
-      } else out += c;
+        this.pos++;
+      } else out += char;
     }
     return undefined; // unterminated
   }
 }
 
 /** Whether the text at the scanner starts an auth-param (`name = `), i.e. is not a new challenge. */
-function atParam(sc: Scanner): boolean {
-  const save = sc.i;
-  const name = sc.token();
-  sc.skipWs();
-  const is = name !== '' && sc.peek() === '=';
-  sc.i = save;
+function atParam(scanner: Scanner): boolean {
+  const save = scanner.pos;
+  const name = scanner.token();
+  scanner.skipWs();
+  const is = name !== '' && scanner.peek() === '=';
+  scanner.pos = save;
   return is;
 }
 
 function parseOne(value: string, out: AuthChallenge[]): void {
-  const sc = new Scanner(value.length > MAX_VALUE ? value.slice(0, MAX_VALUE) : value);
+  const scanner = new Scanner(value.length > MAX_VALUE ? value.slice(0, MAX_VALUE) : value);
   while (out.length < MAX_CHALLENGES) {
-    sc.skipWsAndCommas();
-    if (sc.done) return;
-    const scheme = sc.token();
+    scanner.skipWsAndCommas();
+    if (scanner.done) return;
+    const scheme = scanner.token();
     if (scheme === '') {
-      sc.skipItem();
+      scanner.skipItem();
       continue;
     }
     const params: Record<string, string> = {};
     let token68: string | undefined;
     let junk = false;
-    sc.skipWs();
+    scanner.skipWs();
     // token68: a run of token68 characters that ends the item (a comma or the end follows).
-    const save = sc.i;
-    const m = /^[A-Za-z0-9\-._~+/]+=*/.exec(sc.s.slice(sc.i, sc.i + MAX_VALUE));
-    if (m) {
-      sc.i += m[0].length;
-      sc.skipWs();
-      if (sc.done || sc.peek() === ',') token68 = m[0];
-      else sc.i = save;
+    const save = scanner.pos;
+    const token68Run = /^[A-Za-z0-9\-._~+/]+=*/.exec(scanner.text.slice(scanner.pos, scanner.pos + MAX_VALUE));
+    if (token68Run) {
+      scanner.pos += token68Run[0].length;
+      scanner.skipWs();
+      if (scanner.done || scanner.peek() === ',') token68 = token68Run[0];
+      else scanner.pos = save;
     }
     if (token68 === undefined) {
       // #auth-param; after a comma, something that is not `name=` starts the next challenge.
-      while (!sc.done && atParam(sc)) {
-        const name = sc.token().toLowerCase();
-        sc.skipWs();
-        sc.i++; // '='
-        sc.skipWs();
-        const v = sc.peek() === '"' ? sc.quoted() : sc.token();
-        if (v === undefined) {
+      while (!scanner.done && atParam(scanner)) {
+        const name = scanner.token().toLowerCase();
+        scanner.skipWs();
+        scanner.pos++; // '='
+        scanner.skipWs();
+        const paramValue = scanner.peek() === '"' ? scanner.quoted() : scanner.token();
+        if (paramValue === undefined) {
           // An unterminated quoted string swallows the rest: nothing after it can be trusted.
           out.push({ scheme, params, junk: true });
           return;
         }
-        if (!(name in params)) params[name] = v;
-        sc.skipWs();
-        if (sc.peek() !== ',') break;
-        const at = sc.i;
-        sc.skipWsAndCommas();
-        if (sc.done || !atParam(sc)) {
-          sc.i = at;
+        if (!(name in params)) params[name] = paramValue;
+        scanner.skipWs();
+        if (scanner.peek() !== ',') break;
+        const at = scanner.pos;
+        scanner.skipWsAndCommas();
+        if (scanner.done || !atParam(scanner)) {
+          scanner.pos = at;
           break;
         }
       }
     }
-    sc.skipWs();
-    if (!sc.done && sc.peek() !== ',') {
+    scanner.skipWs();
+    if (!scanner.done && scanner.peek() !== ',') {
       junk = true;
-      sc.skipItem();
+      scanner.skipItem();
     }
     out.push(token68 === undefined ? { scheme, params, junk } : { scheme, token68, params, junk });
   }

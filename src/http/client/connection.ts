@@ -26,30 +26,30 @@ export class PinnedConnection {
   constructor(
     url: URL,
     options: ClientOptions,
-    open: (o: buildConnector.Options) => Promise<Duplex>,
+    open: (connectOptions: buildConnector.Options) => Promise<Duplex>,
     /** Bindings of earlier full TLS handshakes with this peer (a resumed session has no certificate). */
     private readonly remembered?: { readonly map: Map<string, Buffer>; readonly key: string },
   ) {
     this.client = new Client(url, {
       ...options,
       pipelining: 1,
-      connect: (o, cb) => {
-        open(o).then(
-          (s) => {
-            this.attach(s);
-            cb(null, s as Socket);
+      connect: (connectOptions, callback) => {
+        open(connectOptions).then(
+          (socket) => {
+            this.attach(socket);
+            callback(null, socket as Socket);
           },
-          (e: unknown) => cb(e instanceof Error ? e : new Error(String(e)), null),
+          (e: unknown) => callback(e instanceof Error ? e : new Error(String(e)), null),
         );
       },
     });
   }
 
-  private attach(s: Duplex): void {
+  private attach(socket: Duplex): void {
     this.generation++;
-    this.socket = s;
-    s.once('close', () => {
-      if (this.socket === s) this.socket = undefined;
+    this.socket = socket;
+    socket.once('close', () => {
+      if (this.socket === socket) this.socket = undefined;
     });
   }
 

@@ -42,13 +42,13 @@ function bad(message: string): HttpAuthError {
   return new HttpAuthError('BAD_OPTION', `credentials: ${message}`);
 }
 
-function parseNtHash(v: Uint8Array | string): Buffer {
-  if (typeof v === 'string') {
-    if (!/^[0-9a-fA-F]{32}$/.test(v)) throw bad('ntHash must be 32 hex digits');
-    return Buffer.from(v, 'hex');
+function parseNtHash(value: Uint8Array | string): Buffer {
+  if (typeof value === 'string') {
+    if (!/^[0-9a-fA-F]{32}$/.test(value)) throw bad('ntHash must be 32 hex digits');
+    return Buffer.from(value, 'hex');
   }
-  if (!(v instanceof Uint8Array) || v.length !== 16) throw bad('ntHash must be 16 bytes');
-  return Buffer.from(v);
+  if (!(value instanceof Uint8Array) || value.length !== 16) throw bad('ntHash must be 16 bytes');
+  return Buffer.from(value);
 }
 
 export function resolveCredentials(input: HttpCredentials): ResolvedCredentials {

@@ -87,49 +87,49 @@ interface LegacyHandler {
 }
 
 class LegacySink implements ResponseSink {
-  constructor(private readonly h: LegacyHandler) {}
+  constructor(private readonly handler: LegacyHandler) {}
 
   onRequestStart(controller: Controller, context: object): void {
-    this.h.onConnect?.((reason?: Error) => controller.abort(reason ?? new Error('request aborted')), context);
+    this.handler.onConnect?.((reason?: Error) => controller.abort(reason ?? new Error('request aborted')), context);
   }
 
   onResponseStart(controller: Controller, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
-    this.h.onResponseStarted?.();
+    this.handler.onResponseStarted?.();
     const raw = rawFrom(controller.rawHeaders, headers);
-    if (this.h.onHeaders?.(statusCode, raw, () => controller.resume(), statusMessage ?? '') === false) controller.pause();
+    if (this.handler.onHeaders?.(statusCode, raw, () => controller.resume(), statusMessage ?? '') === false) controller.pause();
   }
 
   onResponseData(controller: Controller, chunk: Buffer): void {
-    if (this.h.onData?.(chunk) === false) controller.pause();
+    if (this.handler.onData?.(chunk) === false) controller.pause();
   }
 
   onResponseEnd(controller: Controller, trailers: IncomingHttpHeaders): void {
-    this.h.onComplete?.(rawFrom(controller.rawTrailers, trailers));
+    this.handler.onComplete?.(rawFrom(controller.rawTrailers, trailers));
   }
 
   onResponseError(_controller: Controller, error: Error): void {
-    if (!this.h.onError) throw error;
-    this.h.onError(error);
+    if (!this.handler.onError) throw error;
+    this.handler.onError(error);
   }
 }
 
 class ModernSink implements ResponseSink {
-  constructor(private readonly h: Dispatcher.DispatchHandler) {}
+  constructor(private readonly handler: Dispatcher.DispatchHandler) {}
   onRequestStart(controller: Controller, context: object): void {
-    this.h.onRequestStart?.(controller, context);
+    this.handler.onRequestStart?.(controller, context);
   }
   onResponseStart(controller: Controller, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
-    this.h.onResponseStart?.(controller, statusCode, headers, statusMessage);
+    this.handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
   }
   onResponseData(controller: Controller, chunk: Buffer): void {
-    this.h.onResponseData?.(controller, chunk);
+    this.handler.onResponseData?.(controller, chunk);
   }
   onResponseEnd(controller: Controller, trailers: IncomingHttpHeaders): void {
-    this.h.onResponseEnd?.(controller, trailers);
+    this.handler.onResponseEnd?.(controller, trailers);
   }
   onResponseError(controller: Controller, error: Error): void {
-    if (!this.h.onResponseError) throw error;
-    this.h.onResponseError(controller, error);
+    if (!this.handler.onResponseError) throw error;
+    this.handler.onResponseError(controller, error);
   }
 }
 

@@ -38,40 +38,41 @@ export type NtlmInterceptor = Dispatcher.DispatcherComposeInterceptor & {
   readonly dispatcher: NtlmDispatcher;
 };
 
-function originOf(opts: Dispatcher.DispatchOptions): string | undefined {
+function originOf(dispatchOptions: Dispatcher.DispatchOptions): string | undefined {
   try {
-    return opts.origin === undefined ? undefined : new URL(String(opts.origin)).origin;
+    return dispatchOptions.origin === undefined ? undefined : new URL(String(dispatchOptions.origin)).origin;
   } catch {
     return undefined;
   }
 }
 
-/** Watches a request that went down the chain for a 401 with Negotiate/NTLM. */
-class Detour implements Dispatcher.DispatchHandler {
+/** Watches a request that went down the chain for a 401 with Negotiate/NTLM, and replays it on the pinned connections. */
+class ReplayOnChallenge implements Dispatcher.DispatchHandler {
   /** The leg running now: the chain's first, then the pinned connection's. */
-  private current: Controller | undefined;
+  private runningLeg: Controller | undefined;
   /** The controller the caller holds: it follows the request from the chain to the pinned connection. */
-  private readonly follow = new ForwardingController({
-    abort: (reason) => this.current?.abort(reason),
-    pause: () => this.current?.pause(),
-    resume: () => this.current?.resume(),
+  private readonly callerController = new ForwardingController({
+    abort: (reason) => this.runningLeg?.abort(reason),
+    pause: () => this.runningLeg?.pause(),
+    resume: () => this.runningLeg?.resume(),
   });
   private started = false;
-  private swallow = false;
+  /** The chain answered 401 with our scheme: its response is dropped and the request replayed. */
+  private answeredWithChallenge = false;
 
   constructor(
     private readonly sink: ResponseSink,
-    private readonly ntlm: NtlmDispatcher,
-    private readonly opts: Dispatcher.DispatchOptions,
+    private readonly ntlmDispatcher: NtlmDispatcher,
+    private readonly dispatchOptions: Dispatcher.DispatchOptions,
     private readonly origin: string,
     private readonly schemes: NonNullable<NtlmDispatcherOptions['schemes']>,
   ) {}
 
   onRequestStart(controller: Controller, context: object): void {
-    this.current = controller;
+    this.runningLeg = controller;
     if (this.started) return;
     this.started = true;
-    this.sink.onRequestStart(this.follow, context);
+    this.sink.onRequestStart(this.callerController, context);
   }
 
   onResponseStart(controller: Controller, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
@@ -83,66 +84,66 @@ class Detour implements Dispatcher.DispatchHandler {
         scheme = undefined; // garbage: leave the 401 to the caller (the pinned path would report it)
       }
       if (scheme !== undefined) {
-        this.ntlm[kLearn](this.origin, scheme);
-        this.swallow = true;
+        this.ntlmDispatcher[kLearn](this.origin, scheme);
+        this.answeredWithChallenge = true;
         return;
       }
     }
-    this.follow.rawHeaders = controller.rawHeaders ?? null;
-    this.sink.onResponseStart(this.follow, statusCode, headers, statusMessage);
+    this.callerController.rawHeaders = controller.rawHeaders ?? null;
+    this.sink.onResponseStart(this.callerController, statusCode, headers, statusMessage);
   }
 
   onResponseData(_controller: Controller, chunk: Buffer): void {
-    if (!this.swallow) this.sink.onResponseData(this.follow, chunk);
+    if (!this.answeredWithChallenge) this.sink.onResponseData(this.callerController, chunk);
   }
 
   onResponseEnd(controller: Controller, trailers: IncomingHttpHeaders): void {
-    if (!this.swallow) {
-      this.follow.rawTrailers = controller.rawTrailers ?? null;
-      this.sink.onResponseEnd(this.follow, trailers);
+    if (!this.answeredWithChallenge) {
+      this.callerController.rawTrailers = controller.rawTrailers ?? null;
+      this.sink.onResponseEnd(this.callerController, trailers);
       return;
     }
     // Replay on the pinned connections; the caller keeps the controller it already holds.
-    const follow = this.follow;
+    const callerController = this.callerController;
     const sink = this.sink;
     const continuation: Dispatcher.DispatchHandler = {
-      onRequestStart: (c: Controller) => {
-        this.current = c;
-        if (follow.aborted) c.abort(follow.reason ?? new Error('request aborted'));
+      onRequestStart: (leg: Controller) => {
+        this.runningLeg = leg;
+        if (callerController.aborted) leg.abort(callerController.reason ?? new Error('request aborted'));
       },
-      onResponseStart: (c: Controller, s: number, h: IncomingHttpHeaders, m?: string) => {
-        follow.rawHeaders = c.rawHeaders ?? null;
-        sink.onResponseStart(follow, s, h, m);
+      onResponseStart: (leg: Controller, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string) => {
+        callerController.rawHeaders = leg.rawHeaders ?? null;
+        sink.onResponseStart(callerController, statusCode, headers, statusMessage);
       },
-      onResponseData: (_c: Controller, chunk: Buffer) => sink.onResponseData(follow, chunk),
-      onResponseEnd: (c: Controller, t: IncomingHttpHeaders) => {
-        follow.rawTrailers = c.rawTrailers ?? null;
-        sink.onResponseEnd(follow, t);
+      onResponseData: (_leg: Controller, chunk: Buffer) => sink.onResponseData(callerController, chunk),
+      onResponseEnd: (leg: Controller, trailers: IncomingHttpHeaders) => {
+        callerController.rawTrailers = leg.rawTrailers ?? null;
+        sink.onResponseEnd(callerController, trailers);
       },
-      onResponseError: (_c: Controller, e: Error) => sink.onResponseError(follow, e),
+      onResponseError: (_leg: Controller, error: Error) => sink.onResponseError(callerController, error),
     };
-    this.ntlm.dispatch(this.opts, continuation);
+    this.ntlmDispatcher.dispatch(this.dispatchOptions, continuation);
   }
 
   onResponseError(_controller: Controller, error: Error): void {
-    this.sink.onResponseError(this.follow, error);
+    this.sink.onResponseError(this.callerController, error);
   }
 }
 
 /** An undici interceptor answering Negotiate/NTLM challenges on pinned connections of its own. */
 export function ntlmInterceptor(options: NtlmInterceptorOptions): NtlmInterceptor {
-  const ntlm = new NtlmDispatcher(options);
+  const ntlmDispatcher = new NtlmDispatcher(options);
   const schemes = options.schemes ?? AUTH_SCHEMES;
   const inScope = options.origins ?? (() => true);
   const interceptor = (dispatch: Dispatcher.Dispatch): Dispatcher.Dispatch => {
-    return (opts, handler) => {
-      const origin = originOf(opts);
-      if (origin === undefined || !inScope(origin) || opts.upgrade || opts.method === 'CONNECT' || hasHeader(headerPairs(opts.headers), 'authorization')) {
-        return dispatch(opts, handler);
+    return (dispatchOptions, handler) => {
+      const origin = originOf(dispatchOptions);
+      if (origin === undefined || !inScope(origin) || dispatchOptions.upgrade || dispatchOptions.method === 'CONNECT' || hasHeader(headerPairs(dispatchOptions.headers), 'authorization')) {
+        return dispatch(dispatchOptions, handler);
       }
-      if (ntlm[kProxied] || ntlm[kKnows](origin) || bodyKind(opts.body) === 'stream') return ntlm.dispatch(opts, handler);
-      return dispatch(opts, new Detour(toSink(handler), ntlm, opts, origin, schemes));
+      if (ntlmDispatcher[kProxied] || ntlmDispatcher[kKnows](origin) || bodyKind(dispatchOptions.body) === 'stream') return ntlmDispatcher.dispatch(dispatchOptions, handler);
+      return dispatch(dispatchOptions, new ReplayOnChallenge(toSink(handler), ntlmDispatcher, dispatchOptions, origin, schemes));
     };
   };
-  return Object.assign(interceptor, { dispatcher: ntlm });
+  return Object.assign(interceptor, { dispatcher: ntlmDispatcher });
 }

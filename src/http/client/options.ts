@@ -63,28 +63,28 @@ export interface ResolvedAuth {
   spn(host: string, target: AuthTargetKind): string;
 }
 
-export function resolveAuth(o: HttpAuthOptions): ResolvedAuth {
-  if (o === null || typeof o !== 'object') throw new HttpAuthError('BAD_OPTION', 'options are required ({ credentials, … })');
-  const credentials = resolveCredentials(o.credentials);
-  const schemes = o.schemes ?? AUTH_SCHEMES;
+export function resolveAuth(options: HttpAuthOptions): ResolvedAuth {
+  if (options === null || typeof options !== 'object') throw new HttpAuthError('BAD_OPTION', 'options are required ({ credentials, … })');
+  const credentials = resolveCredentials(options.credentials);
+  const schemes = options.schemes ?? AUTH_SCHEMES;
   if (!Array.isArray(schemes) || schemes.length === 0 || schemes.some((s) => !AUTH_SCHEMES.includes(s))) {
     throw new HttpAuthError('BAD_OPTION', `schemes must list Negotiate and/or NTLM, got ${JSON.stringify(schemes)}`);
   }
-  if (o.audit !== undefined && typeof o.audit?.write !== 'function') throw new HttpAuthError('BAD_OPTION', 'audit must be an AuditSink');
-  if (o.onAuthLeg !== undefined && typeof o.onAuthLeg !== 'function') throw new HttpAuthError('BAD_OPTION', 'onAuthLeg must be a function');
-  const spn = o.spn ?? ((host: string) => `HTTP/${host}`);
+  if (options.audit !== undefined && typeof options.audit?.write !== 'function') throw new HttpAuthError('BAD_OPTION', 'audit must be an AuditSink');
+  if (options.onAuthLeg !== undefined && typeof options.onAuthLeg !== 'function') throw new HttpAuthError('BAD_OPTION', 'onAuthLeg must be a function');
+  const spn = options.spn ?? ((host: string) => `HTTP/${host}`);
   return {
     settings: {
       credentials,
-      policy: o.policy ?? DEFAULT_POLICY,
-      service: o.service,
-      process: o.process ?? { pid: process.pid, name: 'ntlmgate' },
-      computer: o.computerName ?? hostname(),
+      policy: options.policy ?? DEFAULT_POLICY,
+      service: options.service,
+      process: options.process ?? { pid: process.pid, name: 'ntlmgate' },
+      computer: options.computerName ?? hostname(),
       now: Date.now,
     },
     schemes: [...new Set(schemes)],
-    audit: o.audit,
-    onAuthLeg: o.onAuthLeg,
+    audit: options.audit,
+    onAuthLeg: options.onAuthLeg,
     spn,
   };
 }
@@ -111,6 +111,6 @@ export async function writeEvents(audit: AuditSink | undefined, events: readonly
 
 /** The host part of a URL without IPv6 brackets (what policy and the SPN name). */
 export function bareHost(url: URL): string {
-  const h = url.hostname;
-  return h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h;
+  const host = url.hostname;
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }

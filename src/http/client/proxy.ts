@@ -34,20 +34,20 @@ export class ProxyRoute {
   learned: AuthScheme | undefined;
 
   constructor(options: string | URL | HttpProxyOptions, base: HttpAuthOptions) {
-    const o: HttpProxyOptions = typeof options === 'string' || options instanceof URL ? { url: options } : options;
+    const proxyOptions: HttpProxyOptions = typeof options === 'string' || options instanceof URL ? { url: options } : options;
     let url: URL;
     try {
-      url = new URL(String(o.url));
+      url = new URL(String(proxyOptions.url));
     } catch {
-      throw new HttpAuthError('BAD_OPTION', `proxy: not a URL: ${String(o.url)}`);
+      throw new HttpAuthError('BAD_OPTION', `proxy: not a URL: ${String(proxyOptions.url)}`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new HttpAuthError('BAD_OPTION', `proxy: ${url.protocol} proxies are not supported (http: or https:)`);
     if (url.username !== '' || url.password !== '') throw new HttpAuthError('BAD_OPTION', 'proxy: put credentials in the credentials option, not in the URL');
     this.url = url;
     this.host = bareHost(url);
     this.port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
-    this.auth = resolveAuth({ ...base, credentials: o.credentials ?? base.credentials });
-    this.tunnelAll = o.tunnel ?? false;
+    this.auth = resolveAuth({ ...base, credentials: proxyOptions.credentials ?? base.credentials });
+    this.tunnelAll = proxyOptions.tunnel ?? false;
   }
 
   /** Whether requests to this origin go through a CONNECT tunnel. */
@@ -63,24 +63,24 @@ export class ProxyRoute {
   async tunnel(targetHost: string, targetPort: number, connect: () => Promise<Duplex>): Promise<Duplex> {
     const authority = `${targetHost.includes(':') ? `[${targetHost}]` : targetHost}:${targetPort}`;
     const first = await connect();
-    const r = await authenticateSocket({
+    const result = await authenticateSocket({
       auth: this.auth,
       kind: 'proxy',
       host: this.host,
       socket: first,
       open: connect,
       known: this.learned,
-      address: (s) => (s as { remoteAddress?: string }).remoteAddress,
+      address: (socket) => (socket as { remoteAddress?: string }).remoteAddress,
       leg: (authorization) => ({
         method: 'CONNECT',
         target: authority,
         headers: authorization === undefined ? [['Host', authority]] : [['Host', authority], ['Proxy-Authorization', authorization]],
       }),
     });
-    if (r.scheme !== undefined) this.learned = r.scheme;
-    const status = r.response.head.statusCode;
-    if (status >= 200 && status < 300) return r.socket;
-    r.socket.destroy();
-    throw new ProxyConnectError(status, `proxy ${this.url.host} refused CONNECT ${authority}: ${status} ${r.response.head.statusMessage}`.trim());
+    if (result.scheme !== undefined) this.learned = result.scheme;
+    const status = result.response.head.statusCode;
+    if (status >= 200 && status < 300) return result.socket;
+    result.socket.destroy();
+    throw new ProxyConnectError(status, `proxy ${this.url.host} refused CONNECT ${authority}: ${status} ${result.response.head.statusMessage}`.trim());
   }
 }

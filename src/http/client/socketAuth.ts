@@ -44,7 +44,7 @@ export function exchange(socket: Duplex, head: Buffer, method: string, timeoutMs
   return new Promise<ParsedResponse>((resolve, reject) => {
     const reader = new ResponseReader(method);
     let settled = false;
-    const finish = (err: Error | undefined, r?: ParsedResponse): void => {
+    const finish = (err: Error | undefined, response?: ParsedResponse): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -55,15 +55,15 @@ export function exchange(socket: Duplex, head: Buffer, method: string, timeoutMs
       if (err) {
         socket.destroy();
         reject(err);
-      } else if (r) {
-        if (r.rest.length > 0) socket.unshift(r.rest);
-        resolve(r);
+      } else if (response) {
+        if (response.rest.length > 0) socket.unshift(response.rest);
+        resolve(response);
       }
     };
     const onData = (chunk: Buffer): void => {
       try {
-        const r = reader.push(chunk);
-        if (r) finish(undefined, r);
+        const response = reader.push(chunk);
+        if (response) finish(undefined, response);
       } catch (e) {
         finish(e instanceof Error ? e : new Error(String(e)));
       }
@@ -130,50 +130,50 @@ export interface SocketAuthResult {
 /** Handshakes started per exchange (a restart happens when the peer closes between legs). */
 const MAX_ATTEMPTS = 2;
 
-export async function authenticateSocket(p: SocketAuthParams): Promise<SocketAuthResult> {
-  const status = p.kind === 'proxy' ? 407 : 401;
-  const challengeHeader = p.kind === 'proxy' ? 'proxy-authenticate' : 'www-authenticate';
-  const timeoutMs = p.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;
-  let socket = p.socket;
-  const proxy = p.kind === 'proxy';
+export async function authenticateSocket(params: SocketAuthParams): Promise<SocketAuthResult> {
+  const status = params.kind === 'proxy' ? 407 : 401;
+  const challengeHeader = params.kind === 'proxy' ? 'proxy-authenticate' : 'www-authenticate';
+  const timeoutMs = params.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+  let socket = params.socket;
+  const proxy = params.kind === 'proxy';
   const send = async (authorization: string | undefined): Promise<ParsedResponse> => {
-    const l = p.leg(authorization);
-    if (authorization !== undefined) reportLeg(p.auth, { direction: 'sent', target: p.kind, host: p.host, header: proxy ? 'Proxy-Authorization' : 'Authorization', value: authorization, method: l.method });
-    const r = await exchange(socket, formatRequestHead(l.method, l.target, l.headers), l.method, timeoutMs);
-    if (p.auth.onAuthLeg !== undefined) {
-      for (const value of headerLines(r.head, challengeHeader) ?? []) {
-        reportLeg(p.auth, { direction: 'received', target: p.kind, host: p.host, header: proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate', value, status: r.head.statusCode });
+    const leg = params.leg(authorization);
+    if (authorization !== undefined) reportLeg(params.auth, { direction: 'sent', target: params.kind, host: params.host, header: proxy ? 'Proxy-Authorization' : 'Authorization', value: authorization, method: leg.method });
+    const response = await exchange(socket, formatRequestHead(leg.method, leg.target, leg.headers), leg.method, timeoutMs);
+    if (params.auth.onAuthLeg !== undefined) {
+      for (const value of headerLines(response.head, challengeHeader) ?? []) {
+        reportLeg(params.auth, { direction: 'received', target: params.kind, host: params.host, header: proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate', value, status: response.head.statusCode });
       }
     }
-    return r;
+    return response;
   };
   const fresh = async (): Promise<void> => {
     socket.destroy();
-    socket = await p.open();
+    socket = await params.open();
   };
   const target = (): AuthTarget => ({
-    kind: p.kind,
-    host: p.host,
-    spn: p.auth.spn(p.host, p.kind),
-    address: p.address?.(socket),
-    channelBindings: channelBindingsOf(socket, p.bindings?.remembered, p.bindings?.key),
+    kind: params.kind,
+    host: params.host,
+    spn: params.auth.spn(params.host, params.kind),
+    address: params.address?.(socket),
+    channelBindings: channelBindingsOf(socket, params.bindings?.remembered, params.bindings?.key),
   });
 
-  let scheme = p.known;
-  if (scheme !== undefined && new Handshake(p.auth.settings, scheme, target()).wouldBlock()) scheme = undefined;
+  let scheme = params.known;
+  if (scheme !== undefined && new Handshake(params.auth.settings, scheme, target()).wouldBlock()) scheme = undefined;
   if (scheme === undefined) {
     const probe = await send(undefined);
     if (probe.head.statusCode !== status) return { socket, response: probe, authenticated: false };
-    const offer = offersIn(headerLines(probe.head, challengeHeader), p.auth.schemes)[0];
+    const offer = offersIn(headerLines(probe.head, challengeHeader), params.auth.schemes)[0];
     if (offer === undefined) return { socket, response: probe, authenticated: false };
     scheme = offer.scheme;
     if (!probe.keepAlive) await fresh();
   }
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const hs = new Handshake(p.auth.settings, scheme, target());
-    const first = hs.start();
-    await writeEvents(p.auth.audit, first.events);
+    const handshake = new Handshake(params.auth.settings, scheme, target());
+    const first = handshake.start();
+    await writeEvents(params.auth.audit, first.events);
     if (first.kind === 'blocked') throw first.error;
     const challenged = await send(first.header);
     if (challenged.head.statusCode !== status) return { socket, response: challenged, scheme, authenticated: false };
@@ -184,13 +184,13 @@ export async function authenticateSocket(p: SocketAuthParams): Promise<SocketAut
       await fresh();
       continue;
     }
-    const second = hs.answer(offer.token);
-    await writeEvents(p.auth.audit, second.events);
+    const second = handshake.answer(offer.token);
+    await writeEvents(params.auth.audit, second.events);
     if (second.kind === 'blocked') throw second.error;
     const final = await send(second.header);
     if (final.head.statusCode === status) return { socket, response: final, scheme, authenticated: false };
-    hs.finish(offersIn(headerLines(final.head, challengeHeader), [scheme])[0]?.token);
+    handshake.finish(offersIn(headerLines(final.head, challengeHeader), [scheme])[0]?.token);
     return { socket, response: final, scheme, authenticated: true };
   }
-  throw new HttpAuthError('HANDSHAKE_FAILED', `${p.host} closed the connection after every CHALLENGE; NTLM needs a persistent connection`);
+  throw new HttpAuthError('HANDSHAKE_FAILED', `${params.host} closed the connection after every CHALLENGE; NTLM needs a persistent connection`);
 }

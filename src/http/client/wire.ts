@@ -122,17 +122,17 @@ export class ResponseReader {
   }
 
   private framingOf(head: ResponseHead): Framing {
-    const s = head.statusCode;
-    if (this.method === 'HEAD' || s === 204 || s === 304 || s === 101 || (this.method === 'CONNECT' && s >= 200 && s < 300)) return { kind: 'none' };
-    const te = headerValue(head, 'transfer-encoding');
-    if (te !== undefined) {
-      const codings = te.toLowerCase().split(',').map((x) => x.trim());
+    const status = head.statusCode;
+    if (this.method === 'HEAD' || status === 204 || status === 304 || status === 101 || (this.method === 'CONNECT' && status >= 200 && status < 300)) return { kind: 'none' };
+    const transferEncoding = headerValue(head, 'transfer-encoding');
+    if (transferEncoding !== undefined) {
+      const codings = transferEncoding.toLowerCase().split(',').map((x) => x.trim());
       if (codings[codings.length - 1] !== 'chunked') return { kind: 'close' };
       return { kind: 'chunked' };
     }
-    const cl = head.headers.get('content-length');
-    if (cl !== undefined) {
-      const values = new Set(cl.flatMap((v) => v.split(',').map((x) => x.trim())));
+    const contentLength = head.headers.get('content-length');
+    if (contentLength !== undefined) {
+      const values = new Set(contentLength.flatMap((v) => v.split(',').map((x) => x.trim())));
       const [only] = values;
       if (values.size !== 1 || only === undefined || !/^\d{1,15}$/.test(only)) throw bad('invalid Content-Length');
       return { kind: 'length', left: Number(only) };
@@ -163,36 +163,36 @@ export class ResponseReader {
   }
 
   private body(): ParsedResponse | undefined {
-    const f = this.framing;
-    if (f === undefined || f.kind === 'none') return this.done();
-    if (f.kind === 'close') {
+    const framing = this.framing;
+    if (framing === undefined || framing.kind === 'none') return this.done();
+    if (framing.kind === 'close') {
       this.skip(this.buf.length);
       this.buf = Buffer.alloc(0);
       return undefined;
     }
-    if (f.kind === 'length') {
-      const n = Math.min(f.left, this.buf.length);
-      this.skip(n);
-      f.left -= n;
-      this.buf = this.buf.subarray(n);
-      return f.left === 0 ? this.done() : undefined;
+    if (framing.kind === 'length') {
+      const take = Math.min(framing.left, this.buf.length);
+      this.skip(take);
+      framing.left -= take;
+      this.buf = this.buf.subarray(take);
+      return framing.left === 0 ? this.done() : undefined;
     }
     // chunked (RFC 9112 §7.1)
     for (;;) {
-      const c = this.chunk;
-      if (c.state === 'data') {
-        const n = Math.min(c.left, this.buf.length);
-        this.skip(n);
-        c.left -= n;
-        this.buf = this.buf.subarray(n);
-        if (c.left > 0) return undefined;
-        c.state = 'crlf';
+      const chunk = this.chunk;
+      if (chunk.state === 'data') {
+        const take = Math.min(chunk.left, this.buf.length);
+        this.skip(take);
+        chunk.left -= take;
+        this.buf = this.buf.subarray(take);
+        if (chunk.left > 0) return undefined;
+        chunk.state = 'crlf';
       }
-      if (c.state === 'crlf') {
+      if (chunk.state === 'crlf') {
         if (this.buf.length < 2) return undefined;
         if (this.buf[0] !== 0x0d || this.buf[1] !== 0x0a) throw bad('chunk not followed by CRLF');
         this.buf = this.buf.subarray(2);
-        c.state = 'size';
+        chunk.state = 'size';
       }
       const eol = this.buf.indexOf('\r\n');
       if (eol < 0) {
@@ -201,17 +201,17 @@ export class ResponseReader {
       }
       const line = this.buf.subarray(0, eol).toString('latin1');
       this.buf = this.buf.subarray(eol + 2);
-      if (c.state === 'trailer') {
+      if (chunk.state === 'trailer') {
         if (line === '') return this.done();
         continue;
       }
-      const m = /^([0-9a-fA-F]{1,8})[ \t]*(?:;.*)?$/.exec(line);
-      if (!m || m[1] === undefined) throw bad('invalid chunk size');
-      const size = parseInt(m[1], 16);
-      if (size === 0) c.state = 'trailer';
+      const sizeLine = /^([0-9a-fA-F]{1,8})[ \t]*(?:;.*)?$/.exec(line);
+      if (!sizeLine || sizeLine[1] === undefined) throw bad('invalid chunk size');
+      const size = parseInt(sizeLine[1], 16);
+      if (size === 0) chunk.state = 'trailer';
       else {
-        c.state = 'data';
-        c.left = size;
+        chunk.state = 'data';
+        chunk.left = size;
       }
     }
   }
