@@ -23,8 +23,8 @@ export function isStandalone(server: MachineIdentity): boolean {
  */
 export function namesPassThroughDomain(req: ClaimedAccount): boolean {
   if (isStandalone(req.server)) return false;
-  const d = req.domain.trim();
-  return d !== '' && d !== '.' && !sameName(d, req.server.netbiosComputerName);
+  const domain = req.domain.trim();
+  return domain !== '' && domain !== '.' && !sameName(domain, req.server.netbiosComputerName);
 }
 
 /** Whether this server validates the account itself or passes it through to a DC. */
@@ -42,16 +42,16 @@ export function incomingAccountKind(req: IncomingRequest): AccountKind {
  */
 export function outgoingIsLocalAccount(req: OutgoingRequest): boolean {
   if (req.localAccount !== undefined) return req.localAccount;
-  const d = req.domain.trim();
-  if (d === '.') return true;
+  const domain = req.domain.trim();
+  if (domain === '.') return true;
   const host = req.targetHost ?? targetHost(req.targetSpn);
-  return host !== undefined && d !== '' && !isIpAddress(host) && sameName(d, netbiosFromHost(host));
+  return host !== undefined && domain !== '' && !isIpAddress(host) && sameName(domain, netbiosFromHost(host));
 }
 
 /** At the DC: is the account in this domain? An empty or "." domain is read as the DC's own. */
 export function accountInDcDomain(req: DomainRequest): boolean {
-  const d = req.domain.trim();
-  return d === '' || d === '.' || sameName(d, req.dc.netbiosDomainName) || sameName(d, req.dc.dnsDomainName);
+  const domain = req.domain.trim();
+  return domain === '' || domain === '.' || sameName(domain, req.dc.netbiosDomainName) || sameName(domain, req.dc.dnsDomainName);
 }
 
 /** At the DC: is the requesting server (or the DC itself) in this domain? */

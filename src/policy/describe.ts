@@ -51,13 +51,13 @@ function view(spec: SettingSpec, name: string, value: number | ServerList | unde
   return { ...base, value, labels: [label], text: `${value} (${label})` };
 }
 
-function serviceViews(name: string, s: ServicePolicy): ServiceView {
+function serviceViews(name: string, service: ServicePolicy): ServiceView {
   const at = (k: keyof typeof SERVICE_SETTINGS) => `services.${name}.${k}`;
   return {
     service: name,
     settings: [
-      view(SERVICE_SETTINGS.BlockNTLM, at('BlockNTLM'), s.BlockNTLM, s.configured.includes('BlockNTLM')),
-      view(SERVICE_SETTINGS.BlockNTLMServerExceptionList, at('BlockNTLMServerExceptionList'), s.BlockNTLMServerExceptionList, s.configured.includes('BlockNTLMServerExceptionList')),
+      view(SERVICE_SETTINGS.BlockNTLM, at('BlockNTLM'), service.BlockNTLM, service.configured.includes('BlockNTLM')),
+      view(SERVICE_SETTINGS.BlockNTLMServerExceptionList, at('BlockNTLMServerExceptionList'), service.BlockNTLMServerExceptionList, service.configured.includes('BlockNTLMServerExceptionList')),
     ],
   };
 }
@@ -74,6 +74,6 @@ export function describePolicy(policy: NtlmPolicy): PolicyView {
         : v.text;
     return { ...v, text, effective: { acceptor, client } };
   });
-  const services = [...policy.services].map(([name, s]) => serviceViews(name, s));
+  const services = [...policy.services].map(([name, service]) => serviceViews(name, service));
   return { settings, services };
 }

@@ -26,21 +26,21 @@ export interface Evaluation {
   readonly steps: readonly PolicyDecision[];
 }
 
-export function evaluate(policy: NtlmPolicy, r: DirectedRequest): Evaluation {
+export function evaluate(policy: NtlmPolicy, directed: DirectedRequest): Evaluation {
   let first: PolicyDecision;
   let security: () => PolicyDecision;
-  switch (r.direction) {
+  switch (directed.direction) {
     case 'incoming':
-      first = decideIncoming(policy, r.request);
-      security = () => decideSecurity(policy, { side: 'server', ...r.request });
+      first = decideIncoming(policy, directed.request);
+      security = () => decideSecurity(policy, { side: 'server', ...directed.request });
       break;
     case 'outgoing':
-      first = decideOutgoing(policy, r.request);
-      security = () => decideSecurity(policy, { side: 'client', ...r.request });
+      first = decideOutgoing(policy, directed.request);
+      security = () => decideSecurity(policy, { side: 'client', ...directed.request });
       break;
     case 'domain':
-      first = decideDomain(policy, r.request);
-      security = () => decideSecurity(policy, { side: 'dc', ...r.request });
+      first = decideDomain(policy, directed.request);
+      security = () => decideSecurity(policy, { side: 'dc', ...directed.request });
       break;
   }
   const steps = first.action === 'block' ? [first] : [first, security()];

@@ -136,18 +136,18 @@ export interface V1SsoFields {
 }
 
 /** 4024 (BlockNtlmv1SSO audit) / 4025 (enforced): NTLMv1-derived credentials. */
-export function v1SsoEvent(eventId: 4024 | 4025, f: V1SsoFields): EventSpec {
+export function v1SsoEvent(eventId: 4024 | 4025, fields: V1SsoFields): EventSpec {
   return {
     eventId,
     data: {
-      Username: f.user,
-      DomainName: f.domain,
-      ProcessName: f.process?.name,
-      ProcessPID: f.process?.pid,
-      RemoteClientMachine: f.remoteClientMachine,
-      ClientIP: f.clientIp,
-      TargetMachine: f.targetMachine,
-      NtlmVersion: ntlmVersionName(f.version),
+      Username: fields.user,
+      DomainName: fields.domain,
+      ProcessName: fields.process?.name,
+      ProcessPID: fields.process?.pid,
+      RemoteClientMachine: fields.remoteClientMachine,
+      ClientIP: fields.clientIp,
+      TargetMachine: fields.targetMachine,
+      NtlmVersion: ntlmVersionName(fields.version),
     },
   };
 }

@@ -185,11 +185,11 @@ function parseService(issues: Issues, name: string, raw: unknown): ServicePolicy
     if (key === undefined || isNotDefined(v)) continue;
     const at = `${path}.${key}`;
     if (key === 'BlockNTLM') {
-      const b = parseEnum(issues, at, v, SERVICE_SETTINGS.BlockNTLM);
-      if (b !== undefined) block = b;
+      const value = parseEnum(issues, at, v, SERVICE_SETTINGS.BlockNTLM);
+      if (value !== undefined) block = value;
     } else {
-      const l = parseList(issues, at, v, SERVICE_SETTINGS.BlockNTLMServerExceptionList);
-      if (l !== undefined) list = l;
+      const entries = parseList(issues, at, v, SERVICE_SETTINGS.BlockNTLMServerExceptionList);
+      if (entries !== undefined) list = entries;
     }
     configured.push(key);
   }
@@ -205,8 +205,8 @@ function parseServices(issues: Issues, raw: unknown): Map<string, ServicePolicy>
     return services;
   }
   for (const [name, v] of Object.entries(raw)) {
-    const s = parseService(issues, name, v);
-    if (s !== undefined) services.set(name, s);
+    const service = parseService(issues, name, v);
+    if (service !== undefined) services.set(name, service);
   }
   return services;
 }

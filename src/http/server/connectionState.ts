@@ -105,8 +105,8 @@ export class ConnectionRegistry {
 
   /** The connection's state, created (and tied to the socket's 'close') on first use. */
   stateOf(socket: Socket, clientIp: string): ConnectionState {
-    let s = this.states.get(socket);
-    if (s) return s;
+    const existing = this.states.get(socket);
+    if (existing) return existing;
     const state: ConnectionState = {
       clientIp,
       pending: undefined,
@@ -117,7 +117,6 @@ export class ConnectionRegistry {
       tail: Promise.resolve(),
       queued: 0,
     };
-    s = state;
     this.states.set(socket, state);
     if (!state.closed) {
       this.tracked++;
@@ -129,12 +128,12 @@ export class ConnectionRegistry {
   /** Runs `fn` after every earlier request of this connection has been handled. */
   serialize<T>(state: ConnectionState, fn: () => Promise<T>): Promise<T> {
     state.queued++;
-    const run = state.tail.then(fn);
+    const turn = state.tail.then(fn);
     const done = (): void => {
       state.queued--;
     };
-    state.tail = run.then(done, done);
-    return run;
+    state.tail = turn.then(done, done);
+    return turn;
   }
 
   /** No request of this connection is queued or running: a new one need not wait. */
@@ -184,14 +183,14 @@ export class ConnectionRegistry {
 
   /** Takes the handshake in progress out of the connection (the next step consumes it), unless it has outlived its slot. */
   takePending(state: ConnectionState): PendingHandshake | undefined {
-    const p = state.pending;
-    if (!p) return undefined;
+    const pending = state.pending;
+    if (!pending) return undefined;
     this.clearPending(state);
-    if (this.now() - p.startedAt > this.limits.timeoutMs) {
+    if (this.now() - pending.startedAt > this.limits.timeoutMs) {
       state.lapsed = 'expired';
       return undefined;
     }
-    return p;
+    return pending;
   }
 
   /** Ends the connection's handshake, if any, and frees its slot. */

@@ -17,7 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { accountName, sameName } from '../../policy/names.js';
 import { Acceptors, type Acceptor, type AcceptorStep, type Leg } from './acceptor.js';
 import { isStoreUnavailable } from '../../audit/health.js';
-import { auditBeforeChallenge, type AuditOutcome } from './audit.js';
+import { auditBeforeChallenge } from './audit.js';
 import { auditAcceptedLogon, auditRefusedLogon } from './logonAudit.js';
 import { OID_NTLMSSP } from '../../ntlm/oid.js';
 import { opensHandshake } from '../../spnego/leg.js';
@@ -55,7 +55,7 @@ export interface IwaCore {
 }
 
 /** What one request's handling knows about where it came from. */
-interface RequestCtx {
+interface RequestContext {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly state: ConnectionState;
@@ -90,14 +90,14 @@ interface CoreParts {
 }
 
 function createCore(options: IwaOptions): CoreParts {
-  const o = resolveOptions(options);
-  const registry = new ConnectionRegistry({ timeoutMs: o.handshakeTimeoutMs, maxPerIp: o.maxPendingPerIp, maxTotal: o.maxPendingTotal }, o.now);
-  const bindings = new ChannelBindingSource(o.extendedProtection);
-  const handshake = new Handshake(o, registry, bindings, new Acceptors(o));
+  const resolved = resolveOptions(options);
+  const registry = new ConnectionRegistry({ timeoutMs: resolved.handshakeTimeoutMs, maxPerIp: resolved.maxPendingPerIp, maxTotal: resolved.maxPendingTotal }, resolved.now);
+  const bindings = new ChannelBindingSource(resolved.extendedProtection);
+  const handshake = new Handshake(resolved, registry, bindings, new Acceptors(resolved));
 
-  const fail = (ctx: RequestCtx, e: unknown): IwaOutcome => {
+  const fail = (ctx: RequestContext, e: unknown): IwaOutcome => {
     // Only our own faults land here (the acceptor never throws on peer bytes).
-    emit(o.log, { level: 'error', msg: 'internal error while authenticating', requestId: ctx.requestId, clientIp: ctx.clientIp, reason: 'internal-error', detail: e instanceof Error ? e.message : String(e) });
+    emit(resolved.log, { level: 'error', msg: 'internal error while authenticating', requestId: ctx.requestId, clientIp: ctx.clientIp, reason: 'internal-error', detail: e instanceof Error ? e.message : String(e) });
     registry.clearPending(ctx.state);
     respond(ctx.res, 500, { close: true });
     return { authenticated: false, status: 500, requestId: ctx.requestId };
@@ -105,46 +105,46 @@ function createCore(options: IwaOptions): CoreParts {
 
   /** The connection's identity when handle() would admit the request on it without a handshake step or a wait (see Shortcut); else undefined. */
   const connectionIdentity = (state: ConnectionState | undefined, req: IwaRequest): IwaIdentity | undefined =>
-    o.persistence === 'connection' && state?.identity !== undefined && req.headers.authorization === undefined && registry.idle(state) ? state.identity : undefined;
+    resolved.persistence === 'connection' && state?.identity !== undefined && req.headers.authorization === undefined && registry.idle(state) ? state.identity : undefined;
 
   const run: Run = (req, res) => {
-    const requestId = o.requestId?.(req) ?? nextRequestId();
+    const requestId = resolved.requestId?.(req) ?? nextRequestId();
     if (isHttp2Request(req)) {
       // No connection to bind a handshake to: the client must retry over HTTP/1.1.
       http2Fallback(req.stream);
-      emit(o.log, { level: 'info', msg: 'HTTP/2 request refused with HTTP_1_1_REQUIRED', requestId, clientIp: clientIpOf(req.socket), reason: 'http2-fallback' });
+      emit(resolved.log, { level: 'info', msg: 'HTTP/2 request refused with HTTP_1_1_REQUIRED', requestId, clientIp: clientIpOf(req.socket), reason: 'http2-fallback' });
       return { authenticated: false, status: 'reset', requestId };
     }
     // A known connection carries its address: no getpeername per keep-alive request.
     const known = registry.existing(req.socket);
     const clientIp = known?.clientIp ?? clientIpOf(req.socket);
-    if (o.stripIdentityHeaders) {
-      const removed = stripIdentityHeaders(req, o.identityHeaders);
+    if (resolved.stripIdentityHeaders) {
+      const removed = stripIdentityHeaders(req, resolved.identityHeaders);
       if (removed.length > 0) {
-        emit(o.log, { level: 'warn', msg: `client sent ${removed.join(', ')}; removed`, requestId, clientIp, reason: 'identity-headers-stripped' });
+        emit(resolved.log, { level: 'warn', msg: `client sent ${removed.join(', ')}; removed`, requestId, clientIp, reason: 'identity-headers-stripped' });
       }
     }
     const state = known ?? registry.stateOf(req.socket, clientIp);
-    const ctx: RequestCtx = { req, res: res as ServerResponse, state, requestId, clientIp };
+    const ctx: RequestContext = { req, res: res as ServerResponse, state, requestId, clientIp };
     try {
-      const id = connectionIdentity(state, req);
-      if (id) return handshake.admit(ctx, id, 'connection-authenticated');
+      const identity = connectionIdentity(state, req);
+      if (identity) return handshake.admit(ctx, identity, 'connection-authenticated');
       return registry.serialize(state, () => handshake.handle(ctx)).catch((e: unknown) => fail(ctx, e));
     } catch (e) {
       return fail(ctx, e);
     }
   };
 
-  const quiet = !o.log && !o.requestId;
+  const quiet = !resolved.log && !resolved.requestId;
   let shortcutHits = 0;
   const shortcut: Shortcut = (req) => {
     if (!quiet || isHttp2Request(req)) return undefined;
     try {
-      const id = connectionIdentity(registry.existing(req.socket), req);
-      if (id === undefined || (o.stripIdentityHeaders && hasIdentityHeaders(req, o.identityHeaders)) || !authorize(o.allow, id).allowed) return undefined;
-      req.ntlmgate = id;
+      const identity = connectionIdentity(registry.existing(req.socket), req);
+      if (identity === undefined || (resolved.stripIdentityHeaders && hasIdentityHeaders(req, resolved.identityHeaders)) || !authorize(resolved.allow, identity).allowed) return undefined;
+      req.ntlmgate = identity;
       shortcutHits++;
-      return id;
+      return identity;
     } catch {
       // Whatever went wrong goes again through run(), whose faults end as a logged 500, never a throw.
       return undefined;
@@ -162,125 +162,124 @@ export function createIwa(options: IwaOptions): IwaCore {
   return createCore(options).core;
 }
 
-/** The per-request state machine: one instance per handler; what belongs to one request travels in RequestCtx. */
+/** The per-request state machine: one instance per handler; what belongs to one request travels in RequestContext. */
 class Handshake {
   constructor(
-    private readonly o: ResolvedOptions,
+    private readonly options: ResolvedOptions,
     private readonly registry: ConnectionRegistry,
     private readonly bindings: ChannelBindingSource,
     private readonly acceptors: Acceptors,
   ) {}
 
-  async handle(c: RequestCtx): Promise<IwaOutcome> {
-    const { o } = this;
-    const header = this.authorizationHeader(c);
+  async handle(ctx: RequestContext): Promise<IwaOutcome> {
+    const { options } = this;
+    const header = this.authorizationHeader(ctx);
     if (typeof header === 'object') return header;
-    if (header !== undefined && header.length > o.maxAuthorizationBytes) {
-      this.registry.clearPending(c.state);
-      return this.refuse(c, 400, 'warn', 'authorization-too-large', `Authorization of ${header.length} bytes (limit ${o.maxAuthorizationBytes})`);
+    if (header !== undefined && header.length > options.maxAuthorizationBytes) {
+      this.registry.clearPending(ctx.state);
+      return this.refuse(ctx, 400, 'warn', 'authorization-too-large', `Authorization of ${header.length} bytes (limit ${options.maxAuthorizationBytes})`);
     }
-    const parsed = parseAuthorization(header, o.providers);
+    const parsed = parseAuthorization(header, options.providers);
     if (parsed.kind === 'none' || parsed.kind === 'other-scheme') {
-      const id = o.persistence === 'connection' ? c.state.identity : undefined;
-      if (id) return this.admit(c, id, 'connection-authenticated');
+      const identity = options.persistence === 'connection' ? ctx.state.identity : undefined;
+      if (identity) return this.admit(ctx, identity, 'connection-authenticated');
       const reason = parsed.kind === 'none' ? 'no-credentials' : 'unsupported-scheme';
-      return this.refuse(c, 401, 'debug', reason, parsed.kind === 'other-scheme' ? `scheme ${parsed.scheme}` : undefined);
+      return this.refuse(ctx, 401, 'debug', reason, parsed.kind === 'other-scheme' ? `scheme ${parsed.scheme}` : undefined);
     }
     // New credentials on an authenticated connection re-authenticate it (IIS): the old identity
     // must not survive a failed attempt.
-    this.registry.setIdentity(c.state, undefined);
+    this.registry.setIdentity(ctx.state, undefined);
     if (parsed.kind === 'malformed') {
-      this.registry.clearPending(c.state);
-      return this.refuse(c, 400, 'warn', 'authorization-malformed', parsed.why);
+      this.registry.clearPending(ctx.state);
+      return this.refuse(ctx, 400, 'warn', 'authorization-malformed', parsed.why);
     }
     const { scheme } = parsed;
     // The one decode of this leg: what it is answered from here, and what the acceptor steps.
     const leg = this.acceptors.decodeLeg(scheme, parsed.token);
     if (leg.kind === 'malformed') {
-      this.registry.clearPending(c.state);
-      return this.refuse(c, 400, 'warn', 'token-malformed', `${scheme} token does not decode: ${leg.message}`, { scheme });
+      this.registry.clearPending(ctx.state);
+      return this.refuse(ctx, 400, 'warn', 'token-malformed', `${scheme} token does not decode: ${leg.message}`, { scheme });
     }
     if (leg.kind === 'unserved') {
       // Well-formed, for no mechanism served here (a bare Kerberos AP-REQ, a Kerberos-only list): IIS answers 401.
-      this.registry.clearPending(c.state);
-      return this.refuse(c, 401, 'info', 'unsupported-mechanism', `a token for ${leg.offered.join(', ') || 'no mechanism'}; served: ${this.acceptors.negotiate.oids.join(', ')}`, { scheme });
+      this.registry.clearPending(ctx.state);
+      return this.refuse(ctx, 401, 'info', 'unsupported-mechanism', `a token for ${leg.offered.join(', ') || 'no mechanism'}; served: ${this.acceptors.negotiate.oids.join(', ')}`, { scheme });
     }
-    if (leg.kind === 'init' || (leg.kind === 'mechanism' && opensHandshake(leg))) return this.start(c, scheme, leg);
+    if (leg.kind === 'init' || (leg.kind === 'mechanism' && opensHandshake(leg))) return this.start(ctx, scheme, leg);
 
-    const pending = this.registry.takePending(c.state);
+    const pending = this.registry.takePending(ctx.state);
     if (!pending || pending.acceptor.scheme !== scheme) {
-      if (!this.acceptors.wellFormed(leg)) return this.refuse(c, 400, 'warn', 'token-malformed', `${scheme} token does not decode`, { scheme });
-      const reason = c.state.lapsed === 'evicted' ? 'handshake-evicted' : c.state.lapsed === 'expired' ? 'handshake-expired' : 'no-handshake-in-progress';
-      return this.refuse(c, 401, 'warn', reason, pending ? `a ${pending.acceptor.scheme} handshake is in progress` : 'a later leg without its first (replayed or out of order)', { scheme });
+      if (!this.acceptors.wellFormed(leg)) return this.refuse(ctx, 400, 'warn', 'token-malformed', `${scheme} token does not decode`, { scheme });
+      const reason = ctx.state.lapsed === 'evicted' ? 'handshake-evicted' : ctx.state.lapsed === 'expired' ? 'handshake-expired' : 'no-handshake-in-progress';
+      return this.refuse(ctx, 401, 'warn', reason, pending ? `a ${pending.acceptor.scheme} handshake is in progress` : 'a later leg without its first (replayed or out of order)', { scheme });
     }
-    return this.continue(c, pending.acceptor, pending.startedAt, await pending.acceptor.step(leg));
+    return this.continue(ctx, pending.acceptor, pending.startedAt, await pending.acceptor.step(leg));
   }
 
   /** The single Authorization value, or the refusal when the client sent several. */
-  private authorizationHeader(c: RequestCtx): string | undefined | IwaOutcome {
+  private authorizationHeader(ctx: RequestContext): string | undefined | IwaOutcome {
     let count = 0;
-    const raw = c.req.rawHeaders;
+    const raw = ctx.req.rawHeaders;
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i];
       // 'authorization'.length: only names of that length are lower-cased.
       if (name !== undefined && name.length === 13 && name.toLowerCase() === 'authorization') count++;
     }
     if (count > 1) {
-      this.registry.clearPending(c.state);
-      this.registry.setIdentity(c.state, undefined);
+      this.registry.clearPending(ctx.state);
+      this.registry.setIdentity(ctx.state, undefined);
       // node:http keeps only the first copy; which one an upstream would see is anyone's guess.
-      return this.refuse(c, 400, 'warn', 'authorization-duplicated', `${count} Authorization headers`);
+      return this.refuse(ctx, 400, 'warn', 'authorization-duplicated', `${count} Authorization headers`);
     }
-    return c.req.headers.authorization;
+    return ctx.req.headers.authorization;
   }
 
-  private async start(c: RequestCtx, scheme: AuthProvider, leg: Extract<Leg, { kind: 'init' | 'mechanism' }>): Promise<IwaOutcome> {
-    const { o } = this;
-    const w = { scheme, clientIp: c.clientIp, requestId: c.requestId };
+  private async start(ctx: RequestContext, scheme: AuthProvider, leg: Extract<Leg, { kind: 'init' | 'mechanism' }>): Promise<IwaOutcome> {
+    const { options } = this;
+    const where = { scheme, clientIp: ctx.clientIp, requestId: ctx.requestId };
     // The Restrict-NTLM policy governs NTLM only: another mechanism's handshake starts unchecked.
-    const early = leg.mechanism.oid === OID_NTLMSSP ? await this.audited(c, () => auditBeforeChallenge(o, w)) : undefined;
-    if (early === 'failed' || early === 'unavailable') return this.failed(c, early);
+    const early = leg.mechanism.oid === OID_NTLMSSP ? await this.audited(ctx, () => auditBeforeChallenge(options, where)) : undefined;
+    if (early === 'failed' || early === 'unavailable') return this.failed(ctx, early);
     if (early) {
-      this.registry.clearPending(c.state);
-      return this.refuse(c, 401, 'warn', 'policy-blocked', early.decision.reason, { scheme, setting: early.decision.setting, events: early.eventIds });
+      this.registry.clearPending(ctx.state);
+      return this.refuse(ctx, 401, 'warn', 'policy-blocked', early.decision.reason, { scheme, setting: early.decision.setting, events: early.eventIds });
     }
-    const acceptor = this.acceptors.create(scheme, leg, this.bindings.bindingsFor(c.req.socket));
-    return this.continue(c, acceptor, o.now(), await acceptor.step(leg));
+    const acceptor = this.acceptors.create(scheme, leg, this.bindings.bindingsFor(ctx.req.socket));
+    return this.continue(ctx, acceptor, options.now(), await acceptor.step(leg));
   }
 
-  private async continue(c: RequestCtx, acceptor: Acceptor, startedAt: number, step: AcceptorStep): Promise<IwaOutcome> {
+  private async continue(ctx: RequestContext, acceptor: Acceptor, startedAt: number, step: AcceptorStep): Promise<IwaOutcome> {
     const scheme = acceptor.scheme;
     if (step.status === 'continue') {
-      if (!connectionStaysOpen(c.req)) {
+      if (!connectionStaysOpen(ctx.req)) {
         // The CHALLENGE would die with this connection, and an AUTHENTICATE on a new one has no
         // handshake to finish: say "start again" (bare challenges) rather than send a token
         // the client cannot use.
-        return this.refuse(c, 401, 'warn', 'handshake-on-closing-connection', 'NTLM needs a persistent connection (Connection: close or HTTP/1.0 without keep-alive)', { scheme }, { close: true });
+        return this.refuse(ctx, 401, 'warn', 'handshake-on-closing-connection', 'NTLM needs a persistent connection (Connection: close or HTTP/1.0 without keep-alive)', { scheme }, { close: true });
       }
       // A full cap makes room by evicting the oldest half-open handshake, never by refusing this one.
-      for (const e of this.registry.setPending(c.state, { acceptor, startedAt })) {
-        const cap = e.cap === 'per-ip' ? `${this.o.maxPendingPerIp} handshakes in progress from this IP` : `${this.o.maxPendingTotal} handshakes in progress`;
-        this.log(c, 'warn', 'handshake cap full: evicted the oldest half-open handshake', { reason: 'too-many-handshakes', scheme, detail: `${cap}; evicted one from ${e.clientIp} waiting ${e.ageMs} ms` });
+      for (const eviction of this.registry.setPending(ctx.state, { acceptor, startedAt })) {
+        const cap = eviction.cap === 'per-ip' ? `${this.options.maxPendingPerIp} handshakes in progress from this IP` : `${this.options.maxPendingTotal} handshakes in progress`;
+        this.log(ctx, 'warn', 'handshake cap full: evicted the oldest half-open handshake', { reason: 'too-many-handshakes', scheme, detail: `${cap}; evicted one from ${eviction.clientIp} waiting ${eviction.ageMs} ms` });
       }
-      this.log(c, 'debug', 'handshake continues', { reason: 'challenge-sent', scheme, status: 401 });
-      respond(c.res, 401, { authenticate: [tokenHeader(scheme, step.token)] });
-      return { authenticated: false, status: 401, requestId: c.requestId };
+      this.log(ctx, 'debug', 'handshake continues', { reason: 'challenge-sent', scheme, status: 401 });
+      respond(ctx.res, 401, { authenticate: [tokenHeader(scheme, step.token)] });
+      return { authenticated: false, status: 401, requestId: ctx.requestId };
     }
 
-    const w = { scheme, clientIp: c.clientIp, requestId: c.requestId, attemptId: acceptor.attemptId };
+    const where = { scheme, clientIp: ctx.clientIp, requestId: ctx.requestId, attemptId: acceptor.attemptId };
     if (step.status === 'failed') {
-      const f = step.failure;
-      if (f.reason === 'malformed') return this.refuse(c, 400, 'warn', 'token-malformed', f.message, { scheme });
-      const r = await this.audited(c, () => auditRefusedLogon(this.o, acceptor.mechanism, f, w));
-      if (r === 'failed' || r === 'unavailable') return this.failed(c, r);
-      const audit: AuditOutcome | undefined = r;
-      const claimed = f.logon ?? f.claimed;
+      const failure = step.failure;
+      if (failure.reason === 'malformed') return this.refuse(ctx, 400, 'warn', 'token-malformed', failure.message, { scheme });
+      const audit = await this.audited(ctx, () => auditRefusedLogon(this.options, acceptor.mechanism, failure, where));
+      if (audit === 'failed' || audit === 'unavailable') return this.failed(ctx, audit);
+      const claimed = failure.logon ?? failure.claimed;
       const user = claimed ? accountName(claimed.user, claimed.domain, '') || undefined : undefined;
       // Refused by the policy's phase before the authority (audit.ts): the policy is the reason.
       if (audit?.refusedByPolicy) {
-        return this.refuse(c, 401, 'warn', 'policy-blocked', audit.decision.reason, { scheme, user, setting: audit.decision.setting, events: audit.eventIds });
+        return this.refuse(ctx, 401, 'warn', 'policy-blocked', audit.decision.reason, { scheme, user, setting: audit.decision.setting, events: audit.eventIds });
       }
-      return this.refuse(c, 401, 'warn', f.reason, f.message, {
+      return this.refuse(ctx, 401, 'warn', failure.reason, failure.message, {
         scheme,
         user,
         setting: audit?.decision.action === 'block' ? audit.decision.setting : undefined,
@@ -288,40 +287,40 @@ class Handshake {
       });
     }
 
-    const r = step.result;
-    const identity = identityFromResult(r, scheme, this.o.now());
-    const localAccount = sameName(r.account.domain, this.o.machine.netbiosComputerName);
-    const audit = await this.audited(c, () => auditAcceptedLogon(this.o, r, w, { localAccount }));
-    if (audit === 'failed' || audit === 'unavailable') return this.failed(c, audit);
+    const logon = step.result;
+    const identity = identityFromResult(logon, scheme, this.options.now());
+    const localAccount = sameName(logon.account.domain, this.options.machine.netbiosComputerName);
+    const audit = await this.audited(ctx, () => auditAcceptedLogon(this.options, logon, where, { localAccount }));
+    if (audit === 'failed' || audit === 'unavailable') return this.failed(ctx, audit);
     if (audit.decision.action === 'block') {
-      return this.refuse(c, 401, 'warn', 'policy-blocked', audit.decision.reason, { scheme, user: identity.name, setting: audit.decision.setting, events: audit.eventIds });
+      return this.refuse(ctx, 401, 'warn', 'policy-blocked', audit.decision.reason, { scheme, user: identity.name, setting: audit.decision.setting, events: audit.eventIds });
     }
-    if (this.o.persistence === 'connection') this.registry.setIdentity(c.state, identity);
+    if (this.options.persistence === 'connection') this.registry.setIdentity(ctx.state, identity);
     // RFC 4559 §5: the final SPNEGO token (accept-completed, mechListMIC) rides on the success.
-    if (step.token && !c.res.headersSent) c.res.setHeader('WWW-Authenticate', tokenHeader(scheme, step.token));
-    return this.admit(c, identity, 'authenticated', audit.eventIds, startedAt);
+    if (step.token && !ctx.res.headersSent) ctx.res.setHeader('WWW-Authenticate', tokenHeader(scheme, step.token));
+    return this.admit(ctx, identity, 'authenticated', audit.eventIds, startedAt);
   }
 
   /** Authorization, then the identity on the request. */
-  admit(c: RequestCtx, id: IwaIdentity, reason: 'authenticated' | 'connection-authenticated', events?: readonly number[], startedAt?: number): IwaOutcome {
-    const a = authorize(this.o.allow, id);
-    if (!a.allowed) return this.refuse(c, 403, 'warn', 'not-authorized', a.why, { user: id.name, scheme: id.scheme, events });
-    c.req.ntlmgate = id;
+  admit(ctx: RequestContext, identity: IwaIdentity, reason: 'authenticated' | 'connection-authenticated', events?: readonly number[], startedAt?: number): IwaOutcome {
+    const authorization = authorize(this.options.allow, identity);
+    if (!authorization.allowed) return this.refuse(ctx, 403, 'warn', 'not-authorized', authorization.why, { user: identity.name, scheme: identity.scheme, events });
+    ctx.req.ntlmgate = identity;
     // Every request of an authenticated connection comes here: build the entry only for a hook.
-    if (this.o.log) {
-      const ms = startedAt === undefined ? undefined : this.o.now() - startedAt;
-      this.log(c, reason === 'authenticated' ? 'info' : 'debug', reason === 'authenticated' ? `logged on (${id.authPackage}${id.ntlm ? `, ${id.ntlm.version}` : ''}${ms === undefined ? '' : `, ${ms} ms`})` : 'authenticated connection', {
+    if (this.options.log) {
+      const ms = startedAt === undefined ? undefined : this.options.now() - startedAt;
+      this.log(ctx, reason === 'authenticated' ? 'info' : 'debug', reason === 'authenticated' ? `logged on (${identity.authPackage}${identity.ntlm ? `, ${identity.ntlm.version}` : ''}${ms === undefined ? '' : `, ${ms} ms`})` : 'authenticated connection', {
         reason,
-        user: id.name,
-        scheme: id.scheme,
+        user: identity.name,
+        scheme: identity.scheme,
         events,
       });
     }
-    return { authenticated: true, identity: id, requestId: c.requestId };
+    return { authenticated: true, identity, requestId: ctx.requestId };
   }
 
   private refuse(
-    c: RequestCtx,
+    ctx: RequestContext,
     status: IwaStatus,
     level: IwaLogLevel,
     reason: IwaLogReason,
@@ -329,15 +328,15 @@ class Handshake {
     fields: LogFields = {},
     extra: RespondOptions = {},
   ): IwaOutcome {
-    this.log(c, level, `answered ${status}`, { reason, status, detail, ...fields });
+    this.log(ctx, level, `answered ${status}`, { reason, status, detail, ...fields });
     // A 401 always re-offers every provider, so the client can start over (IIS does the same).
-    const authenticate = status === 401 ? challengeHeaders(this.o.providers) : undefined;
-    respond(c.res, status, { authenticate, retryAfterSeconds: status === 429 ? 1 : undefined, ...extra });
-    return { authenticated: false, status, requestId: c.requestId };
+    const authenticate = status === 401 ? challengeHeaders(this.options.providers) : undefined;
+    respond(ctx.res, status, { authenticate, retryAfterSeconds: status === 429 ? 1 : undefined, ...extra });
+    return { authenticated: false, status, requestId: ctx.requestId };
   }
 
-  private failed(c: RequestCtx, why: 'failed' | 'unavailable'): IwaOutcome {
-    return { authenticated: false, status: why === 'unavailable' ? 503 : 500, requestId: c.requestId };
+  private failed(ctx: RequestContext, why: 'failed' | 'unavailable'): IwaOutcome {
+    return { authenticated: false, status: why === 'unavailable' ? 503 : 500, requestId: ctx.requestId };
   }
 
   /**
@@ -345,25 +344,25 @@ class Handshake {
    * Retry-After when the store cannot write now (disk full, database gone: the client may come
    * back), 500 when it refused the events themselves.
    */
-  private async audited<T>(c: RequestCtx, fn: () => Promise<T>): Promise<T | 'failed' | 'unavailable'> {
+  private async audited<T>(ctx: RequestContext, fn: () => Promise<T>): Promise<T | 'failed' | 'unavailable'> {
     try {
       return await fn();
     } catch (e) {
       const detail = e instanceof Error ? e.message : String(e);
-      this.registry.clearPending(c.state);
+      this.registry.clearPending(ctx.state);
       if (isStoreUnavailable(e)) {
-        this.log(c, 'error', 'audit store cannot write; request refused until it can', { reason: 'audit-unavailable', status: 503, detail });
-        respond(c.res, 503, { retryAfterSeconds: AUDIT_RETRY_AFTER_SECONDS });
+        this.log(ctx, 'error', 'audit store cannot write; request refused until it can', { reason: 'audit-unavailable', status: 503, detail });
+        respond(ctx.res, 503, { retryAfterSeconds: AUDIT_RETRY_AFTER_SECONDS });
         return 'unavailable';
       }
-      this.log(c, 'error', 'audit write failed; request refused', { reason: 'audit-write-failed', status: 500, detail });
-      respond(c.res, 500);
+      this.log(ctx, 'error', 'audit write failed; request refused', { reason: 'audit-write-failed', status: 500, detail });
+      respond(ctx.res, 500);
       return 'failed';
     }
   }
 
-  private log(c: RequestCtx, level: IwaLogLevel, msg: string, fields: LogFields): void {
-    if (this.o.log) emit(this.o.log, { level, msg, requestId: c.requestId, clientIp: c.clientIp, ...fields });
+  private log(ctx: RequestContext, level: IwaLogLevel, msg: string, fields: LogFields): void {
+    if (this.options.log) emit(this.options.log, { level, msg, requestId: ctx.requestId, clientIp: ctx.clientIp, ...fields });
   }
 }
 

@@ -20,11 +20,11 @@ export interface Http2FallbackOptions {
 const ignore = (): void => {};
 
 /** Refuses an h2 request so that the client retries it over HTTP/1.1. */
-export function http2Fallback(stream: ServerHttp2Stream, o: Http2FallbackOptions = {}): void {
+export function http2Fallback(stream: ServerHttp2Stream, options: Http2FallbackOptions = {}): void {
   if (stream.destroyed || stream.closed) return;
   // Closing with an error code makes node emit it as an 'error' on our own stream; we chose it.
   stream.on('error', ignore);
-  if (o.goaway && !stream.session?.destroyed) stream.session?.goaway(HTTP_1_1_REQUIRED);
+  if (options.goaway && !stream.session?.destroyed) stream.session?.goaway(HTTP_1_1_REQUIRED);
   stream.close(HTTP_1_1_REQUIRED);
 }
 
@@ -39,10 +39,10 @@ export function carriesConnectionAuth(headers: IncomingHttpHeaders): boolean {
  * credentials (or, with `always`, any stream, for a host that requires IWA) and returns
  * true; returns false for a stream the application should serve.
  */
-export function http2Guard(o: Http2FallbackOptions & { readonly always?: boolean } = {}): (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => boolean {
+export function http2Guard(options: Http2FallbackOptions & { readonly always?: boolean } = {}): (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => boolean {
   return (stream, headers) => {
-    if (!o.always && !carriesConnectionAuth(headers)) return false;
-    http2Fallback(stream, o);
+    if (!options.always && !carriesConnectionAuth(headers)) return false;
+    http2Fallback(stream, options);
     return true;
   };
 }

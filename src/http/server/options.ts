@@ -133,73 +133,73 @@ export const IWA_DEFAULTS = {
   requireMic: false,
 } as const;
 
-const positiveInt = (problems: string[], name: string, v: number | undefined, dflt: number, max = Number.MAX_SAFE_INTEGER): number => {
-  if (v === undefined) return dflt;
-  if (!Number.isSafeInteger(v) || v <= 0) problems.push(`${name} must be a positive integer, got ${String(v)}`);
-  else if (v > max) problems.push(`${name} must be at most ${max}, got ${v}`);
-  return v;
+const positiveInt = (problems: string[], name: string, value: number | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number => {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0) problems.push(`${name} must be a positive integer, got ${String(value)}`);
+  else if (value > max) problems.push(`${name} must be at most ${max}, got ${value}`);
+  return value;
 };
 
-export function resolveOptions(o: IwaOptions): ResolvedOptions {
+export function resolveOptions(given: IwaOptions): ResolvedOptions {
   const problems: string[] = [];
-  if (typeof o.authority?.validate !== 'function') problems.push('authority must implement validate(request)');
-  if (!o.netbiosComputerName) problems.push('netbiosComputerName is required');
-  if (typeof o.netbiosDomainName !== 'string') problems.push('netbiosDomainName is required (its own name on a standalone server)');
+  if (typeof given.authority?.validate !== 'function') problems.push('authority must implement validate(request)');
+  if (!given.netbiosComputerName) problems.push('netbiosComputerName is required');
+  if (typeof given.netbiosDomainName !== 'string') problems.push('netbiosDomainName is required (its own name on a standalone server)');
 
-  const providers = o.providers ?? IWA_DEFAULTS.providers;
+  const providers = given.providers ?? IWA_DEFAULTS.providers;
   if (providers.length === 0) problems.push('providers must name at least one of Negotiate, NTLM');
-  for (const p of providers) if (!AUTH_PROVIDERS.includes(p)) problems.push(`providers: unknown provider ${JSON.stringify(p)}; allowed: ${AUTH_PROVIDERS.join(', ')}`);
+  for (const provider of providers) if (!AUTH_PROVIDERS.includes(provider)) problems.push(`providers: unknown provider ${JSON.stringify(provider)}; allowed: ${AUTH_PROVIDERS.join(', ')}`);
   if (new Set(providers).size !== providers.length) problems.push('providers: each provider may be listed once');
 
-  const mechanisms = o.mechanisms ?? [];
+  const mechanisms = given.mechanisms ?? [];
   const oids = new Set<string>([OID_NTLMSSP]);
-  for (const m of mechanisms) {
-    if (typeof m?.oid !== 'string' || typeof m.name !== 'string' || typeof m.newContext !== 'function') problems.push('mechanisms: each needs an oid, a name and newContext(handshake)');
-    else if (oids.has(m.oid)) problems.push(`mechanisms: ${m.oid} (${m.name}) is served twice${m.oid === OID_NTLMSSP ? ' (NTLM is built in)' : ''}`);
-    else oids.add(m.oid);
+  for (const mechanism of mechanisms) {
+    if (typeof mechanism?.oid !== 'string' || typeof mechanism.name !== 'string' || typeof mechanism.newContext !== 'function') problems.push('mechanisms: each needs an oid, a name and newContext(handshake)');
+    else if (oids.has(mechanism.oid)) problems.push(`mechanisms: ${mechanism.oid} (${mechanism.name}) is served twice${mechanism.oid === OID_NTLMSSP ? ' (NTLM is built in)' : ''}`);
+    else oids.add(mechanism.oid);
   }
 
-  const persistence = o.persistence ?? IWA_DEFAULTS.persistence;
+  const persistence = given.persistence ?? IWA_DEFAULTS.persistence;
   if (persistence !== 'connection' && persistence !== 'request') problems.push(`persistence must be connection or request, got ${String(persistence)}`);
-  const epa = o.extendedProtection ?? IWA_DEFAULTS.extendedProtection;
+  const epa = given.extendedProtection ?? IWA_DEFAULTS.extendedProtection;
   if (typeof epa !== 'function' && !['off', 'accept', 'require'].includes(epa)) problems.push(`extendedProtection must be off, accept or require, got ${String(epa)}`);
   // A full cap evicts and refuses nobody: a status for refusing would be silently ignored.
-  if ('overLimitStatus' in o) problems.push('overLimitStatus is not an option: a full handshake cap evicts the oldest half-open handshake and refuses nobody');
+  if ('overLimitStatus' in given) problems.push('overLimitStatus is not an option: a full handshake cap evicts the oldest half-open handshake and refuses nobody');
 
-  for (const h of o.stripHeaders ?? []) if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h)) problems.push(`stripHeaders: ${JSON.stringify(h)} is not a header name`);
+  for (const header of given.stripHeaders ?? []) if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) problems.push(`stripHeaders: ${JSON.stringify(header)} is not a header name`);
 
   let allow: ParsedAllowList | undefined;
-  if (o.allow) {
-    const parsed = parseAllowList(o.allow);
+  if (given.allow) {
+    const parsed = parseAllowList(given.allow);
     problems.push(...parsed.problems);
     allow = parsed.list;
   }
 
   const resolved: ResolvedOptions = {
-    authority: o.authority,
-    machine: machineIdentityOf(o),
+    authority: given.authority,
+    machine: machineIdentityOf(given),
     providers,
     mechanisms,
-    policy: o.policy ?? DEFAULT_POLICY,
-    audit: o.audit,
-    serviceName: o.serviceName,
-    process: o.process ?? { pid: process.pid, name: 'ntlmgate' },
+    policy: given.policy ?? DEFAULT_POLICY,
+    audit: given.audit,
+    serviceName: given.serviceName,
+    process: given.process ?? { pid: process.pid, name: 'ntlmgate' },
     persistence,
-    handshakeTimeoutMs: positiveInt(problems, 'handshakeTimeoutMs', o.handshakeTimeoutMs, IWA_DEFAULTS.handshakeTimeoutMs, MAX_TIMER_MS),
-    maxPendingPerIp: positiveInt(problems, 'maxPendingPerIp', o.maxPendingPerIp, IWA_DEFAULTS.maxPendingPerIp),
-    maxPendingTotal: positiveInt(problems, 'maxPendingTotal', o.maxPendingTotal, IWA_DEFAULTS.maxPendingTotal),
-    maxAuthorizationBytes: positiveInt(problems, 'maxAuthorizationBytes', o.maxAuthorizationBytes, IWA_DEFAULTS.maxAuthorizationBytes),
+    handshakeTimeoutMs: positiveInt(problems, 'handshakeTimeoutMs', given.handshakeTimeoutMs, IWA_DEFAULTS.handshakeTimeoutMs, MAX_TIMER_MS),
+    maxPendingPerIp: positiveInt(problems, 'maxPendingPerIp', given.maxPendingPerIp, IWA_DEFAULTS.maxPendingPerIp),
+    maxPendingTotal: positiveInt(problems, 'maxPendingTotal', given.maxPendingTotal, IWA_DEFAULTS.maxPendingTotal),
+    maxAuthorizationBytes: positiveInt(problems, 'maxAuthorizationBytes', given.maxAuthorizationBytes, IWA_DEFAULTS.maxAuthorizationBytes),
     extendedProtection: epa,
     allow,
-    allowAnonymous: o.allowAnonymous ?? false,
-    requireMic: o.requireMic ?? IWA_DEFAULTS.requireMic,
-    targetNames: o.targetNames,
-    stripIdentityHeaders: o.stripIdentityHeaders ?? true,
-    identityHeaders: new IdentityHeaderMatcher(o.stripHeaders ?? DEFAULT_STRIPPED_HEADERS),
-    log: o.log,
-    requestId: o.requestId,
-    now: o.now ?? Date.now,
-    randomBytes: o.randomBytes,
+    allowAnonymous: given.allowAnonymous ?? false,
+    requireMic: given.requireMic ?? IWA_DEFAULTS.requireMic,
+    targetNames: given.targetNames,
+    stripIdentityHeaders: given.stripIdentityHeaders ?? true,
+    identityHeaders: new IdentityHeaderMatcher(given.stripHeaders ?? DEFAULT_STRIPPED_HEADERS),
+    log: given.log,
+    requestId: given.requestId,
+    now: given.now ?? Date.now,
+    randomBytes: given.randomBytes,
   };
   if (problems.length > 0) throw new IwaOptionsError(problems);
   return resolved;

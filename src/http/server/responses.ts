@@ -24,13 +24,13 @@ export interface RespondOptions {
   readonly retryAfterSeconds?: number;
 }
 
-export function respond(res: ServerResponse, status: IwaStatus, o: RespondOptions = {}): void {
+export function respond(res: ServerResponse, status: IwaStatus, options: RespondOptions = {}): void {
   // The client may have gone while policy or the authority was working.
   if (res.headersSent || res.writableEnded || res.destroyed) return;
   const body = `${status} ${TEXT[status]}\n`;
-  if (o.authenticate && o.authenticate.length > 0) res.setHeader('WWW-Authenticate', [...o.authenticate]);
-  if (o.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(o.retryAfterSeconds));
-  if (o.close) res.setHeader('Connection', 'close');
+  if (options.authenticate && options.authenticate.length > 0) res.setHeader('WWW-Authenticate', [...options.authenticate]);
+  if (options.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(options.retryAfterSeconds));
+  if (options.close) res.setHeader('Connection', 'close');
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(body));
   res.statusCode = status;

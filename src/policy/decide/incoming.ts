@@ -67,8 +67,8 @@ export function decideIncoming(policy: NtlmPolicy, req: IncomingRequest): Policy
 
   // The service's own block: the client's IP, workstation name or DNS name may be excepted.
   let excepted: PolicyDecision | undefined;
-  const svc = req.service === undefined ? undefined : policy.services.get(req.service);
-  if (req.service !== undefined && svc?.BlockNTLM === 1) {
+  const servicePolicy = req.service === undefined ? undefined : policy.services.get(req.service);
+  if (req.service !== undefined && servicePolicy?.BlockNTLM === 1) {
     const base = `services.${req.service}`;
     // The workstation name is the client's own claim: it matches name entries only, never an IP entry.
     const hosts: HostInput[] = [
@@ -76,8 +76,8 @@ export function decideIncoming(policy: NtlmPolicy, req: IncomingRequest): Policy
       { host: req.workstation, source: 'name' },
       { host: req.clientDnsName, source: 'name' },
     ];
-    const m = matchServerList(svc.BlockNTLMServerExceptionList, hosts);
-    if (m === undefined) {
+    const matched = matchServerList(servicePolicy.BlockNTLMServerExceptionList, hosts);
+    if (matched === undefined) {
       const client = hosts.flatMap((h) => (h.host ? [h.host] : [])).join(', ') || '(unknown)';
       return decision(
         'block',
@@ -86,7 +86,7 @@ export function decideIncoming(policy: NtlmPolicy, req: IncomingRequest): Policy
         [serverBlockEvent(4002, req), ...usage],
       );
     }
-    excepted = decision('allow', `${base}.BlockNTLMServerExceptionList`, `BlockNTLM: client ${m.host} matches BlockNTLMServerExceptionList entry ${m.entry}`, usage);
+    excepted = decision('allow', `${base}.BlockNTLMServerExceptionList`, `BlockNTLM: client ${matched.host} matches BlockNTLMServerExceptionList entry ${matched.entry}`, usage);
   }
 
   const audit = policy.AuditReceivingNTLMTraffic;

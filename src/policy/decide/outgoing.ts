@@ -27,23 +27,23 @@ export function decideOutgoing(policy: NtlmPolicy, req: OutgoingRequest): Policy
   const label = labelOf(RESTRICT_SENDING, restrict);
   let excepted: PolicyDecision | undefined;
   if (restrict !== 0) {
-    const m = matchServerList(policy.ClientAllowedNTLMServers, [{ host, source: 'auto' }]);
-    if (m !== undefined) {
-      excepted = decision('allow', 'ClientAllowedNTLMServers', `${label}: ${m.host} matches ClientAllowedNTLMServers entry ${m.entry}`, usage);
+    const matched = matchServerList(policy.ClientAllowedNTLMServers, [{ host, source: 'auto' }]);
+    if (matched !== undefined) {
+      excepted = decision('allow', 'ClientAllowedNTLMServers', `${label}: ${matched.host} matches ClientAllowedNTLMServers entry ${matched.entry}`, usage);
     } else if (restrict === 2) {
       return decision('block', 'RestrictSendingNTLMTraffic', `${label}: ${shownHost} is not in ClientAllowedNTLMServers`, [clientBlockEvent(4001, req, host), ...usage]);
     }
   }
 
   // The service's own block: the target's name, or its resolved address, may be excepted.
-  const svc = req.service === undefined ? undefined : policy.services.get(req.service);
-  if (req.service !== undefined && svc?.BlockNTLM === 1) {
+  const servicePolicy = req.service === undefined ? undefined : policy.services.get(req.service);
+  if (req.service !== undefined && servicePolicy?.BlockNTLM === 1) {
     const base = `services.${req.service}`;
-    const m = matchServerList(svc.BlockNTLMServerExceptionList, [
+    const matched = matchServerList(servicePolicy.BlockNTLMServerExceptionList, [
       { host, source: 'auto' },
       { host: req.targetIp, source: 'ip' },
     ]);
-    if (m === undefined) {
+    if (matched === undefined) {
       return decision(
         'block',
         `${base}.BlockNTLM`,
@@ -51,7 +51,7 @@ export function decideOutgoing(policy: NtlmPolicy, req: OutgoingRequest): Policy
         [clientBlockEvent(4001, req, host), ...usage],
       );
     }
-    excepted ??= decision('allow', `${base}.BlockNTLMServerExceptionList`, `BlockNTLM: target ${m.host} matches BlockNTLMServerExceptionList entry ${m.entry}`, usage);
+    excepted ??= decision('allow', `${base}.BlockNTLMServerExceptionList`, `BlockNTLM: target ${matched.host} matches BlockNTLMServerExceptionList entry ${matched.entry}`, usage);
   }
 
   if (restrict === 1 && excepted?.setting !== 'ClientAllowedNTLMServers') {

@@ -368,9 +368,13 @@ describe('IWA handler: options and wiring', () => {
   it('createIwaHandler(…)(req, res, next) calls next only for authenticated requests, and never throws into node', async () => {
     const handler = createIwaHandler(baseOptions());
     let nexts = 0;
+    // Connect-style next(err) reads an argument as an error: next is called with none, on the
+    // path that waited for the logon and on the same-tick path of an authenticated connection.
+    const nextArgs: number[] = [];
     const server = http.createServer((req, res) =>
-      handler(req, res, () => {
+      handler(req, res, (...args: unknown[]) => {
         nexts++;
+        nextArgs.push(args.length);
         if (req.url === '/boom') throw new Error('application bug');
         res.end(req.ntlmgate?.name);
       }),
@@ -385,6 +389,7 @@ describe('IWA handler: options and wiring', () => {
       assert.equal(ok.body, 'CORP\\alice');
       assert.equal((await request(`${url}boom`, { agent })).status, 500);
       assert.equal(nexts, 2);
+      assert.deepEqual(nextArgs, [0, 0]);
     } finally {
       agent.destroy();
       server.closeAllConnections();

@@ -77,9 +77,11 @@ describe('keep-alive shortcut (no log hook)', () => {
   it('middleware form: next() runs for later requests; new credentials re-authenticate', async () => {
     const handler = createIwaHandler(baseOptions({ log: undefined }));
     let nexts = 0;
+    const nextArgs: number[] = [];
     const server = http.createServer((req, res) => {
-      handler(req, res, () => {
+      handler(req, res, (...args: unknown[]) => {
         nexts++;
+        nextArgs.push(args.length);
         res.end(req.ntlmgate?.name ?? '');
       });
     });
@@ -94,6 +96,7 @@ describe('keep-alive shortcut (no log hook)', () => {
       assert.equal((await login(url, agent, { credentials: { ...BOB, password: 'wrong' } })).status, 401);
       assert.equal((await request(url, { agent })).status, 401);
       assert.equal(nexts, 2);
+      assert.deepEqual(nextArgs, [0, 0], 'next() gets no argument (Connect reads one as an error), shortcut or not');
       assert.equal(handler.stats().shortcutHits, 1, 'a connection whose logon failed has no identity to shortcut');
     } finally {
       agent.destroy();
