@@ -1,0 +1,31 @@
+/**
+ * The typed error of the NDR reader: hostile bytes end in an NdrDecodeError with a code, never
+ * a RangeError or a huge allocation, so a caller maps every one of them to "malformed".
+ */
+
+export type NdrDecodeErrorCode =
+  /** A field, array or referent runs past the end of the buffer. */
+  | 'TRUNCATED'
+  /** A conformance or variance count above its cap or above what the remaining bytes can hold. */
+  | 'TOO_LARGE'
+  /** The MS-RPCE 2.2.6 type serialization header is not version 1, little-endian, 8 bytes. */
+  | 'BAD_HEADER'
+  /** A pointer that must not be null is null, or a referent ID that must be new is reused. */
+  | 'BAD_POINTER'
+  /** A value outside its type: a variance past its conformance, a string length that disagrees, a SID revision. */
+  | 'BAD_VALUE';
+
+export class NdrDecodeError extends Error {
+  override readonly name = 'NdrDecodeError';
+  readonly code: NdrDecodeErrorCode;
+
+  constructor(code: NdrDecodeErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** Throws an NdrDecodeError. */
+export function ndrFail(code: NdrDecodeErrorCode, message: string): never {
+  throw new NdrDecodeError(code, message);
+}
