@@ -176,7 +176,7 @@ export function attemptPart(e: AuditEvent, ms: number): AttemptPart | undefined 
   const l = observedLogon(e);
   const attemptId = e.context.attemptId || undefined;
   if (!l && !attemptId) return undefined;
-  const o = outcomeOf(e);
+  const ended = outcomeOf(e);
   const dir = l ? dirOf(l) : 0;
   const server = l?.server ?? '';
   return {
@@ -197,8 +197,8 @@ export function attemptPart(e: AuditEvent, ms: number): AttemptPart | undefined 
     cb: l?.channelBinding === undefined ? null : l.channelBinding ? 1 : 0,
     reason: l ? reasonLabel(l) : '',
     dc: l?.direction === 'domain' ? e.computer : '',
-    outcome: o.outcome,
-    failure: o.failure,
+    outcome: ended.outcome,
+    failure: ended.failure,
   };
 }
 

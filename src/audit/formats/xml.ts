@@ -63,33 +63,33 @@ export function toEventXml(e: PortableAuditEvent): string {
   assertExportable(e);
   const windows: WindowsSystemFields = e.windows ?? {};
   const guid = windows.providerGuid ?? catalogueGuid(e.provider);
-  let x = `<Event xmlns='${EVENT_NAMESPACE}'><System><Provider Name='${xmlAttr(e.provider)}'`;
-  if (guid) x += ` Guid='${xmlAttr(guid)}'`;
-  if (windows.eventSourceName !== undefined) x += ` EventSourceName='${xmlAttr(windows.eventSourceName)}'`;
-  x += `/><EventID${windows.qualifiers !== undefined ? ` Qualifiers='${windows.qualifiers}'` : ''}>${e.eventId}</EventID>`;
-  x += `<Version>${windows.version ?? DEFAULT_VERSION}</Version><Level>${e.level}</Level><Task>${e.task}</Task>`;
-  x += `<Opcode>${windows.opcode ?? DEFAULT_OPCODE}</Opcode><Keywords>${xmlText(windows.keywords ?? DEFAULT_KEYWORDS)}</Keywords>`;
-  x += `<TimeCreated SystemTime='${xmlAttr(systemTimeOf(e.time, windows.systemTime))}'/>`;
-  if (e.recordId !== undefined) x += `<EventRecordID>${e.recordId}</EventRecordID>`;
-  x += '<Correlation';
-  if (windows.activityId !== undefined) x += ` ActivityID='${xmlAttr(windows.activityId)}'`;
-  if (windows.relatedActivityId !== undefined) x += ` RelatedActivityID='${xmlAttr(windows.relatedActivityId)}'`;
-  x += `/><Execution ProcessID='${windows.processId ?? 0}' ThreadID='${windows.threadId ?? 0}'/>`;
-  x += `<Channel>${xmlText(e.channel)}</Channel><Computer>${xmlText(e.computer)}</Computer>`;
-  x += windows.userId !== undefined ? `<Security UserID='${xmlAttr(windows.userId)}'/>` : '<Security/>';
-  x += '</System><EventData>';
+  let xml = `<Event xmlns='${EVENT_NAMESPACE}'><System><Provider Name='${xmlAttr(e.provider)}'`;
+  if (guid) xml += ` Guid='${xmlAttr(guid)}'`;
+  if (windows.eventSourceName !== undefined) xml += ` EventSourceName='${xmlAttr(windows.eventSourceName)}'`;
+  xml += `/><EventID${windows.qualifiers !== undefined ? ` Qualifiers='${windows.qualifiers}'` : ''}>${e.eventId}</EventID>`;
+  xml += `<Version>${windows.version ?? DEFAULT_VERSION}</Version><Level>${e.level}</Level><Task>${e.task}</Task>`;
+  xml += `<Opcode>${windows.opcode ?? DEFAULT_OPCODE}</Opcode><Keywords>${xmlText(windows.keywords ?? DEFAULT_KEYWORDS)}</Keywords>`;
+  xml += `<TimeCreated SystemTime='${xmlAttr(systemTimeOf(e.time, windows.systemTime))}'/>`;
+  if (e.recordId !== undefined) xml += `<EventRecordID>${e.recordId}</EventRecordID>`;
+  xml += '<Correlation';
+  if (windows.activityId !== undefined) xml += ` ActivityID='${xmlAttr(windows.activityId)}'`;
+  if (windows.relatedActivityId !== undefined) xml += ` RelatedActivityID='${xmlAttr(windows.relatedActivityId)}'`;
+  xml += `/><Execution ProcessID='${windows.processId ?? 0}' ThreadID='${windows.threadId ?? 0}'/>`;
+  xml += `<Channel>${xmlText(e.channel)}</Channel><Computer>${xmlText(e.computer)}</Computer>`;
+  xml += windows.userId !== undefined ? `<Security UserID='${xmlAttr(windows.userId)}'/>` : '<Security/>';
+  xml += '</System><EventData>';
   for (const [name, value] of Object.entries(e.data)) {
     const open = UNNAMED_DATA.test(name) ? '<Data' : `<Data Name='${xmlAttr(name)}'`;
-    x += value === '' ? `${open}/>` : `${open}>${xmlText(value)}</Data>`;
+    xml += value === '' ? `${open}/>` : `${open}>${xmlText(value)}</Data>`;
   }
-  x += '</EventData>';
+  xml += '</EventData>';
   const ctx = CONTEXT_KEYS.filter((k) => e.context[k] !== undefined);
   if (ctx.length > 0) {
-    x += `<ntlmgate:Context xmlns:ntlmgate='${CONTEXT_NAMESPACE}'`;
-    for (const k of ctx) x += ` ${k}='${xmlAttr(e.context[k] ?? '')}'`;
-    x += '/>';
+    xml += `<ntlmgate:Context xmlns:ntlmgate='${CONTEXT_NAMESPACE}'`;
+    for (const k of ctx) xml += ` ${k}='${xmlAttr(e.context[k] ?? '')}'`;
+    xml += '/>';
   }
-  return `${x}</Event>`;
+  return `${xml}</Event>`;
 }
 
 export function xmlHeader(options: XmlExportOptions = {}): string {
