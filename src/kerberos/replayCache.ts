@@ -55,8 +55,14 @@ export const DEFAULT_REPLAY_CACHE_ENTRIES = 200_000;
 export class ReplayCache {
   readonly maxEntries: number;
   readonly whenFull: ReplayCacheFullPolicy;
-  /** Key → expiry (ms). A Map keeps insertion order, which is close to expiry order: sweeps start at the front. */
+  /** Key → expiry (ms). */
   private readonly entries = new Map<string, number>();
+  /**
+   * Keys in insertion order (close to expiry order: sweeps start at the front), as a queue with
+   * a head index; a Map's own order is not used because V8 iterates over deleted slots.
+   */
+  private order: string[] = [];
+  private head = 0;
   private evicted = 0;
   private refusedFull = 0;
   private lastFullSweep = -Infinity;
@@ -89,10 +95,11 @@ export class ReplayCache {
           this.refusedFull++;
           return 'full';
         }
-        this.evictEarliest();
+        this.evictOldest();
       }
     }
     this.entries.set(id, key.ctimeMs + skewMs);
+    this.order.push(id);
     return 'fresh';
   }
 
@@ -106,22 +113,40 @@ export class ReplayCache {
 
   /** Drops expired entries at the front (the oldest insertions), stopping at the first live one: O(1) amortised. */
   private sweepFront(nowMs: number): void {
-    for (const [id, expiry] of this.entries) {
-      if (expiry >= nowMs) return;
-      this.entries.delete(id);
+    while (this.head < this.order.length) {
+      const id = this.order[this.head] as string;
+      const expiry = this.entries.get(id);
+      if (expiry !== undefined && expiry >= nowMs) break;
+      if (expiry !== undefined) this.entries.delete(id);
+      this.head++;
     }
+    this.compact();
   }
 
-  /** Insertion order is not expiry order (ctime may lie anywhere in ±skew): a full cache is swept whole once. */
+  /** Insertion order is not expiry order (ctime may lie anywhere in ±skew): a full cache is swept whole. */
   private sweepAll(nowMs: number): void {
     for (const [id, expiry] of this.entries) if (expiry < nowMs) this.entries.delete(id);
+    this.order = this.order.slice(this.head).filter((id) => this.entries.has(id));
+    this.head = 0;
   }
 
-  private evictEarliest(): void {
-    const first = this.entries.keys().next();
-    if (first.done === true) return;
-    this.entries.delete(first.value);
-    this.evicted++;
+  private evictOldest(): void {
+    while (this.head < this.order.length) {
+      const id = this.order[this.head++] as string;
+      if (this.entries.delete(id)) {
+        this.evicted++;
+        break;
+      }
+    }
+    this.compact();
+  }
+
+  /** Drops the consumed front of the queue once it is half of it. */
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
   }
 }
 
