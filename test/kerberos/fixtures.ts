@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { decodeCcache } from '../../src/kerberos/index.js';
 
 export function fixture(name: string): Buffer {
   return readFileSync(new URL(`../../../test/fixtures/kerberos/${name}`, import.meta.url));
@@ -16,8 +17,12 @@ export function fixtureText(name: string): string {
 /** The channel bindings the captured AP-REQ was made with (python-gssapi, application data only). */
 export const CAPTURED_CB_APPLICATION_DATA = Buffer.concat([Buffer.from('tls-server-end-point:'), Buffer.from(Array.from({ length: 32 }, (_, i) => i))]);
 
-/** A time at which the captured tickets were valid. */
-export const CAPTURE_TIME = new Date('2026-12-08T01:00:00Z');
+/** A time at which the captured tickets were valid: a minute after kvno got the service ticket. */
+export const CAPTURE_TIME = ((): Date => {
+  const svc = decodeCcache(fixture('alice-v4.ccache')).credentials.find((c) => c.server.name.nameString[0] === 'HTTP');
+  if (svc === undefined) throw new Error('alice-v4.ccache has no HTTP/ ticket');
+  return new Date(svc.starttime.getTime() + 60_000);
+})();
 
 /** `skip` for tests that run MIT klist: a reason on a laptop without krb5-user, a failure under CI. */
 export function skipUnlessKlist(): string | false {
