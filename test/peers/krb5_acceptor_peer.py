@@ -9,7 +9,7 @@ Usage: krb5_acceptor_peer.py --keytab PATH [--cbt-hex HEX]
 KRB5_KTNAME is the keytab; KRB5_CONFIG a minimal krb5.conf (realm CORP.EXAMPLE.TEST, no DNS)
 and KRB5RCACHEDIR a private replay-cache directory, all set before MIT's library loads.
 """
-import argparse, base64, json, os, sys, tempfile
+import argparse, atexit, base64, json, os, shutil, sys, tempfile
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--keytab', required=True)
@@ -17,6 +17,7 @@ ap.add_argument('--cbt-hex')
 args = ap.parse_args()
 
 work = tempfile.mkdtemp(prefix='krb5-acceptor-')
+atexit.register(shutil.rmtree, work, True)
 conf = os.path.join(work, 'krb5.conf')
 with open(conf, 'w') as f:
     f.write('[libdefaults]\n default_realm = CORP.EXAMPLE.TEST\n dns_lookup_realm = false\n'
