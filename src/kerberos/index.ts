@@ -13,3 +13,4 @@ export * from './micToken.js';
 export * from './serverContext.js';
 export * from './acceptorMechanism.js';
 export * from './apReqBuilder.js';
+export * from './pac/index.js';
