@@ -1,8 +1,14 @@
 /** Sample events and small utilities shared by the audit-store tests. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { openRetentionTarget } from '../../../src/audit/openRetentionTarget.js';
+import type { AuditStore } from '../../../src/audit/query.js';
+import type { RetentionTarget } from '../../../src/audit/retention.js';
 import { buildEvent, type AuditEvent } from '../../../src/events/event.js';
 
 export const BASE_TIME = Date.UTC(2026, 10, 21, 8, 0, 0);
@@ -88,3 +94,28 @@ export const withCode = (code: string) => (e: unknown): boolean => {
   }
   return true;
 };
+
+const CLI = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
+
+/** The built `ntlmgate` CLI run with `args`, to its end. */
+export function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The request ids of a store's events, in the store's order (sampleEvent(i) has `req-i`). */
+export async function requestIds(store: AuditStore): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const e of store.query()) ids.push(e.context.requestId ?? '?');
+  return ids;
+}
+
+/** The request ids of sampleEvent(from) … sampleEvent(to - 1). */
+export const requestRange = (from: number, to: number): string[] => Array.from({ length: to - from }, (_, k) => `req-${from + k}`);
+
+/** The retention side of the store at `url`, which must have one. */
+export async function retentionTarget(url: string): Promise<RetentionTarget> {
+  const target = await openRetentionTarget(url);
+  assert.ok(target, `${url} has a retention side`);
+  return target;
+}

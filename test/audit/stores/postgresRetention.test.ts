@@ -6,39 +6,21 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openAuditStore } from '../../../src/audit/openAuditStore.js';
-import type { AuditStore } from '../../../src/audit/query.js';
-import { openRetentionTarget } from '../../../src/audit/openRetentionTarget.js';
-import { prune, type RetentionTarget } from '../../../src/audit/retention.js';
+import { prune } from '../../../src/audit/retention.js';
 import { postgresServer } from '../../helpers/postgres.js';
-import { sampleEvent } from './helpers.js';
+import { requestIds, requestRange, retentionTarget, runCli, sampleEvent } from './helpers.js';
 
-const CLI = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
 const { server, skip } = postgresServer();
-
-async function requestIds(store: AuditStore): Promise<string[]> {
-  const ids: string[] = [];
-  for await (const e of store.query()) ids.push(e.context.requestId ?? '?');
-  return ids;
-}
-const range = (from: number, to: number): string[] => Array.from({ length: to - from }, (_, k) => `req-${from + k}`);
-
-async function target(url: string): Promise<RetentionTarget> {
-  const t = await openRetentionTarget(url);
-  assert.ok(t);
-  return t;
-}
 
 describe('PostgreSQL retention', { skip }, () => {
   it('keeps the newest events within the cap, and the table stops growing', async () => {
     const url = await server!.database();
     const store = await openAuditStore(url);
-    const t = await target(url);
+    const t = await retentionTarget(url);
     let written = 0;
     try {
       await store.write(Array.from({ length: 2000 }, () => sampleEvent(written++)));
@@ -55,7 +37,7 @@ describe('PostgreSQL retention', { skip }, () => {
       }
       const kept = await requestIds(store);
       assert.ok(kept.length > 600 && kept.length < 2000, `${kept.length} kept`);
-      assert.deepEqual(kept, range(written - kept.length, written), 'exactly the newest, in order');
+      assert.deepEqual(kept, requestRange(written - kept.length, written), 'exactly the newest, in order');
       // Freed space is reused after VACUUM: the last rounds do not grow the table past the first ones.
       const early = Math.max(...sizes.slice(0, 3));
       const late = Math.max(...sizes.slice(-3));
@@ -69,7 +51,7 @@ describe('PostgreSQL retention', { skip }, () => {
   it('drops ledger rows whose events are all gone, in the same transaction', async () => {
     const url = await server!.database();
     const store = await openAuditStore(url);
-    const t = await target(url);
+    const t = await retentionTarget(url);
     try {
       await store.write(Array.from({ length: 300 }, (_, i) => sampleEvent(i)));
       const before = Number((await server!.sql(url, 'SELECT count(*) AS n FROM attempts')).rows[0]?.n);
@@ -94,12 +76,12 @@ describe('PostgreSQL retention', { skip }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'ntlmgate-pg-archive-'));
     try {
       const store = await openAuditStore(url);
-      const t = await target(url);
+      const t = await retentionTarget(url);
       try {
         await store.write(Array.from({ length: 1000 }, (_, i) => sampleEvent(i)));
         const r = await prune(t, { beforeMs: Date.parse(sampleEvent(400).time), archiveDir: dir });
         assert.equal(r.removedByAge, 400);
-        assert.deepEqual(await requestIds(store), range(400, 1000));
+        assert.deepEqual(await requestIds(store), requestRange(400, 1000));
       } finally {
         await t.close();
         await store.close();
@@ -107,11 +89,11 @@ describe('PostgreSQL retention', { skip }, () => {
       const files = readdirSync(dir).map((f) => join(dir, f));
       assert.equal(files.length, 1);
       const restored = join(dir, 'restored.db');
-      const imp = spawnSync(process.execPath, [CLI, 'audit', 'import', ...files, '--store', `sqlite:${restored}`], { encoding: 'utf8' });
+      const imp = runCli(['audit', 'import', ...files, '--store', `sqlite:${restored}`]);
       assert.equal(imp.status, 0, imp.stderr);
       const back = await openAuditStore(`sqlite:${restored}`);
       try {
-        assert.deepEqual(await requestIds(back), range(0, 400));
+        assert.deepEqual(await requestIds(back), requestRange(0, 400));
       } finally {
         await back.close();
       }
