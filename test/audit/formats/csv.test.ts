@@ -26,12 +26,13 @@ const E = buildEvent({ eventId: 8003, data: { UserName: 'bob', DomainName: 'CORP
 });
 
 describe('CSV export', () => {
-  it('has the fixed leading columns, one column per catalogue Data name, then task … extraData', () => {
+  it('has the fixed leading columns, one column per NTLM catalogue Data name, then task … extraData', () => {
     assert.deepEqual(CSV_COLUMNS.slice(0, 12), [
       'time', 'eventId', 'level', 'provider', 'computer', 'recordId', 'service', 'clientIp', 'requestId', 'decision', 'setting', 'reason',
     ]);
     assert.deepEqual(CSV_COLUMNS.slice(-5), ['task', 'channel', 'ntlmVersion', 'windows', 'extraData']);
-    const all = new Set([...EVENTS.values()].flatMap((d) => d.fields));
+    // The Security log's 4624/4625 (other mechanisms' logons) add no columns: their Data goes to extraData.
+    const all = new Set([...EVENTS.values()].filter((d) => d.channel === undefined).flatMap((d) => d.fields));
     assert.deepEqual(new Set(CSV_DATA_COLUMNS), all);
     assert.equal(CSV_DATA_COLUMNS.length, all.size);
     assert.equal(csvHeader(), `${CSV_COLUMNS.join(',')}\r\n`);
@@ -77,6 +78,16 @@ describe('CSV round trip', () => {
     assert.equal(stats.format, 'csv');
     assert.equal(back.length, events.length);
     events.forEach((e, i) => assert.deepStrictEqual(back[i], asImported(e), `event ${i} (${e.eventId})`));
+  });
+
+  it('a Security 4624 (another mechanism’s logon) comes back field for field through extraData', async () => {
+    const logon = buildEvent(
+      { eventId: 4624, data: { TargetUserName: 'carol', TargetDomainName: 'TOYREALM', LogonType: 3, AuthenticationPackageName: 'TOY', IpAddress: '10.0.0.9' } },
+      { time: '2026-11-21T09:05:47.771Z', computer: 'WEB1', context: { service: 'intranet', clientIp: '10.0.0.9' } },
+    );
+    assert.equal(logon.channel, 'Security');
+    const { events: back } = await importAuditEvents(await exportCsv([logon]));
+    assert.deepStrictEqual(back[0], asImported(logon));
   });
 
   it('the wevtutil fixture survives XML → CSV → CSV byte for byte, in 5-character chunks too', async () => {
