@@ -2,6 +2,7 @@
 import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
 import type { AuditSink } from '../../src/audit/sink.js';
+import { AccountStoreError } from '../../src/authority/errors.js';
 import type { AccountStore, NewAccount } from '../../src/authority/local/accountStore.js';
 import { LocalAuthority, type LocalAuthorityOptions } from '../../src/authority/local/localAuthority.js';
 import { ntHashOfPassword } from '../../src/authority/local/ntHash.js';
@@ -12,6 +13,9 @@ import type { NtlmAuthority, NtlmValidationRequest } from '../../src/ntlm/author
 import { NtlmClientContext, type LmCompatibilityLevel, type NtlmCredentials } from '../../src/ntlm/clientContext.js';
 import { NtlmServerContext, type NtlmServerStep } from '../../src/ntlm/serverContext.js';
 import { loadPolicy } from '../../src/policy/load.js';
+
+/** True for the AccountStoreError (`invalid`) of a name, SID or NT hash the account model refuses. */
+export const invalid = (e: unknown): boolean => e instanceof AccountStoreError && e.code === 'invalid';
 
 export const ALICE_PASSWORD = 'Al1ce!Pass2026';
 export const BOB_PASSWORD = 'B0b-local-2026';

@@ -1,10 +1,8 @@
 /** authority/names.ts: NetBIOS, account and qualified names as Windows accepts them. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AccountStoreError } from '../../src/authority/errors.js';
 import { accountNameProblem, netbiosProblem, parseQualified } from '../../src/authority/names.js';
-
-const invalid = (e: unknown): boolean => e instanceof AccountStoreError && e.code === 'invalid';
+import { invalid } from './helpers.js';
 
 describe('names', () => {
   it('accepts NetBIOS names up to 15 characters without forbidden characters', () => {

@@ -1,10 +1,8 @@
 /** authority/local/ntHash.ts: NTOWFv1 of a password and NT hashes given in hex. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AccountStoreError } from '../../../src/authority/errors.js';
 import { EMPTY_PASSWORD_NT_HASH, ntHashOfPassword, parseNtHashHex } from '../../../src/authority/local/ntHash.js';
-
-const invalid = (e: unknown): boolean => e instanceof AccountStoreError && e.code === 'invalid';
+import { invalid } from '../helpers.js';
 
 describe('NT hashes', () => {
   it('NTOWFv1("Password") is the MS-NLMP §4.2.2.1.2 value', () => {

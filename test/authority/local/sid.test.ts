@@ -1,10 +1,8 @@
 /** authority/local/sid.ts: a domain's SID and the RIDs of its accounts. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AccountStoreError } from '../../../src/authority/errors.js';
 import { accountSid, isDomainSid, newDomainSid, splitSid } from '../../../src/authority/local/sid.js';
-
-const invalid = (e: unknown): boolean => e instanceof AccountStoreError && e.code === 'invalid';
+import { invalid } from '../helpers.js';
 
 describe('SIDs', () => {
   it('makes S-1-5-21-x-y-z from 12 random bytes, little-endian 32-bit sub-authorities', () => {
