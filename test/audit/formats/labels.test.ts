@@ -10,6 +10,9 @@ import { EVENT_LABELS, dataFromMessage, fieldForLabel } from '../../../src/audit
 describe('label tables', () => {
   it('cover every field of the classic events, and only fields of the event', () => {
     for (const def of EVENTS.values()) {
+      // The Security log's 4624/4625 render their fields under nested headings (Subject, New Logon):
+      // no flat label table maps them, and they are imported from XML.
+      if (def.channel !== undefined) continue;
       const table = EVENT_LABELS.get(def.id);
       assert.ok(table && table.length > 0, `no labels for ${def.id}`);
       for (const [label, field] of table) assert.ok(def.fields.includes(field), `${def.id}: ${label} → ${field} is not in the template`);
