@@ -14,3 +14,4 @@ export * from './serverContext.js';
 export * from './acceptorMechanism.js';
 export * from './apReqBuilder.js';
 export * from './pac/index.js';
+export * from './pacCheck.js';

@@ -19,40 +19,11 @@ import type { KeytabEntry } from './keytab.js';
 import {
   ApOptions, clientSentChannelBindings, decodeAuthenticator, decodeEncTicketPart, encodeApRep, encodeEncApRepPart, formatPrincipal,
   hasFlag, KrbErrorCode, parsePrincipal, samePrincipal, TicketFlags,
-  type AuthorizationData, type EncryptionKey, type EncTicketPart, type Principal, type PrincipalName, type Ticket,
+  type EncryptionKey, type EncTicketPart, type Principal, type PrincipalName, type Ticket,
 } from './messages/index.js';
 import { KerberosMicIntegrity } from './micToken.js';
+import { verifyTicketPac, type KerberosPacCheck, type KerberosPacInfo } from './pacCheck.js';
 import type { ReplayCache } from './replayCache.js';
-
-/** What a PAC check (MS-PAC; src/kerberos/pac) found: the logon's domain and groups. */
-export interface KerberosPacInfo {
-  /** KERB_VALIDATION_INFO LogonDomainName (NetBIOS). */
-  readonly logonDomain?: string;
-  readonly userSid?: string;
-  readonly groupSids?: readonly string[];
-  /** Group names, where the PAC or a directory named them. */
-  readonly groups?: readonly string[];
-  readonly upn?: string;
-  readonly dnsDomain?: string;
-}
-
-export interface KerberosPacCheckInput {
-  /** The ticket's authorization data (the PAC sits in AD-IF-RELEVANT → AD-WIN2K-PAC). */
-  readonly authorizationData: AuthorizationData | undefined;
-  /** The service key that decrypted the ticket: the PAC's server signature is keyed with it (MS-PAC §2.8). */
-  readonly serviceKey: EncryptionKey;
-  /** The ticket's client, which PAC_CLIENT_INFO must name (MS-PAC §2.7). */
-  readonly client: Principal;
-  readonly authtime: Date;
-}
-
-/**
- * Verifies and reads a ticket's PAC: `ok` with what it found (nothing for a ticket without a
- * PAC), or a refusal (`pac-invalid`). A throw counts as a refusal.
- */
-export type KerberosPacCheck = (input: KerberosPacCheckInput) =>
-  | { readonly ok: true; readonly pac?: KerberosPacInfo }
-  | { readonly ok: false; readonly message: string };
 
 export interface KerberosServerOptions {
   /** The service keys (a keytab's entries: keytab.ts decodeKeytab). */
@@ -71,8 +42,8 @@ export interface KerberosServerOptions {
   readonly replayCache: ReplayCache;
   /** Channel bindings: the mode and what this end of the channel expects (or its 16-byte hash). */
   readonly channelBindings?: { readonly mode: ChannelBindingMode; readonly expected?: ChannelBindings | Uint8Array };
-  /** PAC verification; absent: the PAC is not read (the logon has no groups). */
-  readonly pac?: KerberosPacCheck;
+  /** PAC verification: a check of your own, or `false` to leave the PAC unread (the logon then has no groups); default pacCheck.ts verifyTicketPac. */
+  readonly pac?: KerberosPacCheck | false;
   readonly now?: () => number;
   readonly randomBytes?: (n: number) => Buffer;
 }
@@ -301,10 +272,11 @@ export class KerberosServerContext {
     const cbVerified = this.checkChannelBindings(bnd, clientSentChannelBindings(auth.authorizationData));
 
     let pac: KerberosPacInfo | undefined;
-    if (this.opts.pac) {
+    const pacCheck = this.opts.pac === undefined ? verifyTicketPac : this.opts.pac;
+    if (pacCheck) {
       let r: ReturnType<KerberosPacCheck>;
       try {
-        r = this.opts.pac({ authorizationData: part.authorizationData, serviceKey: key, client, authtime: part.authtime });
+        r = pacCheck({ authorizationData: part.authorizationData, serviceKey: key, client, authtime: part.authtime });
       } catch (e) {
         throw new Refusal('pac-invalid', `the PAC check failed: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -331,7 +303,8 @@ export class KerberosServerContext {
         name: client.name.nameString.join('/'),
         domain: pac?.logonDomain ?? realmDomain(client.realm),
         ...(pac?.userSid === undefined ? {} : { sid: pac.userSid }),
-        ...(pac?.groups ?? pac?.groupSids ? { groups: pac.groups ?? pac.groupSids } : {}),
+        // Groups as SIDs, which name a group unambiguously across domains (names are in kerberos.pac.groupNames).
+        ...(pac?.groupSids === undefined ? {} : { groups: pac.groupSids }),
       },
       client,
       clientName: formatPrincipal(client),

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  buildApReq, decodeAcceptorToken, decodeApReqToken, decodeAuthenticator, decodeEncApRepPart, decodeEncTicketPart, encodeApReq,
+  buildApReq, decodeAcceptorToken, decodeApReqToken, decodeAuthenticator, decodeEncApRepPart, decodeEncTicketPart, findPac, encodeApReq,
   decodeKrb5Token, encodeKrb5Token, encodeTicket, encryptionType, EncType, GssFlags, KeyUsage, KRB5_LEGACY_OID, KRB5_OID, KerberosServerContext,
   MicTokenFlags, openApRep, parsePrincipal, ReplayCache, TicketFlags, TokId, verifyMicToken, encodeMicToken,
   type KerberosServerOptions, type KerberosServerStep, type KeytabEntry,
@@ -81,7 +81,12 @@ describe('KerberosServerContext: the captured Samba/MIT AP-REQ', () => {
     const s = accepted(ctx({ channelBindings: { mode: 'require', expected: CB } }).step(AP_REQ));
     const r = s.result;
     assert.equal(r.clientName, ALICE);
-    assert.deepEqual(r.account, { name: 'alice', domain: 'CORP' });
+    // The Samba PAC, verified with the service key (pacCheck.ts, the default): logon domain, SIDs.
+    assert.equal(r.account.name, 'alice');
+    assert.equal(r.account.domain, 'CORP');
+    assert.match(r.account.sid ?? '', /^S-1-5-21-\d+-\d+-\d+-\d+$/);
+    assert.ok(r.account.groups?.includes(`${(r.account.sid ?? '').replace(/-\d+$/, '')}-513`), 'Domain Users');
+    assert.equal(r.pac?.logonDomain, 'CORP');
     assert.equal(r.enctype, 18);
     assert.equal(r.kvno, 2);
     assert.equal(r.mechOid, KRB5_OID);
@@ -311,16 +316,34 @@ describe('KerberosServerContext: mutual authentication, subkeys, the PAC hook', 
     assert.equal(c.integrity(), undefined);
   });
 
+  it('the default PAC check: a PAC altered inside the ticket (re-encrypted in the service key) is pac-invalid; a ticket without a PAC logs on without groups', () => {
+    const plain = Buffer.from(aes.decrypt(web1Aes256.key.keyvalue, KeyUsage.KDC_REP_TICKET, apReq.ticket.encPart.cipher));
+    const pac = findPac(decodeEncTicketPart(plain).authorizationData);
+    assert.ok(pac);
+    const at = pac.byteOffset - plain.byteOffset + Math.floor(pac.length / 2);
+    plain[at] = (plain[at] as number) ^ 0x01;
+    const cipher = aes.encrypt(web1Aes256.key.keyvalue, KeyUsage.KDC_REP_TICKET, plain, { randomBytes: seededRandom('pac') });
+    const ticket = encodeTicket({ realm: apReq.ticket.realm, sname: apReq.ticket.sname, encPart: { ...apReq.ticket.encPart, cipher } });
+    const token = encodeKrb5Token(TokId.AP_REQ, encodeApReq({ apOptions: apReq.apOptions, ticket, authenticator: apReq.authenticator }));
+    const m = refused(ctx().step(token), 'pac-invalid');
+    assert.match(m, /signature|malformed/);
+    // The same ticket with the PAC check off is accepted: the refusal was the PAC's.
+    assert.equal(accepted(ctx({ pac: false }).step(token)).result.account.groups, undefined);
+    const noPac = accepted(ctx().step(fresh({ seed: 'nopac' }).token)).result;
+    assert.deepEqual([noPac.account, noPac.pac], [{ name: 'alice', domain: 'CORP' }, undefined]);
+  });
+
   it('pac hook: given the service key, client and authtime; its logon domain and groups reach the account; a refusal (or a throw) is pac-invalid', () => {
     let seen: unknown;
     const s = accepted(ctx({
       pac: (i) => {
         seen = { client: i.client.name.nameString.join('/'), key: i.serviceKey.keytype, authtime: i.authtime.toISOString(), ad: i.authorizationData?.length };
-        return { ok: true, pac: { logonDomain: 'CORP', userSid: 'S-1-5-21-1-2-3-1104', groupSids: ['S-1-5-21-1-2-3-513'], groups: ['CORP\\Domain Users'] } };
+        return { ok: true, pac: { logonDomain: 'CORP', userSid: 'S-1-5-21-1-2-3-1104', groupSids: ['S-1-5-21-1-2-3-513'], groupNames: ['Domain Users'] } };
       },
     }).step(AP_REQ));
     assert.deepEqual(seen, { client: 'alice', key: 18, authtime: '2026-12-08T00:58:38.000Z', ad: 1 });
-    assert.deepEqual(s.result.account, { name: 'alice', domain: 'CORP', sid: 'S-1-5-21-1-2-3-1104', groups: ['CORP\\Domain Users'] });
+    assert.deepEqual(s.result.account, { name: 'alice', domain: 'CORP', sid: 'S-1-5-21-1-2-3-1104', groups: ['S-1-5-21-1-2-3-513'] });
+    assert.deepEqual(s.result.pac?.groupNames, ['Domain Users']);
     refused(ctx({ pac: () => ({ ok: false, message: 'server signature does not verify' }) }).step(AP_REQ), 'pac-invalid');
     refused(ctx({ pac: () => { throw new Error('boom'); } }).step(AP_REQ), 'pac-invalid');
   });
