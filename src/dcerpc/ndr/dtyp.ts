@@ -67,13 +67,18 @@ export function readRpcUnicodeString(r: NdrReader, what: string, set: (s: string
   });
 }
 
-/** Writes an RPC_UNICODE_STRING; an empty one still gets a Buffer of no characters, as Windows and Samba write it. */
-export function writeRpcUnicodeString(w: NdrWriter, s: string): void {
+/**
+ * Writes an RPC_UNICODE_STRING; an empty one still gets a Buffer of no characters, as Windows and
+ * Samba write it. `roomForNul` makes MaximumLength (and MaximumCount) one character larger, as
+ * both write KERB_VALIDATION_INFO's LogonServer and LogonDomainName.
+ */
+export function writeRpcUnicodeString(w: NdrWriter, s: string, roomForNul = false): void {
   const units = Buffer.from(s, 'utf16le');
+  const max = units.length + (roomForNul ? 2 : 0);
   w.u16(units.length);
-  w.u16(units.length);
+  w.u16(max);
   w.pointer(() => {
-    w.u32(units.length / 2);
+    w.u32(max / 2);
     w.u32(0);
     w.u32(units.length / 2);
     w.bytes(units);

@@ -155,8 +155,8 @@ export function encodeKerbValidationInfo(v: KerbValidationInfo): Buffer {
     w.pointer(v.groupIds.length === 0 ? undefined : () => writeGroupMembershipArray(w, v.groupIds));
     w.u32(v.userFlags);
     w.bytes(v.userSessionKey);
-    writeRpcUnicodeString(w, v.logonServer);
-    writeRpcUnicodeString(w, v.logonDomainName);
+    writeRpcUnicodeString(w, v.logonServer, true);
+    writeRpcUnicodeString(w, v.logonDomainName, true);
     const domain = v.logonDomainId;
     w.pointer(domain === undefined ? undefined : () => writeRpcSid(w, domain));
     w.u32(0);

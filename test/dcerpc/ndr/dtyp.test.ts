@@ -35,6 +35,15 @@ describe('RPC_UNICODE_STRING', () => {
     assert.equal(readString(b), 'alice');
   });
 
+  it('leaves room for a NUL when asked (MaximumLength and MaximumCount one character larger)', () => {
+    const w = new NdrWriter();
+    w.construct(() => writeRpcUnicodeString(w, 'DC1', true));
+    const b = w.toBuffer();
+    assert.equal(b.subarray(0, 4).toString('hex'), '06000800');
+    assert.equal(b.subarray(8, 20).toString('hex'), '04000000' + '00000000' + '03000000');
+    assert.equal(readString(b), 'DC1');
+  });
+
   it('reads a null Buffer as the empty string, and an empty one with a referent (as Windows writes it)', () => {
     assert.equal(readString(Buffer.from('0000000000000000', 'hex')), '');
     assert.equal(readString(Buffer.from('00000000' + '04000200' + '000000000000000000000000', 'hex')), '');
