@@ -4,7 +4,7 @@
 // and hostile bytes that must come back as pac-invalid, never as a throw.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChecksumTypeNumber } from '../../../src/kerberos/index.js';
+import { ChecksumTypeNumber, KeyUsage, encryptionType } from '../../../src/kerberos/index.js';
 import { PacBufferType, decodePacType, verifyPac } from '../../../src/kerberos/pac/index.js';
 import type { VerifyPacResult } from '../../../src/kerberos/pac/index.js';
 import { AUTHTIME, buildPac, key, msPacExample, sambaTicket } from './helpers.js';
@@ -39,8 +39,18 @@ describe('verifyPac, Samba 4.17 ticket', () => {
   });
 
   it('zeroes only the server and KDC Signature fields: the ticket (16) and full-PAC (19) checksums stay in', () => {
-    const types = decodePacType(pac).buffers.map((b) => b.type);
-    assert.deepEqual(types, [1, 10, 12, 6, 7, 16, 19], 'Samba signs these buffers');
+    const buffers = decodePacType(pac).buffers;
+    assert.deepEqual(buffers.map((b) => b.type), [1, 10, 12, 6, 7, 16, 19], 'Samba signs these buffers');
+    const zeroed = (types: readonly number[]): Buffer => {
+      const b = Buffer.from(pac);
+      for (const x of buffers.filter((y) => types.includes(y.type))) b.fill(0, x.offset + 4, x.offset + 16);
+      return b;
+    };
+    const server = buffers.find((b) => b.type === PacBufferType.SERVER_CHECKSUM)!.data.subarray(4, 16);
+    const aes256 = encryptionType(18);
+    assert.ok(aes256.verifyChecksum(serviceKey.keyvalue, KeyUsage.KERB_NON_KERB_CKSUM_SALT, zeroed([6, 7]), server));
+    assert.ok(!aes256.verifyChecksum(serviceKey.keyvalue, KeyUsage.KERB_NON_KERB_CKSUM_SALT, zeroed([6, 7, 16, 19]), server));
+    assert.ok(!aes256.verifyChecksum(serviceKey.keyvalue, KeyUsage.KERB_NON_KERB_CKSUM_SALT, zeroed([6]), server));
   });
 
   it('refuses the PAC when any byte is flipped (signed bytes) or the key is another', () => {
