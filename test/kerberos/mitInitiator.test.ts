@@ -12,9 +12,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { AcceptorMechanism } from '../../src/gss/mechanism.js';
+import { MechanismRegistry } from '../../src/gss/registry.js';
+import { ntlmAcceptorMechanism } from '../../src/ntlm/acceptorMechanism.js';
+import { NegotiateServerContext } from '../../src/spnego/negotiateServer.js';
+import { serverOptions } from '../helpers/handshake.js';
 import { PEERS_DIR, skipUnlessPeers } from '../helpers/peers.js';
 import {
-  EncType, KerberosServerContext, parsePrincipal, ReplayCache, TicketFlags, type ApReqCredential, type Principal,
+  EncType, KerberosServerContext, kerberosMechanisms, parsePrincipal, ReplayCache, TicketFlags, type ApReqCredential, type Principal,
 } from '../../src/kerberos/index.js';
 import { CAPTURED_CB_APPLICATION_DATA } from './fixtures.js';
 import { keyOf, mintTicket, sambaKeytab, WEB1 } from './helpers.js';
@@ -58,8 +63,11 @@ interface Peer {
   close(): void;
 }
 
-function startPeer(ccachePath: string, cbt?: Uint8Array): Peer {
-  const args = [join(PEERS_DIR, 'krb5_initiator_peer.py'), '--ccache', ccachePath, '--service', WEB1, ...(cbt ? ['--cbt-hex', Buffer.from(cbt).toString('hex')] : [])];
+function startPeer(ccachePath: string, cbt?: Uint8Array, spnego = false): Peer {
+  const args = [
+    join(PEERS_DIR, 'krb5_initiator_peer.py'), '--ccache', ccachePath, '--service', WEB1,
+    ...(cbt ? ['--cbt-hex', Buffer.from(cbt).toString('hex')] : []), ...(spnego ? ['--spnego'] : []),
+  ];
   const child = spawn('/usr/bin/python3', args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   return {
@@ -134,6 +142,36 @@ describe('KerberosServerContext ↔ MIT krb5 initiator (python3-gssapi)', { skip
     const r = await run(EncType.RC4_HMAC, { mic: false });
     assert.equal(r.apRep.ok, true, JSON.stringify(r.apRep));
     assert.equal(r.accepted.integrity(), undefined);
+  });
+
+  it("through MIT's SPNEGO: NegotiateServerContext over the registry completes the optimistic AP-REQ; MIT takes accept-completed with our AP-REP and verifies our MIC", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k3-ccache-'));
+    const now = new Date();
+    const k = keyOf(keytab, EncType.AES256_CTS_HMAC_SHA1_96);
+    const cred = mintTicket({ serviceKey: k.key, kvno: k.kvno, authtime: now, endtime: new Date(now.getTime() + 3600_000), randomBytes: (n) => Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(n))) });
+    const path = join(dir, 'cc');
+    writeFileSync(path, ccache(cred, parsePrincipal(WEB1), { auth: now, end: new Date(now.getTime() + 3600_000) }));
+    const peer = startPeer(path, undefined, true);
+    try {
+      const first = await peer.next();
+      const registry = new MechanismRegistry<AcceptorMechanism>([...kerberosMechanisms({ keytab }), ntlmAcceptorMechanism(serverOptions())]);
+      const neg = new NegotiateServerContext(registry);
+      const s = await neg.step(Buffer.from(first.token as string, 'base64'));
+      assert.equal(s.status, 'complete', s.status === 'failed' ? `${s.failure.reason}: ${s.failure.message}` : '');
+      assert.ok(s.status === 'complete' && s.token);
+      assert.equal(s.result.mechanism, 'Kerberos');
+      peer.send(s.token);
+      const done = await peer.next();
+      assert.equal(done.ok, true, JSON.stringify(done));
+      const integrity = neg.context?.integrity();
+      assert.ok(integrity);
+      assert.equal(integrity.verify(Buffer.from('mechlist'), Buffer.from(done.mic as string, 'base64')), true);
+      peer.send(integrity.sign(Buffer.from('mechlist')));
+      assert.deepEqual(await peer.next(), { ok: true });
+    } finally {
+      peer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a tampered AP-REP makes MIT fail: the peer can say no', async () => {

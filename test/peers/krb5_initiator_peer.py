@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """Third-party Kerberos *initiator* peer: MIT krb5 through python3-gssapi (krb5 mechanism, no SPNEGO).
 
-Usage: krb5_initiator_peer.py --ccache PATH --service PRINCIPAL [--cbt-hex HEX]
+Usage: krb5_initiator_peer.py --ccache PATH --service PRINCIPAL [--cbt-hex HEX] [--spnego]
   line protocol (base64 tokens, JSON answers):
   -> {"token": AP-REQ}                 our first line (mutual, integ, conf, replay, sequence)
   <- AP-REP                            the acceptor's answer
+--spnego: the same through MIT's SPNEGO (a NegTokenInit carrying the AP-REQ, then its NegTokenResp).
   -> {"ok": true, "mic": MIC over b"mechlist"} or {"ok": false, "error": ...}
   <- acceptor MIC over b"mechlist"
   -> {"ok": true} when it verifies, {"ok": false, "error": ...} otherwise
@@ -17,6 +18,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument('--ccache', required=True)
 ap.add_argument('--service', required=True)
 ap.add_argument('--cbt-hex')
+ap.add_argument('--spnego', action='store_true')
 args = ap.parse_args()
 
 work = tempfile.mkdtemp(prefix='krb5-initiator-')
@@ -43,7 +45,7 @@ RF = gssapi.RequirementFlag
 cb = ChannelBindings(application_data=bytes.fromhex(args.cbt_hex)) if args.cbt_hex else None
 try:
     name = gssapi.Name(args.service, gssapi.NameType.kerberos_principal)
-    ctx = gssapi.SecurityContext(name=name, usage='initiate', mech=gssapi.MechType.kerberos, channel_bindings=cb,
+    ctx = gssapi.SecurityContext(name=name, usage='initiate', mech=gssapi.OID.from_int_seq('1.3.6.1.5.5.2') if args.spnego else gssapi.MechType.kerberos, channel_bindings=cb,
                                  flags=RF.mutual_authentication | RF.integrity | RF.confidentiality | RF.replay_detection | RF.out_of_sequence_detection)
     out({'token': base64.b64encode(ctx.step()).decode()})
     ctx.step(line())
