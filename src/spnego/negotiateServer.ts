@@ -97,6 +97,9 @@ export class NegotiateServerContext<R extends LogonResult = NtlmLogonResult, F e
     switch (leg.kind) {
       case 'malformed':
         return this.failed({ reason: 'malformed', message: leg.message, decodeCode: leg.code });
+      case 'mechanism':
+        // A bare mechanism token where SPNEGO framing was begun does not decode as a NegTokenResp.
+        return this.failed({ reason: 'malformed', message: 'a bare mechanism token inside a SPNEGO exchange', decodeCode: 'UNEXPECTED_TAG' });
       case 'resp': {
         const { responseToken, mechListMIC } = leg.resp;
         if (!responseToken) return this.failed({ reason: 'unexpected-message', message: 'NegTokenResp carries no responseToken' });
