@@ -23,6 +23,7 @@ import { encodeFiletime, filetimeFromMs } from './filetime.js';
 import { hasFlag, NegotiateFlags as F } from './flags.js';
 import { encryptSessionKey, kxkey } from './keys.js';
 import { MAX_MESSAGE_SIZE, MAX_WORKSTATION_LENGTH } from './limits.js';
+import { CLIENT_DEFAULT_LM_LEVEL, clientSendsAt, isLmCompatibilityLevel, type LmCompatibilityLevel } from './lmCompatibility.js';
 
 /** A payload field's length is 16 bits (MS-NLMP §2.2.1). */
 const MAX_RESPONSE_FIELD = 0xffff;
@@ -36,8 +37,7 @@ import { computeV1EssResponses, computeV1Responses, computeV2Responses, type Ntl
 import { NtlmSessionSecurity } from './sessionSecurity.js';
 import { OUR_VERSION, type Version } from './version.js';
 
-/** LmCompatibilityLevel 0–5 (client behaviour: 0–2 send NTLMv1 forms, 3–5 send NTLMv2 only). */
-export type LmCompatibilityLevel = 0 | 1 | 2 | 3 | 4 | 5;
+export type { LmCompatibilityLevel } from './lmCompatibility.js';
 
 export type NtlmCredentials =
   | { readonly user: string; readonly domain?: string; readonly password: string }
@@ -90,8 +90,8 @@ export class NtlmClientContext implements InitiatorContext {
     if (ws.length > MAX_WORKSTATION_LENGTH) {
       throw new NtlmStateError('BAD_OPTION', `workstation name "${ws}" is longer than ${MAX_WORKSTATION_LENGTH} characters`);
     }
-    const level = opts.lmCompatibilityLevel ?? 3;
-    if (!Number.isInteger(level) || level < 0 || level > 5) {
+    const level = opts.lmCompatibilityLevel ?? CLIENT_DEFAULT_LM_LEVEL;
+    if (!isLmCompatibilityLevel(level)) {
       throw new NtlmStateError('BAD_OPTION', `LmCompatibilityLevel must be 0–5, got ${String(level)}`);
     }
     this.level = level;
@@ -108,8 +108,7 @@ export class NtlmClientContext implements InitiatorContext {
       F.NEGOTIATE_128 |
       F.NEGOTIATE_56 |
       F.NEGOTIATE_KEY_EXCH;
-    // Level 0 never uses NTLMv2 session security; every other level asks for it.
-    if (level >= 1) flags |= F.NEGOTIATE_EXTENDED_SESSIONSECURITY;
+    if (clientSendsAt(level, 'NTLMv1-ESS') || clientSendsAt(level, 'NTLMv2')) flags |= F.NEGOTIATE_EXTENDED_SESSIONSECURITY;
     if (opts.seal) flags |= F.NEGOTIATE_SEAL;
     this.requested = flags >>> 0;
   }
@@ -202,7 +201,7 @@ export class NtlmClientContext implements InitiatorContext {
     const ntHash = 'password' in creds ? ntowfv1(creds.password) : Buffer.from(creds.ntHash);
     // The LM hash only matters for NTLMv1 (LM response, LM_KEY); never derive it for NTLMv2.
     const lmHash =
-      this.level >= 3 ? undefined : 'password' in creds ? lmowfv1(creds.password) : creds.lmHash ? Buffer.from(creds.lmHash) : undefined;
+      !clientSendsAt(this.level, 'NTLMv1') ? undefined : 'password' in creds ? lmowfv1(creds.password) : creds.lmHash ? Buffer.from(creds.lmHash) : undefined;
     const domain = creds.domain ?? '';
     const ess = hasFlag(flags, F.NEGOTIATE_EXTENDED_SESSIONSECURITY);
 
@@ -212,7 +211,7 @@ export class NtlmClientContext implements InitiatorContext {
     let version: NtlmVersion;
     let micWanted = false;
     let cbSent = false;
-    if (this.level >= 3) {
+    if (clientSendsAt(this.level, 'NTLMv2')) {
       // NTLMv2 (§3.3.2). With a server timestamp: use it, send a MIC and LM = Z(24) (§3.1.5.1.2).
       const clientChallenge = this.rand(8);
       const serverTime = findAv(chal.targetInfo, AvId.MsvAvTimestamp);

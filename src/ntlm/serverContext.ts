@@ -20,7 +20,7 @@ import { encodeChallenge } from './messages/challenge.js';
 import { decodeNegotiate } from './messages/negotiate.js';
 import { computeMic } from './mic.js';
 import { classifyResponse, essChallenge, parseNtlmV2Response, type NtlmVersion } from './responses.js';
-import type { LmCompatibilityLevel } from './clientContext.js';
+import { ACCEPTOR_DEFAULT_LM_LEVEL, acceptorAcceptsAt, isLmCompatibilityLevel, type LmCompatibilityLevel } from './lmCompatibility.js';
 import { NtlmSessionSecurity } from './sessionSecurity.js';
 import { OUR_VERSION, type Version } from './version.js';
 
@@ -152,8 +152,8 @@ export class NtlmServerContext {
   constructor(private readonly opts: NtlmServerOptions) {
     this.now = opts.now ?? Date.now;
     this.rand = opts.randomBytes ?? cryptoRandomBytes;
-    const level = opts.lmCompatibilityLevel ?? 5;
-    if (!Number.isInteger(level) || level < 0 || level > 5) {
+    const level = opts.lmCompatibilityLevel ?? ACCEPTOR_DEFAULT_LM_LEVEL;
+    if (!isLmCompatibilityLevel(level)) {
       throw new NtlmStateError('BAD_OPTION', `LmCompatibilityLevel must be 0–5, got ${String(level)}`);
     }
   }
@@ -196,7 +196,7 @@ export class NtlmServerContext {
     this.negotiateRaw = Buffer.from(token);
     const neg = decodeNegotiate(this.negotiateRaw);
     const o = this.opts;
-    const level = o.lmCompatibilityLevel ?? 5;
+    const level = o.lmCompatibilityLevel ?? ACCEPTOR_DEFAULT_LM_LEVEL;
     let flags = F.NEGOTIATE_NTLM | F.NEGOTIATE_TARGET_INFO | F.NEGOTIATE_VERSION;
     if (hasFlag(neg.flags, F.NEGOTIATE_UNICODE)) flags |= F.NEGOTIATE_UNICODE;
     else if (hasFlag(neg.flags, F.NEGOTIATE_OEM)) flags |= F.NEGOTIATE_OEM;
@@ -209,7 +209,7 @@ export class NtlmServerContext {
       neg.flags &
       (F.NEGOTIATE_SIGN | F.NEGOTIATE_SEAL | F.NEGOTIATE_ALWAYS_SIGN | F.NEGOTIATE_KEY_EXCH | F.NEGOTIATE_128 | F.NEGOTIATE_56);
     if (hasFlag(neg.flags, F.NEGOTIATE_EXTENDED_SESSIONSECURITY)) flags |= F.NEGOTIATE_EXTENDED_SESSIONSECURITY;
-    else if (hasFlag(neg.flags, F.NEGOTIATE_LM_KEY) && level < 5) flags |= F.NEGOTIATE_LM_KEY;
+    else if (hasFlag(neg.flags, F.NEGOTIATE_LM_KEY) && acceptorAcceptsAt(level, 'NTLMv1')) flags |= F.NEGOTIATE_LM_KEY;
     this.challengeFlags = flags >>> 0;
 
     this.serverChallenge = this.rand(8);
@@ -248,7 +248,7 @@ export class NtlmServerContext {
     const flags = (auth.flags & (this.challengeFlags | F.ANONYMOUS)) >>> 0;
     const ess = hasFlag(flags, F.NEGOTIATE_EXTENDED_SESSIONSECURITY);
     const kind = classifyResponse(auth.lmChallengeResponse, auth.ntChallengeResponse, ess);
-    const level = this.opts.lmCompatibilityLevel ?? 5;
+    const level = this.opts.lmCompatibilityLevel ?? ACCEPTOR_DEFAULT_LM_LEVEL;
     let info: NtlmLogonInfo = this.logonInfo(auth, kind, flags, [], false);
     const badName = unrepresentableName(auth);
     // Refused before the authority: no password is checked, so no guess is answered or counted.
@@ -258,8 +258,8 @@ export class NtlmServerContext {
     try {
       // Empty responses with a user name: nothing to check, so nothing to accept.
       if (kind === 'Anonymous') throw new Refusal('logon-failure', `no challenge response for user "${auth.userName}"`, 'STATUS_LOGON_FAILURE');
-      if (kind === 'LM' && level >= 4) throw new Refusal('lm-refused', `an LM response is refused at LmCompatibilityLevel ${level}`);
-      if ((kind === 'NTLMv1' || kind === 'NTLMv1-ESS') && level >= 5) {
+      if (kind === 'LM' && !acceptorAcceptsAt(level, kind)) throw new Refusal('lm-refused', `an LM response is refused at LmCompatibilityLevel ${level}`);
+      if ((kind === 'NTLMv1' || kind === 'NTLMv1-ESS') && !acceptorAcceptsAt(level, kind)) {
         throw new Refusal('ntlmv1-refused', `an ${kind} response is refused at LmCompatibilityLevel ${level}`);
       }
       let challenge = this.serverChallenge;

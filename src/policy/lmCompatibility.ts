@@ -1,10 +1,12 @@
 /**
  * LmCompatibilityLevel, applied once per side (S1, "Network security: LAN Manager authentication
  * level"). The acceptor side (this server, and the authority in its DC role) and the client side
- * each read the level in force and its meaning from here: the NTLM contexts get the level, the
- * authority asks whether LM responses are worth verifying, the HTTP client predicts what it
- * will send, and decideSecurity judges the response class a logon used.
+ * each read the level in force from here (what a level means is ntlm/lmCompatibility.ts, which the
+ * NTLM contexts apply): the contexts get the level, the authority asks whether LM responses are
+ * worth verifying, the HTTP client predicts what it will send, and decideSecurity judges the
+ * response class a logon used.
  */
+import { acceptorAcceptsAt, clientSendsAt } from '../ntlm/lmCompatibility.js';
 import type { NtlmVersion } from '../ntlm/responses.js';
 import type { NtlmPolicy } from './policy.js';
 import { ACCEPTOR_DEFAULT_LM_LEVEL, CLIENT_DEFAULT_LM_LEVEL, type LmCompatibilityLevelValue } from './settings.js';
@@ -19,30 +21,9 @@ export function clientLmLevel(policy: NtlmPolicy): LmCompatibilityLevelValue {
   return policy.LmCompatibilityLevel ?? CLIENT_DEFAULT_LM_LEVEL;
 }
 
-/** What an acceptor at a level accepts (S1 "DC behaviour"): 0–3 everything, 4 refuses LM, 5 refuses LM and NTLMv1. */
-export function acceptorAcceptsAt(level: LmCompatibilityLevelValue, version: NtlmVersion): boolean {
-  if (version === 'LM') return level <= 3;
-  if (version === 'NTLMv1' || version === 'NTLMv1-ESS') return level <= 4;
-  return true;
-}
-
 /** Whether this policy's acceptor accepts a response class (the authority skips LM verification when it does not). */
 export function acceptorAccepts(policy: NtlmPolicy, version: NtlmVersion): boolean {
   return acceptorAcceptsAt(acceptorLmLevel(policy), version);
-}
-
-/** What a client at each level sends (S1): 0 never uses NTLMv2 session security, 2 drops LM, 3–5 NTLMv2 only. */
-const CLIENT_SENDS: Readonly<Record<LmCompatibilityLevelValue, readonly NtlmVersion[]>> = {
-  0: ['LM', 'NTLMv1', 'Anonymous'],
-  1: ['LM', 'NTLMv1', 'NTLMv1-ESS', 'Anonymous'],
-  2: ['NTLMv1', 'NTLMv1-ESS', 'Anonymous'],
-  3: ['NTLMv2', 'Anonymous'],
-  4: ['NTLMv2', 'Anonymous'],
-  5: ['NTLMv2', 'Anonymous'],
-};
-
-export function clientSendsAt(level: LmCompatibilityLevelValue, version: NtlmVersion): boolean {
-  return CLIENT_SENDS[level].includes(version);
 }
 
 /**
@@ -52,3 +33,5 @@ export function clientSendsAt(level: LmCompatibilityLevelValue, version: NtlmVer
 export function clientResponseClass(policy: NtlmPolicy): 'NTLMv2' | 'NTLMv1' {
   return clientSendsAt(clientLmLevel(policy), 'NTLMv2') ? 'NTLMv2' : 'NTLMv1';
 }
+
+export { acceptorAcceptsAt, clientSendsAt };

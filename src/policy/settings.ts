@@ -137,9 +137,8 @@ export type LmCompatibilityLevelValue = ValuesOf<typeof LM_COMPATIBILITY_LEVEL>;
 export type BlockNtlmv1SSOValue = ValuesOf<typeof BLOCK_NTLMV1_SSO>;
 export type EnabledValue = ValuesOf<typeof ENABLED_DISABLED>;
 
-/** LmCompatibilityLevel when absent: ours refuses LM and NTLMv1 on the acceptor; the client sends NTLMv2 (Windows' 3). */
-export const ACCEPTOR_DEFAULT_LM_LEVEL = 5;
-export const CLIENT_DEFAULT_LM_LEVEL = 3;
+/** LmCompatibilityLevel when absent (ntlm/lmCompatibility.ts). */
+export { ACCEPTOR_DEFAULT_LM_LEVEL, CLIENT_DEFAULT_LM_LEVEL } from '../ntlm/lmCompatibility.js';
 
 // ---------------------------------------------------------------------------
 // The machine-wide settings, in the order `policy show` and docs/policy.md list them.
