@@ -9,7 +9,7 @@
  * it, and a final token (RFC 4559 §5) is verified there. A mechanism that needs I/O before it
  * can answer (a Kerberos TGS exchange) acquires its credentials before its context is made.
  */
-import type { MechanismFailure } from './mechanism.js';
+import type { MechanismFailure, MechanismIntegrity } from './mechanism.js';
 
 /** A refusal by the initiator; `cause` is the typed error behind it (a decode error, say). */
 export interface InitiatorFailure extends MechanismFailure {
@@ -22,15 +22,6 @@ export type InitiatorStep =
   | { readonly status: 'complete'; readonly token?: Buffer }
   | { readonly status: 'failed'; readonly failure: InitiatorFailure };
 
-/**
- * Per-message integrity over the established context, for SPNEGO's mechListMIC (RFC 4178 §5):
- * GSS_GetMIC / GSS_VerifyMIC as the mechanism defines them for that MIC.
- */
-export interface MechListMicIntegrity {
-  sign(message: Buffer): Buffer;
-  /** Whether `mic` is the acceptor's MIC over `message`. */
-  verify(message: Buffer, mic: Buffer): boolean;
-}
 
 /** One initiator context for one handshake. */
 export interface InitiatorContext {
@@ -39,7 +30,7 @@ export interface InitiatorContext {
    * Integrity for the mechListMIC once complete, or undefined when this exchange offers none
    * (MS-SPNG §3.3.5.1: NTLM signs it only when its AUTHENTICATE carried a MIC).
    */
-  mechListMic(): MechListMicIntegrity | undefined;
+  mechListMic(): MechanismIntegrity | undefined;
 }
 
 /** A mechanism as the SPNEGO initiator sees it: its OID, its name and a factory of contexts. */

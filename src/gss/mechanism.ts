@@ -61,8 +61,8 @@ export type MechanismStep<R extends LogonResult = LogonResult, F extends Mechani
 
 /**
  * Integrity over caller data with the established context (RFC 2743 GSS_GetMIC /
- * GSS_VerifyMIC), which SPNEGO's mechListMIC needs (RFC 4178 §5); the same two calls as the
- * initiator's MechListMicIntegrity (initiator.ts). Each call protects one message in one
+ * GSS_VerifyMIC), which SPNEGO's mechListMIC needs (RFC 4178 §5), on either side of a
+ * handshake. Each call protects one message in one
  * direction; a mechanism resets whatever stream state it must afterwards (NTLM: its RC4
  * handle, MS-SPNG §3.3.5.1).
  */

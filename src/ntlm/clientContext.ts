@@ -5,7 +5,8 @@
  * throwing on the acceptor's bytes, so SPNEGO picks NTLM like any registered mechanism.
  */
 import { randomBytes as cryptoRandomBytes } from '../crypto/hash.js';
-import type { InitiatorContext, InitiatorMechanism, InitiatorStep, MechListMicIntegrity } from '../gss/initiator.js';
+import type { InitiatorContext, InitiatorMechanism, InitiatorStep } from '../gss/initiator.js';
+import type { MechanismIntegrity } from '../gss/mechanism.js';
 import {
   AvId,
   avFlags,
@@ -154,7 +155,7 @@ export class NtlmClientContext implements InitiatorContext {
    * MS-SPNG §3.3.5.1: the mechListMIC is exchanged when the AUTHENTICATE carried a MIC; the RC4
    * state is reset after each MIC, sequence numbers carry on (pyspnego's and sspi-rs' rule).
    */
-  mechListMic(): MechListMicIntegrity | undefined {
+  mechListMic(): MechanismIntegrity | undefined {
     if (!this._result?.micSent) return undefined;
     const session = this.session;
     return {

@@ -6,7 +6,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { InitiatorContext, InitiatorMechanism, InitiatorStep, MechListMicIntegrity } from '../../src/gss/initiator.js';
+import type { InitiatorContext, InitiatorMechanism, InitiatorStep } from '../../src/gss/initiator.js';
+import type { MechanismIntegrity } from '../../src/gss/mechanism.js';
 import { MechanismRegistry } from '../../src/gss/registry.js';
 import { NtlmClientContext, ntlmInitiator } from '../../src/ntlm/clientContext.js';
 import { NtlmDecodeError } from '../../src/ntlm/errors.js';
@@ -40,7 +41,7 @@ class ToyInitiator implements InitiatorContext {
     this.key = hmac(SECRET, Buffer.from('key'), this.nonce, serverNonce);
     return { status: 'complete', token: Buffer.concat([Buffer.from('PROOF'), hmac(SECRET, this.nonce, serverNonce)]) };
   }
-  mechListMic(): MechListMicIntegrity | undefined {
+  mechListMic(): MechanismIntegrity | undefined {
     const key = this.key;
     if (!key) return undefined;
     return { sign: (m) => hmac(key, Buffer.from('c'), m), verify: (m, mic) => mic.length === 32 && timingSafeEqual(mic, hmac(key, Buffer.from('s'), m)) };
