@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { formatExplainText, formatShowText, registerPolicy, showPolicy, type PolicyShowJson } from '../../src/cli/commands/policy.js';
-import { CliError } from '../../src/cli/errors.js';
-import { explain, type ExplainResult } from '../../src/policy/explain.js';
-import { loadPolicy } from '../../src/policy/index.js';
+import { formatExplainText, formatShowText, registerPolicy, showPolicy, type PolicyShowJson } from '../../../src/cli/commands/policy.js';
+import { CliError } from '../../../src/cli/errors.js';
+import { explain, type ExplainResult } from '../../../src/policy/explain.js';
+import { loadPolicy } from '../../../src/policy/index.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
 
 function withPolicyFile<T>(text: string, f: (path: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'ntlmgate-cli-policy-'));

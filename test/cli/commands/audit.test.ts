@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { toJsonLine } from '../../src/audit/formats/index.js';
-import { FIXTURE } from '../audit/assess/fixture.js';
-import { parseSince } from '../../src/cli/commands/audit.js';
+import { toJsonLine } from '../../../src/audit/formats/index.js';
+import { FIXTURE } from '../../audit/assess/fixture.js';
+import { parseSince } from '../../../src/cli/commands/audit.js';
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
 let dir = '';
 let store = '';
 
@@ -85,7 +85,7 @@ describe('ntlmgate audit', () => {
 
   it('importing the same Windows export twice stores and counts it once', () => {
     const twice = `sqlite:${join(dir, 'twice.db')}`;
-    const xml = fileURLToPath(new URL('../../../test/fixtures/audit/wevtutil-ntlm.xml', import.meta.url));
+    const xml = fileURLToPath(new URL('../../../../test/fixtures/audit/wevtutil-ntlm.xml', import.meta.url));
     const counts = (): [number, number] => {
       const r = run('audit', 'report', '--store', twice, '--format', 'json');
       assert.equal(r.code, 0, r.stderr);

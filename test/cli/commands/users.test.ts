@@ -11,15 +11,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { Command } from 'commander';
-import { openAccountStore } from '../../src/authority/local/openAccountStore.js';
-import { ntHashOfPassword } from '../../src/authority/local/ntHash.js';
-import { registerGroups } from '../../src/cli/commands/groups.js';
+import { openAccountStore } from '../../../src/authority/local/openAccountStore.js';
+import { ntHashOfPassword } from '../../../src/authority/local/ntHash.js';
+import { registerGroups } from '../../../src/cli/commands/groups.js';
 import {
   PASSWORD_ARGV_REFUSAL,
   registerUsers,
   type UsersIo,
-} from '../../src/cli/commands/users.js';
-import { CliError } from '../../src/cli/errors.js';
+} from '../../../src/cli/commands/users.js';
+import { CliError } from '../../../src/cli/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ntlmgate-users-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -255,7 +255,7 @@ describe('groups', () => {
 // ---------------------------------------------------------------------------
 // Through the built CLI, once src/cli/main.ts registers the commands.
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
 
 function ntlmgate(args: readonly string[], input = ''): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [MAIN, ...args], { input, encoding: 'utf8', timeout: 30_000, cwd: dir });

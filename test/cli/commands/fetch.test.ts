@@ -16,13 +16,13 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { APACHE_ALICE, skipUnlessApache, startApache, type ApachePeer } from '../helpers/apache.js';
-import { skipUnlessSquid, startSquid, type SquidProxy } from '../helpers/squid.js';
-import { ALICE, BOB, httpsEpaServerForSuite, startIwaServer, type ClientEcho, type IwaTestServer } from '../http/client/helpers.js';
-import { skipUnlessOpenssl } from '../http/server/helpers.js';
+import { APACHE_ALICE, skipUnlessApache, startApache, type ApachePeer } from '../../helpers/apache.js';
+import { skipUnlessSquid, startSquid, type SquidProxy } from '../../helpers/squid.js';
+import { ALICE, BOB, httpsEpaServerForSuite, startIwaServer, type ClientEcho, type IwaTestServer } from '../../http/client/helpers.js';
+import { skipUnlessOpenssl } from '../../http/server/helpers.js';
 
-// This file runs as dist/test/cli/fetch.test.js; the CLI is dist/src/cli/main.js.
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+// This file runs as dist/test/cli/commands/fetch.test.js; the CLI is dist/src/cli/main.js.
+const MAIN = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
 
 interface Run {
   readonly status: number | null;

@@ -2,8 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { DEMO, formatDemoText, runDemoHandshake } from '../../src/cli/commands/demo.js';
-import { channelBindingsHash, tlsServerEndPointData } from '../../src/ntlm/channelBindings.js';
+import { DEMO, formatDemoText, runDemoHandshake } from '../../../src/cli/commands/demo.js';
+import { channelBindingsHash, tlsServerEndPointData } from '../../../src/ntlm/channelBindings.js';
 
 describe('runDemoHandshake', () => {
   it('authenticates alice with NTLMv2, MIC and channel bindings, and seals "hello"', async () => {
