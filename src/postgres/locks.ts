@@ -5,3 +5,6 @@
  * at the same moment.
  */
 export const MIGRATION_LOCK = 7_342_181_530;
+
+/** The audit store's attempts ledger: serialises the ledger updates of concurrent batches (and retention's). */
+export const LEDGER_LOCK = 7_342_181_531;

@@ -7,6 +7,7 @@
  * the changed rows and pointers are written back with one statement each.
  */
 import type pg from 'pg';
+import { LEDGER_LOCK } from '../../postgres/locks.js';
 import { MemoryLedger, recordPart, type AttemptPart } from '../assess/attempts.js';
 import { ATTEMPT_COLUMNS, fromDb, loadRanges, toDb, type AttemptDbRow } from './sqliteLedger.js';
 
@@ -49,8 +50,6 @@ CREATE TABLE attempt_pointers (
 );
 `;
 
-/** Any constant other than the migration's: serialises ledger updates of concurrent batches. */
-export const LEDGER_LOCK = 7_342_181_531;
 
 const TYPES = ['text', 'text', 'text', 'bigint', 'bigint', 'text', 'text', 'int', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'int', 'int', 'text', 'text', 'text', 'text', 'int'] as const;
 const UPSERT = `INSERT INTO attempts (id, ${ATTEMPT_COLUMNS.join(', ')}) SELECT * FROM unnest($1::bigint[], ${TYPES.map((t, i) => `$${i + 2}::${t}[]`).join(', ')})

@@ -20,7 +20,7 @@ import type { RetentionTarget, StoreUsage } from '../retention.js';
 import { AuditStoreError } from '../sink.js';
 import { errorText } from './groupCommit.js';
 import { orderData } from './postgres.js';
-import { LEDGER_LOCK } from './postgresLedger.js';
+import { LEDGER_LOCK } from '../../postgres/locks.js';
 import { COLUMNS, rowToEvent, type SelectedRow } from './row.js';
 
 const RETURNING = ['seq', 'time', ...COLUMNS.filter((c) => c !== 'time'), 'data_keys'].join(', ');
