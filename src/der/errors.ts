@@ -28,15 +28,35 @@ export type DerErrorCode =
   /** Constructed elements are nested deeper than the configured limit. */
   | 'TOO_DEEP';
 
-/** Thrown by every DER decoder and reader for malformed, hostile or unsupported input. */
-export class DerError extends Error {
-  override readonly name = 'DerError';
-  readonly code: DerErrorCode;
+/**
+ * An error with a machine-readable reason: the base of every typed error of src/ (DerError,
+ * SpnegoDecodeError, KerberosDecodeError, NdrDecodeError, KerberosCryptoError, …). It lives in
+ * the lowest layer so that every layer can extend it; a subclass only names itself.
+ */
+export class CodedError<C extends string> extends Error {
+  readonly code: C;
 
-  constructor(code: DerErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: C, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
   }
+}
+
+/** Thrown by every DER decoder and reader for malformed, hostile or unsupported input. */
+export class DerError extends CodedError<DerErrorCode> {
+  override readonly name = 'DerError';
+}
+
+/** A protocol's decode error class, as fromDerError() builds it. */
+export type CodedErrorClass<C extends string> = new (code: C, message: string, options?: { cause?: unknown }) => Error;
+
+/**
+ * Converts a DerError into a protocol's own decode error (SpnegoDecodeError, KerberosDecodeError),
+ * its code mapped by `code` and the DerError kept as the cause; anything else is returned unchanged,
+ * so a caller's own bugs pass through.
+ */
+export function fromDerError<C extends string>(e: unknown, ErrorClass: CodedErrorClass<C>, code: (derCode: DerErrorCode) => C): unknown {
+  return e instanceof DerError ? new ErrorClass(code(e.code), e.message, { cause: e }) : e;
 }
 
 /** Throws a DerError. */

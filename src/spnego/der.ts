@@ -6,9 +6,8 @@
 // compose them.
 
 import * as der from '../der/index.js';
-import type { DerErrorCode, DerNode } from '../der/index.js';
+import type { DerNode } from '../der/index.js';
 import { SpnegoDecodeError } from './errors.js';
-import type { SpnegoErrorCode } from './errors.js';
 
 export { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, UniversalTag, describeTag, hasTag, isValidOid } from '../der/index.js';
 export type { DerLimits, DerNode, TagClass } from '../der/index.js';
@@ -16,24 +15,12 @@ export type { DerLimits, DerNode, TagClass } from '../der/index.js';
 /** An encoded DER element as produced by the *Block() builders. */
 export type DerBlock = Buffer;
 
-// DerError code → SpnegoDecodeError code. The only width-limited reader SPNEGO uses
-// is ENUMERATED (negState), hence OUT_OF_RANGE → BAD_ENUM.
-const CODES: Readonly<Record<DerErrorCode, SpnegoErrorCode>> = {
-  TOO_LARGE: 'TOO_LARGE',
-  EMPTY: 'EMPTY',
-  TRUNCATED: 'TRUNCATED',
-  BAD_DER: 'BAD_DER',
-  TRAILING_DATA: 'TRAILING_DATA',
-  UNEXPECTED_TAG: 'UNEXPECTED_TAG',
-  BAD_OID: 'BAD_OID',
-  BAD_VALUE: 'BAD_VALUE',
-  OUT_OF_RANGE: 'BAD_ENUM',
-  TOO_DEEP: 'TOO_DEEP',
-};
-
-/** Converts a DerError into the equivalent SpnegoDecodeError; anything else is returned unchanged. */
+/**
+ * Converts a DerError into the equivalent SpnegoDecodeError; anything else is returned unchanged.
+ * The only width-limited reader SPNEGO uses is ENUMERATED (negState), hence OUT_OF_RANGE → BAD_ENUM.
+ */
 export function toSpnegoError(e: unknown): unknown {
-  return e instanceof der.DerError ? new SpnegoDecodeError(CODES[e.code], e.message, { cause: e }) : e;
+  return der.fromDerError(e, SpnegoDecodeError, (code) => (code === 'OUT_OF_RANGE' ? 'BAD_ENUM' : code));
 }
 
 // ---------------------------------------------------------------------------

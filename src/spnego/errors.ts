@@ -5,8 +5,9 @@
 // without catching unrelated bugs. Encoders, which only see caller-built values,
 // throw TypeError/RangeError for programming errors instead.
 
-
+import { CodedError } from '../der/errors.js';
 import type { DerErrorCode } from '../der/errors.js';
+
 /**
  * Why a token was rejected: every DER codec reason (src/der/errors.ts; its OUT_OF_RANGE
  * surfaces here as BAD_ENUM, the only ranged value SPNEGO reads) plus SPNEGO's own.
@@ -21,12 +22,6 @@ export type SpnegoErrorCode =
   | 'WRONG_MECH';
 
 /** Thrown by every SPNEGO/DER decoder for malformed, hostile or unsupported input. */
-export class SpnegoDecodeError extends Error {
+export class SpnegoDecodeError extends CodedError<SpnegoErrorCode> {
   override readonly name = 'SpnegoDecodeError';
-  readonly code: SpnegoErrorCode;
-
-  constructor(code: SpnegoErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }

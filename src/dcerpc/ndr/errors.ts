@@ -2,6 +2,7 @@
  * The typed error of the NDR reader: hostile bytes end in an NdrDecodeError with a code, never
  * a RangeError or a huge allocation, so a caller maps every one of them to "malformed".
  */
+import { CodedError } from '../../der/errors.js';
 
 export type NdrDecodeErrorCode =
   /** A field, array or referent runs past the end of the buffer. */
@@ -15,14 +16,8 @@ export type NdrDecodeErrorCode =
   /** A value outside its type: a variance past its conformance, a string length that disagrees, a SID revision. */
   | 'BAD_VALUE';
 
-export class NdrDecodeError extends Error {
+export class NdrDecodeError extends CodedError<NdrDecodeErrorCode> {
   override readonly name = 'NdrDecodeError';
-  readonly code: NdrDecodeErrorCode;
-
-  constructor(code: NdrDecodeErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 /** Throws an NdrDecodeError. */

@@ -47,7 +47,7 @@ function dk(ecb: Cipher, keyLength: number, constant: Uint8Array): Buffer {
 }
 
 function ecbFor(base: Uint8Array): Cipher {
-  if (base.length !== 16 && base.length !== 32) throw new KerberosCryptoError('bad-key', `AES key must be 16 or 32 bytes, got ${base.length}`);
+  if (base.length !== 16 && base.length !== 32) throw new KerberosCryptoError('BAD_KEY', `AES key must be 16 or 32 bytes, got ${base.length}`);
   return createCipheriv(base.length === 16 ? 'aes-128-ecb' : 'aes-256-ecb', base, null).setAutoPadding(false);
 }
 
@@ -124,12 +124,12 @@ function makeAesSha1(etype: 17 | 18, name: string, keyLength: 16 | 32, checksumT
     decrypt(key: Uint8Array, usage: number, ciphertext: Uint8Array): Buffer {
       const { ke, ki } = keysFor(key, usage);
       if (ciphertext.length < BLOCK + MAC_LENGTH) {
-        throw new KerberosCryptoError('bad-length', `${name} ciphertext of ${ciphertext.length} bytes is shorter than ${BLOCK + MAC_LENGTH}`);
+        throw new KerberosCryptoError('BAD_LENGTH', `${name} ciphertext of ${ciphertext.length} bytes is shorter than ${BLOCK + MAC_LENGTH}`);
       }
       const split = ciphertext.length - MAC_LENGTH;
       const data = aesCtsDecrypt(ke, ciphertext.subarray(0, split));
       if (!timingSafeEqual(mac(ki, data), ciphertext.subarray(split))) {
-        throw new KerberosCryptoError('integrity', `${name} integrity check failed (wrong key or usage, or altered ciphertext)`);
+        throw new KerberosCryptoError('INTEGRITY', `${name} integrity check failed (wrong key or usage, or altered ciphertext)`);
       }
       return data.subarray(BLOCK);
     },

@@ -88,12 +88,12 @@ function makeAesSha2(etype: 19 | 20, name: string, keyLength: 16 | 32, hash: 'sh
       const ke = derive(key, usage, 'Ke');
       const ki = derive(key, usage, 'Ki');
       if (ciphertext.length < BLOCK + macLength) {
-        throw new KerberosCryptoError('bad-length', `${name} ciphertext of ${ciphertext.length} bytes is shorter than ${BLOCK + macLength}`);
+        throw new KerberosCryptoError('BAD_LENGTH', `${name} ciphertext of ${ciphertext.length} bytes is shorter than ${BLOCK + macLength}`);
       }
       const split = ciphertext.length - macLength;
       const c = ciphertext.subarray(0, split);
       if (!timingSafeEqual(mac(ki, ZERO_IV, c), ciphertext.subarray(split))) {
-        throw new KerberosCryptoError('integrity', `${name} integrity check failed (wrong key or usage, or altered ciphertext)`);
+        throw new KerberosCryptoError('INTEGRITY', `${name} integrity check failed (wrong key or usage, or altered ciphertext)`);
       }
       return aesCtsDecrypt(ke, c, ZERO_IV).subarray(BLOCK);
     },

@@ -53,7 +53,7 @@ export function findEncryptionType(etype: number): EncryptionType | undefined {
 /** The enctype numbered `etype`; throws KerberosCryptoError `unsupported-etype` for any other number. */
 export function encryptionType(etype: number): EncryptionType {
   const e = BY_ETYPE.get(etype);
-  if (e === undefined) throw new KerberosCryptoError('unsupported-etype', `encryption type ${etype} is not supported`);
+  if (e === undefined) throw new KerberosCryptoError('UNSUPPORTED_ETYPE', `encryption type ${etype} is not supported`);
   return e;
 }
 
@@ -64,6 +64,6 @@ export function encryptionType(etype: number): EncryptionType {
  */
 export function checksumType(type: number): ChecksumType {
   const c = BY_CHECKSUM.get(type | 0);
-  if (c === undefined) throw new KerberosCryptoError('unsupported-checksum', `checksum type ${type | 0} is not supported`);
+  if (c === undefined) throw new KerberosCryptoError('UNSUPPORTED_CHECKSUM', `checksum type ${type | 0} is not supported`);
   return c;
 }

@@ -45,7 +45,7 @@ function k1(key: Uint8Array, usage: number): Buffer {
 /** HMAC-MD5 keys may be any length up to MD5's block; RC4 keys are 16 bytes. */
 function checkHmacMd5Key(key: Uint8Array): void {
   if (!(key instanceof Uint8Array) || key.length === 0 || key.length > 64) {
-    throw new KerberosCryptoError('bad-key', `hmac-md5 needs a key of 1 to 64 bytes, got ${key instanceof Uint8Array ? key.length : typeof key}`);
+    throw new KerberosCryptoError('BAD_KEY', `hmac-md5 needs a key of 1 to 64 bytes, got ${key instanceof Uint8Array ? key.length : typeof key}`);
   }
 }
 
@@ -106,14 +106,14 @@ export const rc4Hmac: EncryptionType = {
     checkKey(NAME, key, KEY_LENGTH);
     checkUsage(usage);
     if (ciphertext.length < CKSUM_LENGTH + CONFOUNDER_LENGTH) {
-      throw new KerberosCryptoError('bad-length', `${NAME} ciphertext of ${ciphertext.length} bytes is shorter than ${CKSUM_LENGTH + CONFOUNDER_LENGTH}`);
+      throw new KerberosCryptoError('BAD_LENGTH', `${NAME} ciphertext of ${ciphertext.length} bytes is shorter than ${CKSUM_LENGTH + CONFOUNDER_LENGTH}`);
     }
     const usageKey = k1(key, usage);
     const cksum = ciphertext.subarray(0, CKSUM_LENGTH);
     const k3 = createHmac('md5', usageKey).update(cksum).digest();
     const data = rc4(k3, ciphertext.subarray(CKSUM_LENGTH));
     if (!timingSafeEqual(createHmac('md5', usageKey).update(data).digest(), cksum)) {
-      throw new KerberosCryptoError('integrity', `${NAME} integrity check failed (wrong key or usage, or altered ciphertext)`);
+      throw new KerberosCryptoError('INTEGRITY', `${NAME} integrity check failed (wrong key or usage, or altered ciphertext)`);
     }
     return data.subarray(CONFOUNDER_LENGTH);
   },

@@ -11,7 +11,7 @@ import { isKeyUsage } from './keyUsage.js';
 /** Throws `bad-key` unless `key` is `length` bytes. */
 export function checkKey(name: string, key: Uint8Array, length: number): void {
   if (!(key instanceof Uint8Array) || key.length !== length) {
-    throw new KerberosCryptoError('bad-key', `${name} needs a ${length}-byte key, got ${key instanceof Uint8Array ? key.length : typeof key}`);
+    throw new KerberosCryptoError('BAD_KEY', `${name} needs a ${length}-byte key, got ${key instanceof Uint8Array ? key.length : typeof key}`);
   }
 }
 
@@ -23,7 +23,7 @@ export function checkUsage(usage: number): void {
 /** `n` random bytes from `source` (the CSPRNG by default); `bad-length` if the source returns another size. */
 export function drawRandom(n: number, source: RandomSource | undefined): Buffer {
   const bytes = (source ?? csprng)(n);
-  if (bytes.length !== n) throw new KerberosCryptoError('bad-length', `the random source returned ${bytes.length} bytes, ${n} needed`);
+  if (bytes.length !== n) throw new KerberosCryptoError('BAD_LENGTH', `the random source returned ${bytes.length} bytes, ${n} needed`);
   return Buffer.from(bytes.buffer, bytes.byteOffset, n);
 }
 
@@ -36,9 +36,9 @@ const MAX_ITERATIONS = 0xffffff;
  */
 export function iterationCount(params: Uint8Array | undefined, defaultCount: number): number {
   if (params === undefined) return defaultCount;
-  if (params.length !== 4) throw new KerberosCryptoError('bad-params', `s2kparams must be a 4-byte iteration count, got ${params.length} bytes`);
+  if (params.length !== 4) throw new KerberosCryptoError('BAD_PARAMS', `s2kparams must be a 4-byte iteration count, got ${params.length} bytes`);
   const count = ((params[0]! << 24) | (params[1]! << 16) | (params[2]! << 8) | params[3]!) >>> 0;
-  if (count === 0 || count > MAX_ITERATIONS) throw new KerberosCryptoError('bad-params', `iteration count ${count} is outside 1..${MAX_ITERATIONS}`);
+  if (count === 0 || count > MAX_ITERATIONS) throw new KerberosCryptoError('BAD_PARAMS', `iteration count ${count} is outside 1..${MAX_ITERATIONS}`);
   return count;
 }
 

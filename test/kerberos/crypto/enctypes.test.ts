@@ -23,14 +23,14 @@ describe('the enctype registry (RFC 3961 §8)', () => {
     for (const n of Object.values(EncType)) assert.equal(encryptionType(n).etype, n);
     for (const n of [0, 1, 3, 16, 21, 24, -128, 65536]) {
       assert.equal(findEncryptionType(n), undefined);
-      assert.throws(() => encryptionType(n), fails('unsupported-etype'));
+      assert.throws(() => encryptionType(n), fails('UNSUPPORTED_ETYPE'));
     }
   });
 
   it('maps every checksum type number to its mechanism, and refuses unkeyed or unknown ones', () => {
     for (const n of Object.values(ChecksumTypeNumber)) assert.equal(checksumType(n).type, n);
     for (const e of ENCRYPTION_TYPES) assert.equal(checksumType(e.checksumType), e.checksumMechanism);
-    for (const n of [0, 1, 7, 8, 12, -137, 0xffffff75]) assert.throws(() => checksumType(n), fails('unsupported-checksum'));
+    for (const n of [0, 1, 7, 8, 12, -137, 0xffffff75]) assert.throws(() => checksumType(n), fails('UNSUPPORTED_CHECKSUM'));
   });
 
   it('names key usages for logs', () => {
@@ -74,40 +74,40 @@ for (const etype of ENCRYPTION_TYPES) {
         for (const bit of [0x01, 0x80]) {
           const t = Buffer.from(c);
           t[i]! ^= bit;
-          assert.throws(() => etype.decrypt(key, KeyUsage.KDC_REP_TICKET, t), fails('integrity'), `byte ${i}`);
+          assert.throws(() => etype.decrypt(key, KeyUsage.KDC_REP_TICKET, t), fails('INTEGRITY'), `byte ${i}`);
         }
       }
     });
 
     it('refuses the wrong key, the wrong usage and a truncated or extended ciphertext as integrity failures', () => {
       const c = etype.encrypt(key, KeyUsage.AP_REQ_AUTH, Buffer.from('authenticator'));
-      assert.throws(() => etype.decrypt(other, KeyUsage.AP_REQ_AUTH, c), fails('integrity'));
-      assert.throws(() => etype.decrypt(key, KeyUsage.AP_REP_ENC_PART, c), fails('integrity'));
-      assert.throws(() => etype.decrypt(key, KeyUsage.AP_REQ_AUTH, c.subarray(0, c.length - 1)), fails('integrity'));
-      assert.throws(() => etype.decrypt(key, KeyUsage.AP_REQ_AUTH, Buffer.concat([c, Buffer.alloc(1)])), fails('integrity'));
+      assert.throws(() => etype.decrypt(other, KeyUsage.AP_REQ_AUTH, c), fails('INTEGRITY'));
+      assert.throws(() => etype.decrypt(key, KeyUsage.AP_REP_ENC_PART, c), fails('INTEGRITY'));
+      assert.throws(() => etype.decrypt(key, KeyUsage.AP_REQ_AUTH, c.subarray(0, c.length - 1)), fails('INTEGRITY'));
+      assert.throws(() => etype.decrypt(key, KeyUsage.AP_REQ_AUTH, Buffer.concat([c, Buffer.alloc(1)])), fails('INTEGRITY'));
     });
 
     it('refuses every ciphertext shorter than its overhead with bad-length, and random bytes with integrity', () => {
       for (let n = 0; n < etype.overhead; n++) {
-        assert.throws(() => etype.decrypt(key, 2, randomBytes(n)), fails('bad-length'), `${n} bytes`);
+        assert.throws(() => etype.decrypt(key, 2, randomBytes(n)), fails('BAD_LENGTH'), `${n} bytes`);
       }
       for (let n = etype.overhead; n < etype.overhead + 70; n++) {
-        assert.throws(() => etype.decrypt(key, 2, randomBytes(n)), fails('integrity'), `${n} bytes`);
+        assert.throws(() => etype.decrypt(key, 2, randomBytes(n)), fails('INTEGRITY'), `${n} bytes`);
       }
     });
 
     it('refuses keys of the wrong length with bad-key, for every operation', () => {
       for (const bad of [Buffer.alloc(0), Buffer.alloc(etype.keyLength - 1), Buffer.alloc(etype.keyLength + 1), Buffer.alloc(24)]) {
         if (bad.length === etype.keyLength) continue;
-        assert.throws(() => etype.encrypt(bad, 2, Buffer.alloc(4)), fails('bad-key'));
-        assert.throws(() => etype.decrypt(bad, 2, Buffer.alloc(64)), fails('bad-key'));
-        assert.throws(() => etype.deriveKey(bad, 2, 'Ke'), fails('bad-key'));
-        if (etype.etype !== 23) assert.throws(() => etype.checksum(bad, 2, Buffer.alloc(4)), fails('bad-key'));
+        assert.throws(() => etype.encrypt(bad, 2, Buffer.alloc(4)), fails('BAD_KEY'));
+        assert.throws(() => etype.decrypt(bad, 2, Buffer.alloc(64)), fails('BAD_KEY'));
+        assert.throws(() => etype.deriveKey(bad, 2, 'Ke'), fails('BAD_KEY'));
+        if (etype.etype !== 23) assert.throws(() => etype.checksum(bad, 2, Buffer.alloc(4)), fails('BAD_KEY'));
       }
     });
 
     it('refuses a random source that returns the wrong number of bytes', () => {
-      assert.throws(() => etype.encrypt(key, 2, Buffer.alloc(4), { randomBytes: (n) => Buffer.alloc(n - 1) }), fails('bad-length'));
+      assert.throws(() => etype.encrypt(key, 2, Buffer.alloc(4), { randomBytes: (n) => Buffer.alloc(n - 1) }), fails('BAD_LENGTH'));
     });
 
     it(`checksum ${etype.checksumType}: ${etype.checksumLength} bytes, bound to key, usage and data`, () => {
@@ -129,7 +129,7 @@ for (const etype of ENCRYPTION_TYPES) {
       assert.deepEqual(etype.deriveKey(k, 11, 'Ke'), etype.deriveKey(Buffer.from(key), 11, 'Ke'));
       const c = etype.encrypt(k, 11, Buffer.from('x'));
       k.set(other); // the same buffer now holds another key
-      assert.throws(() => etype.decrypt(k, 11, c), fails('integrity'));
+      assert.throws(() => etype.decrypt(k, 11, c), fails('INTEGRITY'));
       assert.deepEqual(etype.decrypt(other, 11, etype.encrypt(k, 11, Buffer.from('y'))), Buffer.from('y'));
     });
   });

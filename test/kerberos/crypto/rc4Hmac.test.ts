@@ -64,7 +64,7 @@ describe('rc4-hmac (23), RFC 4757', () => {
     for (const at of [0, 15, 16, 23, 24, cipher.length / 2 - 1]) {
       const c = unhex(cipher);
       c[at]! ^= 0x01;
-      assert.throws(() => rc4Hmac.decrypt(unhex(key), usage, c), (e: unknown) => e instanceof KerberosCryptoError && e.code === 'integrity', `byte ${at} of "${plain}"`);
+      assert.throws(() => rc4Hmac.decrypt(unhex(key), usage, c), (e: unknown) => e instanceof KerberosCryptoError && e.code === 'INTEGRITY', `byte ${at} of "${plain}"`);
     }
   });
 });
