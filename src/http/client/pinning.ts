@@ -10,6 +10,7 @@ import { Dispatcher } from 'undici';
 import type { PinnedConnection } from './connection.js';
 import { HttpAuthError } from './errors.js';
 import { acquireAbandonable, type ConnectionSource, type OriginPool } from './pool.js';
+import { ConnectionWaiters } from './waiters.js';
 
 export interface PinOptions {
   /**
@@ -36,17 +37,12 @@ export interface PinnableTransport {
   readonly pinnedKeys: number;
 }
 
-interface Waiter {
-  resolve(connection: PinnedConnection): void;
-  reject(error: Error): void;
-}
-
 /** One key's connection to one origin: a pool of one that only that key draws from. */
 export class BoundConnection implements ConnectionSource {
   private connection: PinnedConnection | undefined;
   private inUse = false;
   private closed = false;
-  private readonly waiters: Waiter[] = [];
+  private readonly waiters = new ConnectionWaiters();
 
   constructor(
     readonly pool: OriginPool,
@@ -55,7 +51,7 @@ export class BoundConnection implements ConnectionSource {
 
   private acquire(): Promise<PinnedConnection> {
     if (this.closed || this.pool.isClosed) return Promise.reject(new HttpAuthError('CLOSED', 'the pinned connection was closed'));
-    if (this.inUse) return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (this.inUse) return this.waiters.wait();
     this.inUse = true;
     this.connection ??= this.pool.openBound();
     this.connection.busy = true;
@@ -67,18 +63,14 @@ export class BoundConnection implements ConnectionSource {
   }
 
   release(connection: PinnedConnection): void {
-    const next = this.waiters.shift();
-    if (next) {
-      next.resolve(connection);
-      return;
-    }
+    if (this.waiters.handOver(connection)) return;
     connection.busy = false;
     this.inUse = false;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const waiter of this.waiters.splice(0)) waiter.reject(new HttpAuthError('CLOSED', 'the pinned connection was closed'));
+    this.waiters.rejectAll(new HttpAuthError('CLOSED', 'the pinned connection was closed'));
     if (this.connection) await this.pool.closeBound(this.connection);
     this.connection = undefined;
   }

@@ -15,6 +15,7 @@ import type { AuthScheme } from '../../policy/requests.js';
 import { PinnedConnection, type ClientOptions } from './connection.js';
 import { HttpAuthError } from './errors.js';
 import type { ProxyRoute } from './proxy.js';
+import { ConnectionWaiters } from './waiters.js';
 
 export type Route =
   | { readonly kind: 'direct' }
@@ -22,11 +23,6 @@ export type Route =
   | { readonly kind: 'absolute'; readonly proxy: ProxyRoute }
   /** A CONNECT tunnel per connection (proxy handshake in the tunnel's set-up), the origin's inside. */
   | { readonly kind: 'tunnel'; readonly proxy: ProxyRoute };
-
-interface Waiter {
-  resolve(connection: PinnedConnection): void;
-  reject(error: Error): void;
-}
 
 /** Where a request takes its connection from: the shared pool, or one key's bound connection. */
 export interface ConnectionSource {
@@ -81,7 +77,7 @@ export interface PoolStats {
 export class OriginPool implements ConnectionSource {
   private readonly connections: PinnedConnection[] = [];
   private readonly boundConnections = new Set<PinnedConnection>();
-  private readonly waiters: Waiter[] = [];
+  private readonly waiters = new ConnectionWaiters();
   private closed = false;
   /** The scheme the origin asked for (a new connection starts its handshake with the request). */
   learned: AuthScheme | undefined;
@@ -124,7 +120,7 @@ export class OriginPool implements ConnectionSource {
       this.connections.push(connection);
       return Promise.resolve(connection);
     }
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    return this.waiters.wait();
   }
 
   acquireUnless(abandon: (cancel: (reason: Error) => void) => void): Promise<PinnedConnection> {
@@ -132,12 +128,7 @@ export class OriginPool implements ConnectionSource {
   }
 
   release(connection: PinnedConnection): void {
-    const next = this.waiters.shift();
-    if (next) {
-      next.resolve(connection);
-      return;
-    }
-    connection.busy = false;
+    if (!this.waiters.handOver(connection)) connection.busy = false;
   }
 
   /** A new connection for one key alone: outside the shared list, closed with the pool. */
@@ -181,13 +172,13 @@ export class OriginPool implements ConnectionSource {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const waiter of this.waiters.splice(0)) waiter.reject(new HttpAuthError('CLOSED', 'the dispatcher is closed'));
+    this.waiters.rejectAll(new HttpAuthError('CLOSED', 'the dispatcher is closed'));
     await Promise.all(this.takeAll().map((c) => c.client.close().catch(() => undefined)));
   }
 
   async destroy(err: Error): Promise<void> {
     this.closed = true;
-    for (const waiter of this.waiters.splice(0)) waiter.reject(err);
+    this.waiters.rejectAll(err);
     await Promise.all(this.takeAll().map((c) => c.client.destroy(err).catch(() => undefined)));
   }
 }
