@@ -3,17 +3,8 @@
 // right after it).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { NdrDecodeError, NdrReader, NdrWriter } from '../../../src/dcerpc/index.js';
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof NdrDecodeError, `an NdrDecodeError, not ${String(e)}`);
-    return e.code;
-  }
-  return undefined;
-}
+import { NdrReader, NdrWriter } from '../../../src/dcerpc/index.js';
+import { ndrCode } from './helpers.js';
 
 describe('NdrReader primitives', () => {
   it('aligns each primitive to its size relative to the buffer start', () => {
@@ -30,20 +21,20 @@ describe('NdrReader primitives', () => {
   });
 
   it('refuses reads past the end with TRUNCATED', () => {
-    assert.equal(code(() => new NdrReader(Buffer.alloc(3)).u32()), 'TRUNCATED');
-    assert.equal(code(() => new NdrReader(Buffer.alloc(9)).bytes(10)), 'TRUNCATED');
+    assert.equal(ndrCode(() => new NdrReader(Buffer.alloc(3)).u32()), 'TRUNCATED');
+    assert.equal(ndrCode(() => new NdrReader(Buffer.alloc(9)).bytes(10)), 'TRUNCATED');
     const r = new NdrReader(Buffer.alloc(5));
     r.u8();
-    assert.equal(code(() => r.u32()), 'TRUNCATED', 'padding plus value past the end');
+    assert.equal(ndrCode(() => r.u32()), 'TRUNCATED', 'padding plus value past the end');
   });
 
   it('caps counts by the option and by the bytes left', () => {
     const big = Buffer.from('ffffffff', 'hex');
-    assert.equal(code(() => new NdrReader(big).count(1)), 'TOO_LARGE');
+    assert.equal(ndrCode(() => new NdrReader(big).count(1)), 'TOO_LARGE');
     const ten = Buffer.concat([Buffer.from('0a000000', 'hex'), Buffer.alloc(39)]);
-    assert.equal(code(() => new NdrReader(ten).count(4)), 'TRUNCATED', '10 × 4 bytes with 39 left');
+    assert.equal(ndrCode(() => new NdrReader(ten).count(4)), 'TRUNCATED', '10 × 4 bytes with 39 left');
     assert.equal(new NdrReader(Buffer.concat([ten, Buffer.alloc(1)])).count(4), 10);
-    assert.equal(code(() => new NdrReader(ten, { maxCount: 9 }).count(1)), 'TOO_LARGE');
+    assert.equal(ndrCode(() => new NdrReader(ten, { maxCount: 9 }).count(1)), 'TOO_LARGE');
   });
 });
 

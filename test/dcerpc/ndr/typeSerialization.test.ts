@@ -1,17 +1,8 @@
 // MS-RPCE 2.2.6 type serialization version 1: headers, the top-level pointer, padding to 8.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { NdrDecodeError, decodeTypeSerialization1, encodeTypeSerialization1 } from '../../../src/dcerpc/index.js';
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof NdrDecodeError, `an NdrDecodeError, not ${String(e)}`);
-    return e.code;
-  }
-  return undefined;
-}
+import { decodeTypeSerialization1, encodeTypeSerialization1 } from '../../../src/dcerpc/index.js';
+import { ndrCode } from './helpers.js';
 
 describe('type serialization version 1', () => {
   const bytes = encodeTypeSerialization1((w) => {
@@ -41,13 +32,13 @@ describe('type serialization version 1', () => {
       return b;
     };
     const read = (b: Uint8Array): unknown => decodeTypeSerialization1(b, (r) => r.u32());
-    assert.equal(code(() => read(flip(1, 0x00))), 'BAD_HEADER');
-    assert.equal(code(() => read(flip(0, 0x02))), 'BAD_HEADER');
-    assert.equal(code(() => read(flip(2, 0x10))), 'BAD_HEADER');
-    assert.equal(code(() => read(flip(8, 0xf0))), 'TRUNCATED');
-    assert.equal(code(() => read(bytes.subarray(0, 12))), 'TRUNCATED');
+    assert.equal(ndrCode(() => read(flip(1, 0x00))), 'BAD_HEADER');
+    assert.equal(ndrCode(() => read(flip(0, 0x02))), 'BAD_HEADER');
+    assert.equal(ndrCode(() => read(flip(2, 0x10))), 'BAD_HEADER');
+    assert.equal(ndrCode(() => read(flip(8, 0xf0))), 'TRUNCATED');
+    assert.equal(ndrCode(() => read(bytes.subarray(0, 12))), 'TRUNCATED');
     const nullTop = Buffer.from(bytes);
     nullTop.writeUInt32LE(0, 16);
-    assert.equal(code(() => read(nullTop)), 'BAD_POINTER');
+    assert.equal(ndrCode(() => read(nullTop)), 'BAD_POINTER');
   });
 });
