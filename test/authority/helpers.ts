@@ -5,6 +5,7 @@ import type { AuditSink } from '../../src/audit/sink.js';
 import { AccountStoreError } from '../../src/authority/errors.js';
 import type { AccountStore, NewAccount } from '../../src/authority/local/accountStore.js';
 import { LocalAuthority, type LocalAuthorityOptions } from '../../src/authority/local/localAuthority.js';
+import { openAccountStore } from '../../src/authority/local/openAccountStore.js';
 import { ntHashOfPassword } from '../../src/authority/local/ntHash.js';
 import { openSqliteAccountStore } from '../../src/authority/local/stores/sqlite.js';
 import type { SqlDriver, SqlSession } from '../../src/authority/local/stores/sql.js';
@@ -118,6 +119,21 @@ export function outcome(step: NtlmServerStep): string {
   if (step.status === 'complete') return 'complete';
   if (step.status === 'failed') return step.failure.status ?? step.failure.reason;
   return 'continue';
+}
+
+/**
+ * One NTLMv2 logon as CORP\`user` through a LocalAuthority (the DC for CORP) over the account
+ * store at `store` (a store location, as `--store` takes it): 'ok', or the failure's reason and status.
+ */
+export async function logOnToStore(store: string, user: string, password: string): Promise<string> {
+  const s = await openAccountStore(store);
+  try {
+    const authority = new LocalAuthority({ store: s, domain: { netbios: 'CORP' }, dcName: 'WEB1', policy: loadPolicy({}), lockout: { threshold: 0, windowMs: MINUTE, durationMs: MINUTE } });
+    const done = await logon(authority, { user, domain: 'CORP', password });
+    return done.status === 'complete' ? 'ok' : done.status === 'failed' ? `${done.failure.reason} ${done.failure.status ?? ''}` : done.status;
+  } finally {
+    await s.close();
+  }
 }
 
 /**

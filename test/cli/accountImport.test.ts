@@ -13,31 +13,16 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { Command } from 'commander';
 import { AccountImportError, parseAccountImport } from '../../src/authority/import/accountImport.js';
-import { LocalAuthority } from '../../src/authority/local/localAuthority.js';
 import { openAccountStore } from '../../src/authority/local/openAccountStore.js';
 import { importErrorToCli, registerUsers, unreachableAccount, type UsersIo } from '../../src/cli/commands/users.js';
 import type { CliError } from '../../src/cli/errors.js';
-import { NtlmClientContext } from '../../src/ntlm/clientContext.js';
-import { NtlmServerContext } from '../../src/ntlm/serverContext.js';
-import { loadPolicy } from '../../src/policy/load.js';
+import { logOnToStore } from '../authority/helpers.js';
+import { LM_NONE, PASSWORD, PDBEDIT } from '../authority/import/pdbedit.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ntlmgate-import-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const freshStore = (): string => `sqlite:${join(dir, `s${++n}`, 'accounts.db')}`;
-
-// NTOWFv1("password") and NTOWFv1("Secret1!"), in the upper case smbpasswd(5) writes.
-const PASSWORD = '8846F7EAEE8FB117AD06BDD830B7586C';
-const SECRET1 = '2B0FD3FACA9A8ACD5FDFFF6ECAE2C207';
-const LM_NONE = 'X'.repeat(32);
-
-/** What `pdbedit -w -L` prints: smbpasswd(5) lines, including a disabled user and a machine trust account. */
-const PDBEDIT = [
-  `alice:1000:${LM_NONE}:${PASSWORD}:[U          ]:LCT-65A1B2C3:`,
-  `old:1001:${LM_NONE}:${SECRET1}:[DU         ]:LCT-65A1B2C3:`,
-  `ws01$:1002:${LM_NONE}:0CB6948805F797BF2A82807973B89537:[W          ]:LCT-65A1B2C3:`,
-  '',
-].join('\n');
 
 /** The CLI error an import failure becomes. */
 function cliErrorOf(fn: () => unknown): CliError {
@@ -78,23 +63,6 @@ describe('import errors as the CLI prints them', () => {
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const ntlmgate = (args: readonly string[], input = '') => spawnSync(process.execPath, [MAIN, ...args], { input, encoding: 'utf8', timeout: 30_000, cwd: dir });
 
-/** One NTLMv2 logon through LocalAuthority (the DC for CORP) on `store`. */
-async function logOn(store: string, user: string, password: string): Promise<string> {
-  const s = await openAccountStore(store);
-  try {
-    const authority = new LocalAuthority({ store: s, domain: { netbios: 'CORP' }, dcName: 'WEB1', policy: loadPolicy({}), lockout: { threshold: 0, windowMs: 60_000, durationMs: 60_000 } });
-    const server = new NtlmServerContext({ authority, netbiosComputerName: 'WEB1', netbiosDomainName: 'CORP' });
-    const client = new NtlmClientContext({ credentials: { user, domain: 'CORP', password }, workstation: 'WS01' });
-    const challenge = await server.step(client.negotiate());
-    assert.equal(challenge.status, 'continue');
-    if (challenge.status !== 'continue') return 'no challenge';
-    const done = await server.step(client.authenticate(challenge.token));
-    return done.status === 'complete' ? 'ok' : done.status === 'failed' ? `${done.failure.reason} ${done.failure.status ?? ''}` : done.status;
-  } finally {
-    await s.close();
-  }
-}
-
 describe('ntlmgate users import <pdbedit -w output> (spawned)', () => {
   it('imports the users, and their hashes log on', async () => {
     const file = join(dir, 'pdbedit.txt');
@@ -104,9 +72,9 @@ describe('ntlmgate users import <pdbedit -w output> (spawned)', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, 'imported 2 accounts (2 created, 0 updated); skipped 1 trust account\n');
     assert.equal(r.stderr, '');
-    assert.equal(await logOn(store, 'alice', 'password'), 'ok');
-    assert.equal(await logOn(store, 'alice', 'wrong'), 'logon-failure STATUS_LOGON_FAILURE');
-    assert.equal(await logOn(store, 'old', 'Secret1!'), 'logon-failure STATUS_ACCOUNT_DISABLED');
+    assert.equal(await logOnToStore(store, 'alice', 'password'), 'ok');
+    assert.equal(await logOnToStore(store, 'alice', 'wrong'), 'logon-failure STATUS_LOGON_FAILURE');
+    assert.equal(await logOnToStore(store, 'old', 'Secret1!'), 'logon-failure STATUS_ACCOUNT_DISABLED');
   });
 
   it('without --domain it names the lines that need one and writes nothing (exit 1)', async () => {

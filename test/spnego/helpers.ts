@@ -40,17 +40,7 @@ export function assertDecodeError(fn: () => unknown, code?: SpnegoErrorCode): Sp
   return caught;
 }
 
-/** Deterministic PRNG (mulberry32) for reproducible fuzzing. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../helpers/prng.js';
 
 /** Removes rawMechTypes so a decoded NegTokenInit can be compared with its input. */
 export function withoutRaw<T extends { rawMechTypes?: unknown }>(t: T): Omit<T, 'rawMechTypes'> {

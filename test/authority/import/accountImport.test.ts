@@ -11,11 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { AccountImportError, importAccounts, isPasswordDump, parseAccountImport, parseImportCsv, parsePasswordDump, type AccountImportErrorCode } from '../../../src/authority/import/accountImport.js';
-import { LocalAuthority } from '../../../src/authority/local/localAuthority.js';
 import { openAccountStore } from '../../../src/authority/local/openAccountStore.js';
-import { NtlmClientContext } from '../../../src/ntlm/clientContext.js';
-import { NtlmServerContext } from '../../../src/ntlm/serverContext.js';
-import { loadPolicy } from '../../../src/policy/load.js';
+import { prng } from '../../helpers/prng.js';
+import { logOnToStore } from '../helpers.js';
+import { LM_NONE, PASSWORD, PDBEDIT, SECRET1 } from './pdbedit.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ntlmgate-import-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,19 +22,7 @@ let n = 0;
 const freshStore = (): string => `sqlite:${join(dir, `s${++n}`, 'accounts.db')}`;
 const NOW = Date.UTC(2026, 10, 21, 12, 0, 0);
 
-// NTOWFv1("password") and NTOWFv1("Secret1!"), in the upper case smbpasswd(5) writes.
-const PASSWORD = '8846F7EAEE8FB117AD06BDD830B7586C';
-const SECRET1 = '2B0FD3FACA9A8ACD5FDFFF6ECAE2C207';
 const HASH = PASSWORD.toLowerCase();
-const LM_NONE = 'X'.repeat(32);
-
-/** What `pdbedit -w -L` prints: smbpasswd(5) lines, including a disabled user and a machine trust account. */
-const PDBEDIT = [
-  `alice:1000:${LM_NONE}:${PASSWORD}:[U          ]:LCT-65A1B2C3:`,
-  `old:1001:${LM_NONE}:${SECRET1}:[DU         ]:LCT-65A1B2C3:`,
-  `ws01$:1002:${LM_NONE}:0CB6948805F797BF2A82807973B89537:[W          ]:LCT-65A1B2C3:`,
-  '',
-].join('\n');
 
 /** The AccountImportError `fn` throws (asserting its code). */
 function importError(code: AccountImportErrorCode, fn: () => unknown): AccountImportError {
@@ -146,22 +133,11 @@ describe('CSV', () => {
 });
 
 describe('hostile input', () => {
-  /** mulberry32: seeded, so a failing case can be replayed. */
-  function rand(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const PIECES = ['CORP', 'alice', '\\', ':', ',', ';', '"', '#', '\n', '\r\n', '[*] ', '[DU ]', '$', '1000', PASSWORD, LM_NONE, 'NO PASSWORD', '\u0000', 'é', ' ', '\t', 'x'.repeat(300)];
 
   // That no hash is echoed is asserted on the lines above, where the hash stands in its own field.
   it('2,000 random texts of dump and CSV pieces: rows or a typed AccountImportError, never another throw', () => {
-    const r = rand(20261208);
+    const r = prng(20261208);
     const codes = new Set<string>();
     for (let i = 0; i < 2_000; i++) {
       const parts: string[] = [];
@@ -182,23 +158,6 @@ describe('hostile input', () => {
   });
 });
 
-/** One NTLMv2 logon through LocalAuthority (the DC for CORP) on `store`. */
-async function logOn(store: string, user: string, password: string): Promise<string> {
-  const s = await openAccountStore(store);
-  try {
-    const authority = new LocalAuthority({ store: s, domain: { netbios: 'CORP' }, dcName: 'WEB1', policy: loadPolicy({}), lockout: { threshold: 0, windowMs: 60_000, durationMs: 60_000 } });
-    const server = new NtlmServerContext({ authority, netbiosComputerName: 'WEB1', netbiosDomainName: 'CORP' });
-    const client = new NtlmClientContext({ credentials: { user, domain: 'CORP', password }, workstation: 'WS01' });
-    const challenge = await server.step(client.negotiate());
-    assert.equal(challenge.status, 'continue');
-    if (challenge.status !== 'continue') return 'no challenge';
-    const done = await server.step(client.authenticate(challenge.token));
-    return done.status === 'complete' ? 'ok' : done.status === 'failed' ? `${done.failure.reason} ${done.failure.status ?? ''}` : done.status;
-  } finally {
-    await s.close();
-  }
-}
-
 describe('importAccounts into an account store', () => {
   it('pdbedit -w rows: written in one go, and their hashes log on (a disabled one is refused as disabled)', async () => {
     const store = freshStore();
@@ -209,9 +168,9 @@ describe('importAccounts into an account store', () => {
     } finally {
       await s.close();
     }
-    assert.equal(await logOn(store, 'alice', 'password'), 'ok');
-    assert.equal(await logOn(store, 'alice', 'wrong'), 'logon-failure STATUS_LOGON_FAILURE');
-    assert.equal(await logOn(store, 'old', 'Secret1!'), 'logon-failure STATUS_ACCOUNT_DISABLED');
+    assert.equal(await logOnToStore(store, 'alice', 'password'), 'ok');
+    assert.equal(await logOnToStore(store, 'alice', 'wrong'), 'logon-failure STATUS_LOGON_FAILURE');
+    assert.equal(await logOnToStore(store, 'old', 'Secret1!'), 'logon-failure STATUS_ACCOUNT_DISABLED');
   });
 
   it('creates groups; existing accounts are a typed error naming their lines, and nothing is written; update replaces the hashes', async () => {

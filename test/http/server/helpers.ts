@@ -319,17 +319,7 @@ export function makeCertificate(): TestCertificate {
   return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** mulberry32: a small seeded PRNG, so hostile-input runs are reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../../helpers/prng.js';
 
 /** Polls until `fn` is true (or fails after `ms`). */
 export async function eventually(fn: () => boolean, ms = 5000): Promise<void> {
