@@ -29,9 +29,9 @@ export type DerErrorCode =
   | 'TOO_DEEP';
 
 /**
- * An error with a machine-readable reason: the base of every typed error of src/ (DerError,
- * SpnegoDecodeError, KerberosDecodeError, NdrDecodeError, KerberosCryptoError, …). It lives in
- * the lowest layer so that every layer can extend it; a subclass only names itself.
+ * An error with a machine-readable reason, the base of DerError, SpnegoDecodeError,
+ * KerberosDecodeError, NdrDecodeError and KerberosCryptoError. It lives in the lowest layer so
+ * that any layer can extend it; a subclass only names itself and its codes.
  */
 export class CodedError<C extends string> extends Error {
   readonly code: C;
