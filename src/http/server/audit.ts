@@ -33,7 +33,7 @@ export interface AuditWhere {
 }
 
 /** How the logon ended, for the events' context (the attempt ledger counts outcomes from it). */
-interface Ending {
+export interface Ending {
   readonly refusal?: string;
   readonly status?: string;
 }
@@ -52,7 +52,11 @@ function requestContext(options: ResolvedOptions, where: AuditWhere): IncomingCo
   return { server: options.machine, clientIp: where.clientIp || undefined, service: options.serviceName, scheme: where.scheme, process: options.process };
 }
 
-async function write(options: ResolvedOptions, decision: PolicyDecision, where: AuditWhere, ntlmVersion: string | undefined, reason: string, end: Ending = {}): Promise<AuditOutcome> {
+/**
+ * Builds a decision's events with this request's context and writes them (awaited: durable before
+ * the response); every logon's audit, NTLM's or another mechanism's (logonAudit.ts), goes through here.
+ */
+export async function writeDecision(options: ResolvedOptions, decision: PolicyDecision, where: AuditWhere, ntlmVersion: string | undefined, reason: string, end: Ending = {}): Promise<AuditOutcome> {
   const attemptId = where.attemptId ?? randomUUID();
   const events: AuditEvent[] = decision.events.map((spec) =>
     buildEvent(spec, {
@@ -63,7 +67,7 @@ async function write(options: ResolvedOptions, decision: PolicyDecision, where: 
         clientIp: where.clientIp || undefined,
         requestId: where.requestId,
         decision: decision.action,
-        setting: decision.setting,
+        setting: decision.setting === '' ? undefined : decision.setting,
         reason,
         ntlmVersion,
         attemptId,
@@ -83,7 +87,7 @@ async function write(options: ResolvedOptions, decision: PolicyDecision, where: 
 export async function auditBeforeChallenge(options: ResolvedOptions, where: AuditWhere): Promise<AuditOutcome | undefined> {
   const phase = decideBeforeChallenge(options.policy, requestContext(options, where));
   if (phase.action !== 'block') return undefined;
-  return write(options, phase, where, undefined, phase.reason);
+  return writeDecision(options, phase, where, undefined, phase.reason);
 }
 
 /**
@@ -100,7 +104,7 @@ export async function auditLogon(
   const decision = decideAfterAuthority(options.policy, request);
   const reason = extra.refusal === undefined ? decision.reason : `${decision.reason}; logon refused: ${extra.refusal}`;
   const status = extra.refusal === undefined ? 'STATUS_SUCCESS' : extra.status;
-  const outcome = await write(options, decision, where, logon.version, reason, { refusal: extra.refusal, status });
+  const outcome = await writeDecision(options, decision, where, logon.version, reason, { refusal: extra.refusal, status });
   // STATUS_NTLM_BLOCKED comes from the policy's gate before the authority or from the authority
   // (a DC's RestrictNTLMInDomain); the gate's phase, asked again with what it saw, tells which.
   if (extra.status !== 'STATUS_NTLM_BLOCKED') return outcome;

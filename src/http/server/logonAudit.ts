@@ -7,12 +7,12 @@
  * like the NTLM events, with the handshake's attempt id.
  */
 import type { LogonResult } from '../../gss/mechanism.js';
-import { buildEvent, type EventSpec } from '../../events/event.js';
+import type { EventSpec } from '../../events/event.js';
 import { isNtlmLogon } from '../../ntlm/acceptorMechanism.js';
 import { OID_NTLMSSP } from '../../ntlm/oid.js';
 import { decision } from '../../policy/decision.js';
 import type { AcceptorFailure } from './acceptor.js';
-import { auditLogon, type AuditOutcome, type AuditWhere } from './audit.js';
+import { auditLogon, writeDecision, type AuditOutcome, type AuditWhere } from './audit.js';
 import type { ResolvedOptions } from './options.js';
 
 /** LogonType 3: a network logon (MS-LSAD SECURITY_LOGON_TYPE Network), what every HTTP logon is. */
@@ -46,22 +46,11 @@ function common(o: ResolvedOptions, w: AuditWhere, mechanism: string, workstatio
   };
 }
 
-async function write(o: ResolvedOptions, w: AuditWhere, spec: EventSpec, mechanism: string, end: { readonly status: string; readonly refusal?: string }): Promise<AuditOutcome> {
-  const event = buildEvent(spec, {
-    time: o.now(),
-    computer: o.machine.dnsComputerName ?? o.machine.netbiosComputerName,
-    context: {
-      service: o.serviceName,
-      clientIp: w.clientIp || undefined,
-      requestId: w.requestId,
-      reason: end.refusal === undefined ? `${mechanism} logon` : `${mechanism} logon refused: ${end.refusal}`,
-      attemptId: w.attemptId,
-      refusal: end.refusal,
-      status: end.status,
-    },
-  });
-  if (o.audit) await o.audit.write([event]);
-  return { decision: decision('allow', '', `${mechanism} is not NTLM: no NTLM policy applies`), eventIds: [event.eventId] };
+/** One Security event for a logon no NTLM policy applies to, through the one writer (audit.ts). */
+function write(o: ResolvedOptions, w: AuditWhere, spec: EventSpec, mechanism: string, end: { readonly status: string; readonly refusal?: string }): Promise<AuditOutcome> {
+  const allowed = decision('allow', '', `${mechanism} is not NTLM: no NTLM policy applies`, [spec]);
+  const reason = end.refusal === undefined ? `${mechanism} logon` : `${mechanism} logon refused: ${end.refusal}`;
+  return writeDecision(o, allowed, w, undefined, reason, end);
 }
 
 /** A completed logon: NTLM's through policy and its events; another mechanism's as Security 4624. */
