@@ -13,6 +13,7 @@ import { CliError, fileError } from './errors.js';
 import { commandExitCode } from './exitCode.js';
 import { registerAudit } from './commands/audit.js';
 import { registerGroups } from './commands/groups.js';
+import { registerKeytab } from './commands/keytab.js';
 import { registerUsers } from './commands/users.js';
 import { registerServe } from './commands/serve.js';
 import { packageVersion } from './version.js';
@@ -36,6 +37,7 @@ function buildProgram(): Command {
   registerAudit(program);
   registerUsers(program);
   registerGroups(program);
+  registerKeytab(program);
   registerFetch(program);
   return program;
 }
