@@ -5,11 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { Command } from 'commander';
+import { registerKeytab, type KeytabIo } from '../../../src/cli/commands/keytab.js';
+import { CliError } from '../../../src/cli/errors.js';
+import { decodeKeytab } from '../../../src/kerberos/keytab.js';
+import { encryptionType } from '../../../src/kerberos/crypto/index.js';
 import { PASSWORD_ARGV_REFUSAL } from '../../../src/cli/commands/users.js';
 
 const MAIN = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
@@ -186,5 +191,39 @@ describe('ntlmgate keytab (spawned): refusals', () => {
     const r = ntlmgate(['keytab', 'add', freshFile(), SPN, '--kvno', '1']);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /no terminal to ask for the password on: pipe it with --password-stdin/);
+  });
+});
+
+describe('ntlmgate keytab add at the prompt (in process)', () => {
+  async function run(secrets: string[], ...args: string[]): Promise<{ asked: string[]; out: string[] }> {
+    const asked: string[] = [];
+    const out: string[] = [];
+    const io: KeytabIo = {
+      write: (t) => void out.push(t),
+      readStdin: async () => assert.fail('stdin is not read without --password-stdin'),
+      askSecret: async (q) => (asked.push(q), secrets.shift() ?? ''),
+      now: () => Date.UTC(2026, 11, 1),
+    };
+    const program = new Command('ntlmgate').exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+    registerKeytab(program, io);
+    await program.parseAsync(args, { from: 'user' });
+    return { asked, out };
+  }
+
+  it('asks twice and writes the keys of that password, stamped with the injected clock', async () => {
+    const file = freshFile();
+    const r = await run([PASSWORD, PASSWORD], 'keytab', 'add', file, SPN, '--account', 'svc-web', '--kvno', '4', '--enctypes', 'aes256');
+    assert.deepEqual(r.asked, ['Password of svc-web: ', 'Retype the password: ']);
+    const [e, ...rest] = decodeKeytab(readFileSync(file));
+    assert.equal(rest.length, 0);
+    assert.equal(e?.kvno, 4);
+    assert.equal(e?.timestamp.toISOString(), '2026-12-01T00:00:00.000Z');
+    assert.equal(Buffer.from(e?.key.keyvalue ?? []).toString('hex'), encryptionType(18).stringToKey(PASSWORD, 'CORP.EXAMPLE.TESTsvc-web').toString('hex'));
+  });
+
+  it('refuses passwords that do not match, and writes nothing', async () => {
+    const file = freshFile();
+    await assert.rejects(run([PASSWORD, 'other'], 'keytab', 'add', file, SPN, '--kvno', '1'), (e: unknown) => e instanceof CliError && /do not match; nothing written/.test(e.message));
+    assert.throws(() => statSync(file), /ENOENT/);
   });
 });
