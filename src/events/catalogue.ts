@@ -17,6 +17,8 @@
 export const CHANNEL = 'Microsoft-Windows-NTLM/Operational';
 /** Where Windows writes logon events (4624/4625) whatever the package: the Security log. */
 export const SECURITY_CHANNEL = 'Security';
+/** The Security log's logon events: 4624 (an account logged on) and 4625 (it failed to). */
+export const SECURITY_LOGON_EVENT_IDS: readonly number[] = [4624, 4625];
 
 export const PROVIDERS = {
   'Microsoft-Windows-NTLM': '{AC43300D-5FCC-4800-8E99-1BD3F85F0320}',

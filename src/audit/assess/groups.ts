@@ -5,6 +5,7 @@
  * arrays with the same arithmetic in JavaScript over a MemoryLedger (groupRows).
  */
 import type { AuditEvent } from '../../events/event.js';
+import { SECURITY_LOGON_EVENT_IDS } from '../../events/catalogue.js';
 import { attemptPart, MemoryLedger, recordPart, type AttemptRow } from './attempts.js';
 
 export const GROUP_COLUMNS = ['dir', 'user', 'domain', 'workstation', 'client', 'server', 'service', 'version', 'mic', 'cb', 'reason', 'dc', 'outcome', 'failure'] as const;
@@ -41,8 +42,17 @@ export interface AttemptGroup {
 /** What reports read: the stores, or events in memory (memoryAttempts). */
 export interface AttemptSource {
   attemptGroups(q: AttemptQuery): Promise<AttemptGroup[]>;
-  /** Events stored (the report's header line). */
-  count(filter?: { since?: Date }): Promise<number>;
+  /** Events stored, only those of `eventIds` when given. */
+  count(filter?: { readonly since?: Date; readonly eventIds?: readonly number[] }): Promise<number>;
+}
+
+/**
+ * The NTLM events in the range (the reports' header line): what is stored less the Security
+ * log's logon events (4624/4625, written for other mechanisms), which are no NTLM traffic.
+ */
+export async function countNtlmEvents(source: AttemptSource, since: Date | undefined): Promise<number> {
+  const [stored, securityLogons] = await Promise.all([source.count({ since }), source.count({ since, eventIds: SECURITY_LOGON_EVENT_IDS })]);
+  return stored - securityLogons;
 }
 
 /** SQL column of each group column (`user` is reserved in PostgreSQL). */
@@ -202,11 +212,11 @@ export async function memoryLedger(events: AsyncIterable<AuditEvent> | Iterable<
 
 /** An AttemptSource over events held in memory. */
 export async function memoryAttempts(events: AsyncIterable<AuditEvent> | Iterable<AuditEvent>): Promise<AttemptSource> {
-  const times: number[] = [];
+  const seen: { readonly ms: number; readonly eventId: number }[] = [];
   const { ledger } = await memoryLedger(
     (async function* () {
       for await (const e of events) {
-        times.push(Date.parse(e.time));
+        seen.push({ ms: Date.parse(e.time), eventId: e.eventId });
         yield e;
       }
     })(),
@@ -214,8 +224,9 @@ export async function memoryAttempts(events: AsyncIterable<AuditEvent> | Iterabl
   return {
     attemptGroups: async (q) => groupRows(ledger.rows, q),
     count: async (f) => {
-      const since = f?.since?.getTime();
-      return since === undefined ? times.length : times.filter((t) => t >= since).length;
+      const since = f?.since?.getTime() ?? -Infinity;
+      const ids = f?.eventIds === undefined ? undefined : new Set(f.eventIds);
+      return seen.filter((s) => s.ms >= since && (ids === undefined || ids.has(s.eventId))).length;
     },
   };
 }

@@ -6,7 +6,7 @@
  * Kerberos. The store does the counting (one GROUP BY per section).
  */
 import { accountName } from '../../policy/names.js';
-import { addGroup, type AttemptGroup, type AttemptSource, type GroupColumn } from './groups.js';
+import { addGroup, countNtlmEvents, type AttemptGroup, type AttemptSource, type GroupColumn } from './groups.js';
 
 export const REPORT_DIMENSIONS = ['server', 'user', 'workstation', 'client', 'version', 'reason', 'service'] as const;
 export type ReportDimension = (typeof REPORT_DIMENSIONS)[number];
@@ -85,7 +85,7 @@ export async function usageReport(source: AttemptSource, opts: { by: ReportDimen
   const by = [...new Set<GroupColumn>([...dims, 'domain', 'user', 'version', 'reason'])];
   const at = (c: GroupColumn): number => by.indexOf(c);
   const pickAll = (v: readonly (string | number | null)[], cs: readonly GroupColumn[]): (string | number | null)[] => cs.map((c) => v[at(c)] ?? null);
-  const [groups, events] = await Promise.all([source.attemptGroups({ since, by }), source.count({ since })]);
+  const [groups, events] = await Promise.all([source.attemptGroups({ since, by }), countNtlmEvents(source, since)]);
   const total = rowsOf(groups, () => 'all')[0] ?? { ...EMPTY, key: 'all' };
   return {
     by: opts.by,

@@ -21,7 +21,7 @@ import { matchServerList } from '../../policy/match.js';
 import { accountName } from '../../policy/names.js';
 import type { NtlmPolicy } from '../../policy/policy.js';
 import { Dir, type AttemptFacts, type FailureKind, type Outcome } from './attempts.js';
-import type { AttemptSource, GroupColumn } from './groups.js';
+import { countNtlmEvents, type AttemptSource, type GroupColumn } from './groups.js';
 
 export const ASSUMPTIONS = [
   'an attempt whose events do not name its NTLM version is taken as NTLMv2',
@@ -199,7 +199,7 @@ const sortGroups = (m: Map<string, LogonGroup>): LogonGroup[] =>
 
 export async function whatIf(source: AttemptSource, policy: NtlmPolicy, opts: WhatIfOptions): Promise<WhatIfReport> {
   const bare = withoutExceptions(policy);
-  const [groups, events] = await Promise.all([source.attemptGroups({ since: opts.since, by: FACT_COLUMNS }), source.count({ since: opts.since })]);
+  const [groups, events] = await Promise.all([source.attemptGroups({ since: opts.since, by: FACT_COLUMNS }), countNtlmEvents(source, opts.since)]);
   const blocked = new Map<string, LogonGroup>();
   const unblocked = new Map<string, LogonGroup>();
   const excepted = new Map<string, { setting: string; entry: string; servers: Set<string>; count: number }>();
